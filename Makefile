@@ -1,0 +1,35 @@
+# omnieval: `make demo` and `make test` work on a fresh machine (Debian, Python 3.11).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_DATA := data/sample
+DEMO_RESULTS := results/demo
+
+.PHONY: install demo test clean
+
+install: $(STAMP)
+
+# Debian packages (espeak-ng speaks the sample data, ffmpeg decodes what libsndfile cannot),
+# then the virtualenv. torch/torchvision are pinned: pip takes them from this machine's disk.
+$(STAMP): pyproject.toml
+	@command -v espeak-ng >/dev/null && command -v ffmpeg >/dev/null || \
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq espeak-ng ffmpeg; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+demo: install
+	$(BIN)/python -m omnieval.sample_data $(DEMO_DATA)
+	$(BIN)/omnieval run --task librispeech_test_clean --model pocketsphinx-en \
+		--dataset-path $(DEMO_DATA)/test.parquet --output $(DEMO_RESULTS) --resume
+	@echo
+	$(BIN)/omnieval leaderboard $(DEMO_RESULTS)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(DEMO_RESULTS) $(DEMO_DATA)

@@ -1,0 +1,3 @@
+"""omnieval: evaluation and benchmarking of omni models."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,286 @@
+"""The `omnieval` command line.
+
+Exit codes: 0 done (failed samples are counted in run.json, not fatal); 2 bad input or
+configuration; 3 a run stopped because the model could not serve (resume it later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from omnieval import __version__
+from omnieval.cache import default_cache_path
+from omnieval.config import list_presets, load_preset, load_suite, parse_assignments
+from omnieval.errors import FatalRunnerError, OmnievalError
+from omnieval.registry import RUNNERS, TASKS
+from omnieval.types import RunRecord
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Evaluate omni models (audio, image, video, text in; text and speech out).")
+out = Console()
+err = Console(stderr=True)
+
+Assignments = Optional[list[str]]
+
+
+def _parse_shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        index, count = (int(p) for p in text.split("/"))
+    except ValueError:
+        raise OmnievalError(f"--shard takes i/n (e.g. 0/4), got '{text}'") from None
+    if count < 1 or not 0 <= index < count:
+        raise OmnievalError(f"--shard {text}: need 0 <= i < n")
+    return index, count
+
+
+def _make_runner(model: str, model_args: list[str] | None):
+    preset = load_preset(model, parse_assignments(model_args, "--model-arg"))
+    runner_cls = RUNNERS.get(preset.runner)
+    return preset, runner_cls(**preset.settings)
+
+
+def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
+    """A table of each run's headline metrics, then where each run folder is."""
+    table = Table(title="results")
+    for column in ("task", "model", "metrics", "done", "failed", "status"):
+        table.add_column(column)
+    for record, _ in records:
+        headline = record.config.get("headline_metrics") or {}
+        shown = {k: v for k, v in record.metrics.items() if k in headline or k.endswith("_utterance_mean")}
+        table.add_row(record.task, record.model, ", ".join(f"{k} {v:.2f}" for k, v in shown.items()),
+                      str(record.counts.get("done", 0)), str(record.counts.get("failed", 0)), record.status)
+    out.print(table)
+    for record, folder in records:
+        out.print(f"{record.task}: {folder}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def run(
+    task: Annotated[Optional[list[str]], typer.Option("--task", "-t", help="task name (repeatable)")] = None,
+    suite: Annotated[Optional[str], typer.Option(help="suite name or YAML file (configs/suites)")] = None,
+    model: Annotated[str, typer.Option("--model", "-m", help="model preset name or YAML file (configs/models)")] = ...,
+    model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE", help="override a runner setting")] = None,
+    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE", help="set a task parameter")] = None,
+    gen: Annotated[Assignments, typer.Option("--gen", metavar="KEY=VALUE", help="override a generation setting")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="evaluate N samples drawn deterministically")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the --limit draw")] = 0,
+    shard: Annotated[Optional[str], typer.Option(help="run slice i of n (i/n); merge later with `merge`")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
+    resume: Annotated[bool, typer.Option(help="continue the newest matching unfinished run")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="with --resume: generate failed samples again")] = False,
+    run_id: Annotated[Optional[str], typer.Option(help="name of the run folder to create or resume")] = None,
+    dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
+    cache: Annotated[Optional[Path], typer.Option(help="response cache file (default: ~/.cache/omnieval)")] = None,
+    no_cache: Annotated[bool, typer.Option(help="neither read nor write the response cache")] = False,
+    progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
+) -> None:
+    """Evaluate a model on tasks; results go to OUTPUT/<run_id>/{run.json,samples.jsonl}."""
+    from omnieval.pipeline import Evaluation, RunOptions
+
+    entries = [(name, limit) for name in task or []]
+    if suite:
+        entries += [(e.task, limit if limit is not None else e.limit) for e in load_suite(suite).tasks]
+    if not entries:
+        raise OmnievalError("name a task with --task or a suite with --suite (see `omnieval tasks`)")
+    if dataset_path and len(entries) > 1:
+        raise OmnievalError("--dataset-path applies to a single task")
+    task_params = parse_assignments(task_arg, "--task-arg")
+    tasks = [(TASKS.get(name).with_params(**task_params) if task_params else TASKS.get(name), n) for name, n in entries]
+    preset, runner = _make_runner(model, model_arg)
+    gen_overrides = parse_assignments(gen, "--gen")
+    summary = []
+    for chosen, task_limit in tasks:
+        options = RunOptions(
+            output_dir=output, limit=task_limit, seed=seed, shard=_parse_shard(shard), dataset_path=dataset_path,
+            resume=resume, retry_failed=retry_failed, run_id=run_id,
+            cache_path=None if no_cache else (cache or default_cache_path()), show_progress=progress,
+            gen_overrides=gen_overrides,
+        )
+        run_dir = asyncio.run(Evaluation(chosen, runner, preset, options).run())
+        summary.append((run_dir.read_run(), str(run_dir.path)))
+    _print_metrics(summary)
+
+
+@app.command()
+def tasks(
+    family: Annotated[Optional[str], typer.Option(help="only this family (asr, ...)")] = None,
+    format: Annotated[str, typer.Option(help="table or json")] = "table",
+) -> None:
+    """List the registered tasks."""
+    infos = [t.info() for _, t in TASKS.items() if family is None or t.family == family]
+    if format == "json":
+        print(json.dumps(infos, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(infos)} tasks")
+    for column in ("name", "family", "metrics", "dataset", "description"):
+        table.add_column(column)
+    for info in infos:
+        dataset = " ".join(filter(None, [info["dataset"], info["config"], info["split"]]))
+        table.add_row(info["name"], info["family"], ", ".join(info["metrics"]), dataset, info["description"])
+    out.print(table)
+
+
+@app.command()
+def models() -> None:
+    """List the model presets (configs/models) and the runners they use."""
+    table = Table(title="model presets")
+    for column in ("name", "runner", "description"):
+        table.add_column(column)
+    for name, preset in sorted(list_presets().items()):
+        table.add_row(name, preset.runner, preset.description)
+    out.print(table)
+    runners = Table(title="runners")
+    runners.add_column("runner")
+    runners.add_column("description")
+    for name, runner_cls in RUNNERS.items():
+        runners.add_row(name, runner_cls.description)
+    out.print(runners)
+
+
+def _emit(record: RunRecord, folder: str, format: str) -> None:
+    if format == "json":
+        print(json.dumps({"task": record.task, "model": record.model, "metrics": record.metrics,
+                          "counts": record.counts, "run_dir": folder}))
+    elif format == "table":
+        _print_metrics([(record, folder)])
+    else:
+        raise OmnievalError(f"--format takes table or json, not '{format}'")
+
+
+@app.command()
+def rescore(
+    run_dir: Annotated[Path, typer.Argument(help="a run folder")],
+    format: Annotated[str, typer.Option(help="table or json")] = "table",
+) -> None:
+    """Score a finished run again from its stored predictions (no generation)."""
+    from omnieval.offline import rescore_run
+    from omnieval.results import RunDir
+
+    _emit(rescore_run(RunDir(run_dir)), str(run_dir), format)
+
+
+@app.command()
+def score(
+    task: Annotated[str, typer.Option("--task", "-t")],
+    predictions: Annotated[Path, typer.Option(help="jsonl lines with 'id' and 'prediction'")],
+    model_name: Annotated[str, typer.Option(help="the name to show for these predictions")] = "external",
+    dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="score the same --limit draw as the run")] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("results"),
+    format: Annotated[str, typer.Option(help="table or json")] = "table",
+) -> None:
+    """Score predictions made elsewhere; samples without a prediction count as failed."""
+    from omnieval.offline import score_predictions
+
+    chosen = TASKS.get(task).with_params(**parse_assignments(task_arg, "--task-arg"))
+    run_dir = score_predictions(chosen, predictions, output, model_name, dataset_path, limit, seed)
+    _emit(run_dir.read_run(), str(run_dir.path), format)
+
+
+@app.command()
+def leaderboard(
+    directory: Annotated[Path, typer.Argument(help="folder holding run folders")] = Path("results"),
+    format: Annotated[str, typer.Option(help="md or csv")] = "md",
+) -> None:
+    """One row per model, one column per task metric, from the complete runs under DIRECTORY."""
+    from omnieval.leaderboard import build, to_csv, to_markdown
+
+    if format not in ("md", "csv"):
+        raise OmnievalError(f"--format takes md or csv, not '{format}'")
+    board = build(directory)
+    sys.stdout.write(to_markdown(board) if format == "md" else to_csv(board))
+
+
+@app.command()
+def merge(
+    run_dirs: Annotated[list[Path], typer.Argument(help="the shard run folders")],
+    output: Annotated[Path, typer.Option("--output", "-o")] = Path("results"),
+) -> None:
+    """Merge the shards of a run (made with --shard i/n) into one run folder."""
+    from omnieval.offline import merge_shards
+    from omnieval.results import RunDir
+
+    merged = merge_shards([RunDir(p) for p in run_dirs], output)
+    _print_metrics([(merged.read_run(), str(merged.path))])
+
+
+@app.command()
+def serve(
+    model: Annotated[str, typer.Option("--model", "-m", help="model preset to serve")],
+    model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE")] = None,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="0 picks a free port")] = 8000,
+    served_name: Annotated[Optional[str], typer.Option(help="model name clients ask for (default: preset)")] = None,
+    api_key_env: Annotated[Optional[str], typer.Option(help="require the key held in this variable")] = None,
+) -> None:
+    """Serve a model preset as an OpenAI-compatible chat endpoint."""
+    from omnieval.serve import RunnerServer
+
+    preset, runner = _make_runner(model, model_arg)
+    api_key = None
+    if api_key_env:
+        api_key = os.environ.get(api_key_env)
+        if not api_key:
+            raise OmnievalError(f"--api-key-env {api_key_env}: the variable is not set")
+    server = RunnerServer(runner, served_name or preset.name, host, port, api_key)
+    print(f"serving {served_name or preset.name} at {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True)] = False,
+) -> None:
+    """Evaluate omni models (audio, image, video, text in; text and speech out)."""
+
+
+def main() -> None:
+    """Entry point: user-facing errors become one line and an exit code, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except FatalRunnerError as error:
+        err.print(f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)", highlight=False)
+        sys.exit(3)
+    except OmnievalError as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        sys.exit(2)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (typer.Abort, click.Abort):
+        err.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("interrupted (finished samples are kept; continue with --resume)")
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001
+        if os.environ.get("OMNIEVAL_DEBUG"):
+            raise
+        err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} "
+                  "(set OMNIEVAL_DEBUG=1 for the traceback)", highlight=False)
+        sys.exit(1)

@@ -1,0 +1,124 @@
+"""YAML configuration: model presets (configs/models) and suites (configs/suites).
+
+Configs select, code defines: a preset names a registered runner and its settings; a
+suite lists registered tasks with limits. Search path: $OMNIEVAL_CONFIG_PATH
+(colon-separated), ./configs, then the configs/ folder of this checkout.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from omnieval.errors import OmnievalError, unknown_name
+
+
+class ModelPreset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    runner: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+    gen: dict[str, Any] = Field(default_factory=dict)
+
+
+class SuiteEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    task: str
+    limit: int | None = None
+
+
+class Suite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    tasks: list[SuiteEntry]
+
+
+def config_dirs() -> list[Path]:
+    dirs = [Path(p) for p in os.environ.get("OMNIEVAL_CONFIG_PATH", "").split(os.pathsep) if p]
+    dirs += [Path.cwd() / "configs", Path(__file__).resolve().parent.parent / "configs"]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as err:
+        raise OmnievalError(f"cannot read {path}: {err}") from err
+    if not isinstance(data, dict):
+        raise OmnievalError(f"{path} must hold a YAML mapping")
+    return data
+
+
+def _validated(model: type[BaseModel], data: dict, path: Path):
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise OmnievalError(f"{path}: {where}: {first['msg']}") from err
+
+
+def _named_configs(sub: str) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for base in config_dirs():
+        for path in sorted((base / sub).glob("*.yaml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def list_presets() -> dict[str, ModelPreset]:
+    return {name: load_preset(name) for name in _named_configs("models")}
+
+
+def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> ModelPreset:
+    """A model preset by registered name or YAML path, with settings overridden by `overrides`."""
+    path = Path(name_or_path)
+    if not (path.suffix in (".yaml", ".yml") and path.is_file()):
+        presets = _named_configs("models")
+        if name_or_path not in presets:
+            if path.suffix in (".yaml", ".yml"):
+                raise OmnievalError(f"model preset file not found: {name_or_path}")
+            raise unknown_name("model", name_or_path, presets)
+        path = presets[name_or_path]
+    data = _read_yaml(path)
+    data.setdefault("name", path.stem)
+    preset = _validated(ModelPreset, data, path)
+    if overrides:
+        preset = preset.model_copy(update={"settings": {**preset.settings, **overrides}})
+    return preset
+
+
+def load_suite(name_or_path: str) -> Suite:
+    path = Path(name_or_path)
+    if not path.is_file():
+        suites = _named_configs("suites")
+        if name_or_path not in suites:
+            raise unknown_name("suite", name_or_path, suites)
+        path = suites[name_or_path]
+    data = _read_yaml(path)
+    data.setdefault("name", path.stem)
+    return _validated(Suite, data, path)
+
+
+def parse_assignments(items: list[str] | None, what: str) -> dict[str, Any]:
+    """`key=value` pairs from the command line; values are parsed as YAML scalars."""
+    parsed: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise OmnievalError(f"{what} must look like key=value, got '{item}'")
+        parsed[key.strip()] = yaml.safe_load(value) if value else ""
+    return parsed

@@ -1,0 +1,111 @@
+"""Loading a benchmark split from the Hugging Face hub or from a local copy in the same schema.
+
+Audio columns are read with decode=False ({"bytes", "path"}): omnieval.media decodes
+them itself, so that a corrupt file fails one sample instead of the whole load, and no
+FFmpeg-linked decoder is needed to read a dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omnieval.errors import OmnievalError
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Where a task's data lives on the hub and which fields it reads."""
+
+    hub_id: str
+    split: str
+    config: str | None = None
+    data_dir: str | None = None  # for repos laid out <config>/<split>/*.parquet (refs/convert/parquet)
+    revision: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)  # role -> column name
+    media_fields: tuple[str, ...] = ()  # columns holding audio/image/video cells
+
+    def describe(self) -> dict[str, Any]:
+        return {"hub_id": self.hub_id, "config": self.config, "data_dir": self.data_dir, "split": self.split,
+                "revision": self.revision}
+
+
+@dataclass
+class LoadedSplit:
+    rows: Any  # datasets.Dataset
+    source: dict[str, Any]
+    base_dir: Path | None  # where relative media paths resolve
+
+
+def load_split(spec: DatasetSpec, dataset_path: str | None) -> LoadedSplit:
+    """The split named by `spec`, from `dataset_path` if given, else from the hub."""
+    import datasets
+
+    if dataset_path:
+        rows, base_dir, source = _load_local(spec, Path(dataset_path))
+    else:
+        try:
+            rows = datasets.load_dataset(
+                spec.hub_id, spec.config, data_dir=spec.data_dir, split=spec.split, revision=spec.revision
+            )
+        except Exception as err:  # noqa: BLE001 - network, auth, missing config: all need the same advice
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise OmnievalError(
+                f"cannot load {spec.hub_id} ({spec.config or spec.data_dir or 'default'}, {spec.split}) from the hub: {first}; "
+                "give a local copy with --dataset-path"
+            ) from err
+        base_dir = None
+        source = {**spec.describe(), "origin": "hub"}
+    _check_fields(spec, rows, source)
+    for column in spec.media_fields:
+        feature = rows.features.get(column)
+        if isinstance(feature, (datasets.Audio, datasets.Image, datasets.Video)):
+            rows = rows.cast_column(column, type(feature)(decode=False))
+    source["fingerprint"] = getattr(rows, "_fingerprint", None)
+    source["num_rows"] = len(rows)
+    return LoadedSplit(rows=rows, source=source, base_dir=base_dir)
+
+
+def _load_local(spec: DatasetSpec, path: Path):
+    import datasets
+
+    if not path.exists():
+        raise OmnievalError(f"dataset path not found: {path}")
+    source = {**spec.describe(), "origin": "local", "path": str(path.resolve())}
+    datasets.disable_progress_bars()  # a local read is instant; its bars are noise
+    try:
+        if path.is_dir() and any((path / name).exists() for name in ("dataset_dict.json", "state.json")):
+            loaded = datasets.load_from_disk(str(path))
+        elif path.is_file():
+            builder = {".parquet": "parquet", ".arrow": "arrow", ".jsonl": "json", ".json": "json", ".csv": "csv"}
+            if path.suffix not in builder:
+                raise OmnievalError(f"cannot read {path}: expected one of {', '.join(builder)}")
+            loaded = datasets.load_dataset(builder[path.suffix], data_files=str(path))
+        else:
+            loaded = datasets.load_dataset(str(path))
+    except OmnievalError:
+        raise
+    except Exception as err:  # noqa: BLE001
+        raise OmnievalError(f"cannot read the dataset at {path}: {str(err).strip().splitlines()[0]}") from err
+    finally:
+        datasets.enable_progress_bars()
+    base_dir = path if path.is_dir() else path.parent
+    if isinstance(loaded, datasets.DatasetDict):
+        if spec.split in loaded:
+            return loaded[spec.split], base_dir, source
+        if len(loaded) == 1:
+            return next(iter(loaded.values())), base_dir, source
+        raise OmnievalError(f"{path} has splits {', '.join(loaded)} but not '{spec.split}'")
+    return loaded, base_dir, source
+
+
+def _check_fields(spec: DatasetSpec, rows, source: dict) -> None:
+    wanted = sorted(set(spec.fields.values()) | set(spec.media_fields))
+    missing = [name for name in wanted if name not in rows.column_names]
+    if missing:
+        where = source.get("path") or spec.hub_id
+        raise OmnievalError(
+            f"dataset {where} lacks field(s) {', '.join(missing)} of the {spec.hub_id} schema; "
+            f"it has: {', '.join(rows.column_names)}"
+        )

@@ -1,0 +1,118 @@
+"""Media by reference: a content-addressed store, and late decoding of audio.
+
+Datasets hold audio as bytes inside parquet/arrow files; we write each item once into a
+store keyed by its sha256 so that requests can refer to it by path and hash (for caching
+and for runners that read files). Decoding happens in the runner, as late as possible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from omnieval.errors import MediaError
+from omnieval.types import MediaRef
+
+
+def media_store_dir() -> Path:
+    """Where materialized media live; OMNIEVAL_MEDIA_DIR overrides the default."""
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "omnieval" / "media"
+    return Path(os.environ.get("OMNIEVAL_MEDIA_DIR", default))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_bytes(data: bytes, suffix: str) -> tuple[Path, str]:
+    """Write bytes into the content store (once) and return (path, sha256)."""
+    digest = sha256_bytes(data)
+    target = media_store_dir() / digest[:2] / f"{digest}{suffix}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)  # atomic: concurrent writers of the same content are harmless
+    return target, digest
+
+
+def audio_ref_from_hf(value: dict | None, base_dir: Path | None = None) -> MediaRef:
+    """A MediaRef for a `datasets` Audio cell read with decode=False ({"bytes", "path"})."""
+    if not value or (value.get("bytes") is None and not value.get("path")):
+        raise MediaError("the sample has no audio (empty audio cell)")
+    name = value.get("path") or ""
+    if value.get("bytes") is not None:
+        suffix = Path(name).suffix.lower() or ".bin"
+        path, digest = store_bytes(value["bytes"], suffix)
+        return MediaRef(kind="audio", path=str(path), sha256=digest)
+    path = Path(name)
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.is_file():
+        raise MediaError(f"audio file not found: {name}")
+    return MediaRef(kind="audio", path=str(path), sha256=sha256_file(path))
+
+
+def load_audio(ref: MediaRef, sample_rate: int | None = 16000) -> tuple[np.ndarray, int]:
+    """Decode an audio reference to mono float32 at `sample_rate` (None keeps the file's rate)."""
+    if ref.path is None:
+        raise MediaError("audio reference has no local path")
+    path = Path(ref.path)
+    if not path.is_file():
+        raise MediaError(f"audio file not found: {ref.path}")
+    try:
+        audio, rate = _decode_soundfile(path)
+    except Exception as sf_error:  # noqa: BLE001 - any libsndfile failure falls back to ffmpeg
+        audio, rate = _decode_ffmpeg(path, sample_rate, reason=str(sf_error))
+    if audio.size == 0:
+        raise MediaError(f"audio is empty: {ref.path}")
+    if sample_rate is not None and rate != sample_rate:
+        import soxr
+
+        audio = soxr.resample(audio, rate, sample_rate).astype(np.float32)
+        rate = sample_rate
+    return audio, rate
+
+
+def _decode_soundfile(path: Path) -> tuple[np.ndarray, int]:
+    import soundfile
+
+    audio, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    return audio.mean(axis=1), int(rate)
+
+
+def _decode_ffmpeg(path: Path, sample_rate: int | None, reason: str) -> tuple[np.ndarray, int]:
+    if shutil.which("ffmpeg") is None:
+        raise MediaError(f"cannot decode audio {path.name}: {reason.strip()} (and ffmpeg is not installed)")
+    rate = sample_rate or 16000
+    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(rate), "-"]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise MediaError(f"cannot decode audio {path.name}: {detail[-1] if detail else 'no audio stream'}")
+    return np.frombuffer(proc.stdout, dtype=np.float32).copy(), rate
+
+
+def encode_wav(audio: np.ndarray, sample_rate: int) -> bytes:
+    """16-bit PCM WAV bytes of a mono float waveform."""
+    import soundfile
+
+    buffer = io.BytesIO()
+    soundfile.write(buffer, audio, sample_rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Metrics: pure functions of (prediction, reference), pinned by tests to reference values."""

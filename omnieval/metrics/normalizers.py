@@ -1,0 +1,76 @@
+"""Named text normalizers applied to references and predictions before error rates.
+
+- `whisper_english`: openai-whisper's EnglishTextNormalizer (numbers to digits, British to
+  American spelling, contractions expanded, fillers and punctuation removed).
+- `qwen_english`: `whisper_english` followed by `whisper_basic`, which is what the Qwen
+  audio scorer does to English (QwenLM/Qwen2-Audio eval_audio/evaluate_asr.py, copied by
+  lmms-eval's asr_wer_utils.py); the second pass removes leftover symbols such as "$".
+- `whisper_basic`: openai-whisper's BasicTextNormalizer (lowercase, bracketed text, symbols
+  and punctuation removed) for other space-delimited languages.
+- `chars`: for character error rate in scripts written without spaces (Chinese, Japanese,
+  Korean, Thai ...): NFKC (full-width to half-width), lowercase, Unicode punctuation and
+  symbols removed, whitespace removed. Combining marks are kept (the basic normalizer
+  would turn Thai vowel signs into spaces).
+- `chars_simplified`: traditional Chinese converted to simplified (OpenCC t2s), then
+  `chars`; Qwen's scorer converts Cantonese to simplified before scoring.
+- `none`: the text as it is, whitespace collapsed.
+
+The whisper normalizers come from the `whisper-normalizer` package, a copy of
+openai-whisper's module without whisper's torch dependency; tests check it against
+openai-whisper itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+from omnieval.errors import unknown_name
+
+Normalizer = Callable[[str], str]
+
+NORMALIZERS = ("whisper_english", "qwen_english", "whisper_basic", "chars", "chars_simplified", "none")
+
+
+def _chars(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(c for c in text if unicodedata.category(c)[0] not in "PSZ" and not c.isspace())
+
+
+def _collapse_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _chain(*normalizers: Normalizer) -> Normalizer:
+    def apply(text: str) -> str:
+        for normalize in normalizers:
+            text = normalize(text)
+        return text
+
+    return apply
+
+
+@cache
+def get_normalizer(name: str) -> Normalizer:
+    """The normalizer registered under `name`."""
+    if name == "whisper_english":
+        from whisper_normalizer.english import EnglishTextNormalizer
+
+        return EnglishTextNormalizer()
+    if name == "whisper_basic":
+        from whisper_normalizer.basic import BasicTextNormalizer
+
+        return BasicTextNormalizer()
+    if name == "qwen_english":
+        return _chain(get_normalizer("whisper_english"), get_normalizer("whisper_basic"))
+    if name == "chars":
+        return _chars
+    if name == "chars_simplified":
+        from opencc import OpenCC
+
+        return _chain(OpenCC("t2s").convert, _chars)
+    if name == "none":
+        return _collapse_whitespace
+    raise unknown_name("normalizer", name, NORMALIZERS)

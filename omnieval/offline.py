@@ -1,0 +1,131 @@
+"""Scoring without generating: re-score a run, score predictions made elsewhere, merge shards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from omnieval.errors import OmnievalError
+from omnieval.pipeline import now_iso, select_indices
+from omnieval.registry import TASKS
+from omnieval.results import RunDir, make_run_id
+from omnieval.scoring import make_record, rescore, summarize
+from omnieval.tasks.base import Task
+from omnieval.types import Response, RunRecord, SampleRecord
+from omnieval.versions import run_versions
+
+
+def task_of(run: RunRecord) -> Task:
+    """The registered task of a run, with the parameters the run used."""
+    params = run.config.get("selection", {}).get("task_params") or {}
+    return TASKS.get(run.task).with_params(**params)
+
+
+def rescore_run(run_dir: RunDir) -> RunRecord:
+    """Score a finished run again from its stored predictions; rewrites samples.jsonl and run.json."""
+    run = run_dir.read_run()
+    task = task_of(run)
+    records = rescore(task, run_dir.read_records())
+    run_dir.rewrite_records(records)
+    metrics, counts = summarize(task, records, run.counts.get("selected", len(records)))
+    run = run.model_copy(update={
+        "metrics": metrics, "counts": counts, "task_version": task.version,
+        "timings": {**run.timings, "rescored": now_iso()},
+    })
+    run_dir.write_run(run)
+    return run
+
+
+def read_predictions(path: Path) -> dict[str, str]:
+    """id -> prediction from a jsonl file; every line must have both."""
+    if not path.is_file():
+        raise OmnievalError(f"predictions file not found: {path}")
+    predictions: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            key, prediction = str(item["id"]), item["prediction"]
+        except (ValueError, KeyError, TypeError) as err:
+            raise OmnievalError(f"{path}:{number}: expected a JSON object with 'id' and 'prediction' ({err})") from err
+        if key in predictions:
+            raise OmnievalError(f"{path}:{number}: id '{key}' appears twice")
+        predictions[key] = "" if prediction is None else str(prediction)
+    return predictions
+
+
+def score_predictions(task: Task, predictions_file: Path, output_dir: Path, model_name: str,
+                      dataset_path: str | None, limit: int | None, seed: int) -> RunDir:
+    """A run folder for predictions made elsewhere. Selected samples without a prediction count as failed."""
+    predictions = read_predictions(predictions_file)
+    loaded = task.load(dataset_path)
+    ids = task.sample_ids(loaded)
+    selected = select_indices(len(ids), limit, seed, None)
+    unknown = sorted(set(predictions) - set(ids))
+    if unknown:
+        raise OmnievalError(
+            f"{len(unknown)} prediction id(s) are not in {task.name}: {', '.join(unknown[:5])}"
+            f"{' ...' if len(unknown) > 5 else ''}"
+        )
+    run_dir = RunDir.create(output_dir, make_run_id(task.name, model_name))
+    records: list[SampleRecord] = []
+    text_columns = [c for c in loaded.rows.column_names if c not in task.dataset.media_fields]
+    rows = loaded.rows.select_columns(text_columns)  # targets without reading media
+    for index in selected:
+        sample = task.describe_row(rows[index], index, ids[index])
+        if sample.id in predictions:
+            record = make_record(task, sample, Response(text=predictions[sample.id]))
+        else:
+            record = make_record(task, sample, None, error="no prediction for this sample")
+        records.append(record)
+    run_dir.rewrite_records(records)
+    metrics, counts = summarize(task, records, len(selected))
+    run_dir.write_run(RunRecord(
+        run_id=run_dir.path.name, status="complete", task=task.name, task_version=task.version, model=model_name,
+        runner={"name": "external", "predictions": str(predictions_file)}, gen_config=task.gen,
+        config={"selection": {"limit": limit, "seed": seed, "shard": None, "dataset_path": dataset_path,
+                              "task_params": task.params},
+                "family": task.family, "headline_metrics": task.headline_metrics},
+        dataset=loaded.source, metrics=metrics, counts=counts, versions=run_versions(),
+        timings={"started": now_iso(), "finished": now_iso()},
+    ))
+    return run_dir
+
+
+def _without_shard(selection: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in selection.items() if k != "shard"}
+
+
+def merge_shards(shard_dirs: list[RunDir], output_dir: Path) -> RunDir:
+    """One run folder from the shards of a run; its metrics equal a single-process run's."""
+    runs = [d.read_run() for d in shard_dirs]
+    first = runs[0]
+    for run, run_dir in zip(runs, shard_dirs):
+        if (run.task, run.model) != (first.task, first.model) or _without_shard(
+                run.config.get("selection", {})) != _without_shard(first.config.get("selection", {})):
+            raise OmnievalError(f"{run_dir.path} is not a shard of the same run as {shard_dirs[0].path}")
+    shards = sorted(tuple(run.config["selection"].get("shard") or ()) for run in runs)
+    count = shards[0][1] if shards and len(shards[0]) == 2 else 0
+    if shards != [(i, count) for i in range(count)]:
+        raise OmnievalError(f"the shards given are {shards}; expected each of 0..{count - 1} of {count} once")
+    incomplete = [str(d.path) for d, r in zip(shard_dirs, runs) if r.status != "complete"]
+    if incomplete:
+        raise OmnievalError(f"unfinished shard(s): {', '.join(incomplete)}; finish them with --resume first")
+    records = [record for run_dir in shard_dirs for record in run_dir.read_records()]
+    if len({r.id for r in records}) != len(records):
+        raise OmnievalError("the shards overlap: some samples appear in more than one")
+    task = task_of(first)
+    records.sort(key=lambda r: r.index)
+    merged_dir = RunDir.create(output_dir, make_run_id(first.task, first.model) + "__merged")
+    merged_dir.rewrite_records(records)
+    metrics, counts = summarize(task, records, sum(run.counts.get("selected", 0) for run in runs))
+    selection = {**first.config["selection"], "shard": None}
+    merged_dir.write_run(first.model_copy(update={
+        "run_id": merged_dir.path.name, "metrics": metrics, "counts": counts, "status": "complete",
+        "config": {**first.config, "selection": selection, "merged_from": [r.run_id for r in runs]},
+        "timings": {"started": min(r.timings.get("started", "") for r in runs), "finished": now_iso(),
+                    "wall_s": sum(r.timings.get("wall_s", 0) for r in runs)},
+    }))
+    return merged_dir

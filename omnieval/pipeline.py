@@ -1,0 +1,220 @@
+"""One evaluation: a task, a model, a selection of samples -> a run folder.
+
+load -> select (limit, shard) -> skip what the run folder already holds -> build requests
+-> cache or generate (workers, batched) -> score -> append to samples.jsonl -> aggregate
+into run.json. A failing sample is recorded with its error and the run goes on; a fatal
+runner error stops the run with status "aborted", and `--resume` continues it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from omnieval.cache import ResponseCache, request_hash
+from omnieval.config import ModelPreset
+from omnieval.errors import FatalRunnerError, MediaError, OmnievalError
+from omnieval.progress import RunProgress
+from omnieval.results import RunDir, find_resumable, make_run_id
+from omnieval.runners.base import Runner
+from omnieval.scoring import make_record, summarize
+from omnieval.tasks.base import Task
+from omnieval.types import GenConfig, Request, Response, RunRecord, Sample
+from omnieval.versions import run_versions
+
+
+@dataclass
+class RunOptions:
+    output_dir: Path = Path("results")
+    limit: int | None = None
+    seed: int = 0
+    shard: tuple[int, int] | None = None
+    dataset_path: str | None = None
+    resume: bool = False
+    retry_failed: bool = False
+    run_id: str | None = None
+    cache_path: Path | None = None
+    show_progress: bool = True
+    gen_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def select_indices(total: int, limit: int | None, seed: int, shard: tuple[int, int] | None) -> list[int]:
+    """A deterministic subset: `limit` rows drawn with `seed` (kept in row order), then shard i of n."""
+    if limit is not None and limit < 0:
+        raise OmnievalError("--limit must be positive")
+    indices = list(range(total))
+    if limit is not None and limit < total:
+        indices = sorted(np.random.default_rng(seed).choice(total, size=limit, replace=False).tolist())
+    if shard is not None:
+        index, count = shard
+        indices = indices[index::count]
+    return indices
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class _Prepared:
+    sample: Sample
+    request: Request | None = None
+    key: str | None = None
+    error: str | None = None
+
+
+class Evaluation:
+    """Runs one task on one model into one run folder."""
+
+    def __init__(self, task: Task, runner: Runner, preset: ModelPreset, options: RunOptions) -> None:
+        self.task, self.runner, self.preset, self.options = task, runner, preset, options
+        self.gen = task.gen.model_copy(update={**preset.gen, **options.gen_overrides})
+        GenConfig.model_validate(self.gen.model_dump())  # overrides are checked, not trusted
+
+    def selection(self) -> dict[str, Any]:
+        """What decides which samples and requests this run holds; a resumed run must match it."""
+        o = self.options
+        return {
+            "limit": o.limit, "seed": o.seed, "shard": list(o.shard) if o.shard else None,
+            "dataset_path": str(Path(o.dataset_path).resolve()) if o.dataset_path else None,
+            "task_params": self.task.params, "gen": self.gen.model_dump(mode="json"),
+        }
+
+    async def run(self) -> RunDir:
+        loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
+        ids = self.task.sample_ids(loaded)
+        selected = select_indices(len(ids), self.options.limit, self.options.seed, self.options.shard)
+        await self.runner.start()
+        run_dir = self._open_run_dir()
+        records = run_dir.read_records()
+        if self.options.retry_failed and any(r.failed for r in records):
+            records = [r for r in records if not r.failed]
+            run_dir.rewrite_records(records)
+        done = {r.id for r in records}
+        pending = [i for i in selected if ids[i] not in done]
+        record = self._run_record(run_dir, loaded.source)
+        run_dir.write_run(record)
+
+        started = time.perf_counter()
+        cache = ResponseCache(self.options.cache_path) if self.options.cache_path else None
+        fatal: FatalRunnerError | None = None
+        progress = RunProgress(f"{self.task.name} · {self.preset.name}", len(selected), len(selected) - len(pending),
+                               enabled=self.options.show_progress)
+        try:
+            with progress:
+                fatal = await self._generate_all(loaded, ids, pending, run_dir, cache, progress)
+        finally:
+            run_dir.close()
+            if cache is not None:
+                cache.close()
+            await self.runner.close()
+        self._finish(run_dir, record, len(selected), time.perf_counter() - started, progress, fatal)
+        if fatal is not None:
+            raise fatal
+        return run_dir
+
+    def _open_run_dir(self) -> RunDir:
+        o = self.options
+        if o.run_id and (o.output_dir / o.run_id).exists():
+            run_dir = RunDir(o.output_dir / o.run_id)
+            if not o.resume:
+                raise OmnievalError(f"run folder {run_dir.path} exists; add --resume to continue it")
+            existing = run_dir.read_run()
+            if existing.config.get("selection") != self.selection() or existing.task != self.task.name:
+                raise OmnievalError(f"{run_dir.path} was made with other settings; it cannot be resumed by this run")
+            return run_dir
+        if o.resume and not o.run_id:
+            found = find_resumable(o.output_dir, self.task.name, self.preset.name, self.selection())
+            if found is not None:
+                return found
+        return RunDir.create(o.output_dir, o.run_id or make_run_id(self.task.name, self.preset.name, o.shard))
+
+    def _run_record(self, run_dir: RunDir, source: dict[str, Any]) -> RunRecord:
+        previous = run_dir.read_run() if run_dir.run_file.exists() else None
+        return RunRecord(
+            run_id=run_dir.path.name, task=self.task.name, task_version=self.task.version, model=self.preset.name,
+            runner=self.runner.describe(), gen_config=self.gen,
+            config={"selection": self.selection(), "family": self.task.family,
+                    "headline_metrics": self.task.headline_metrics, "preset": self.preset.model_dump(mode="json")},
+            dataset=source, versions=run_versions(self.runner.packages),
+            timings={"started": previous.timings.get("started") if previous else now_iso()},
+        )
+
+    async def _generate_all(self, loaded, ids, pending, run_dir, cache, progress) -> FatalRunnerError | None:
+        batch_size = max(1, self.runner.max_batch_size)
+        queue: asyncio.Queue[list[int]] = asyncio.Queue()
+        for start in range(0, len(pending), batch_size):
+            queue.put_nowait(pending[start:start + batch_size])
+        identity = self.runner.cache_identity()
+
+        def prepare(indices: list[int]) -> list[_Prepared]:
+            prepared = []
+            for index in indices:
+                row = loaded.rows[index]
+                item = _Prepared(self.task.describe_row(row, index, ids[index]))
+                try:
+                    messages = self.task.build_messages(row, loaded.base_dir)
+                except MediaError as err:
+                    item.error = str(err)
+                else:
+                    item.request = Request(sample_id=item.sample.id, messages=messages, gen=self.gen)
+                    item.key = request_hash(identity, item.request)
+                prepared.append(item)
+            return prepared
+
+        def finish(item: _Prepared, response: Response | None, cached: bool = False) -> None:
+            record = make_record(self.task, item.sample, response, error=item.error, request_hash=item.key,
+                                 cached=cached)
+            run_dir.append(record)
+            progress.advance(failed=record.failed, cached=cached)
+
+        async def worker() -> None:
+            while not queue.empty():
+                prepared = await asyncio.to_thread(prepare, queue.get_nowait())
+                to_generate = []
+                for item in prepared:
+                    hit = cache.get(item.key) if cache is not None and item.key else None
+                    if item.error is not None or hit is not None:
+                        finish(item, hit, cached=hit is not None)
+                    else:
+                        to_generate.append(item)
+                if not to_generate:
+                    continue
+                try:
+                    responses = await self.runner.generate([item.request for item in to_generate])
+                except FatalRunnerError:
+                    raise
+                except Exception as err:  # noqa: BLE001 - a runner bug or crash fails this batch, not the run
+                    responses = [Response(error=f"{type(err).__name__}: {err}")] * len(to_generate)
+                for item, response in zip(to_generate, responses, strict=True):
+                    if cache is not None:
+                        cache.put(item.key, self.preset.name, response)
+                    finish(item, response)
+
+        workers = max(1, min(self.runner.max_concurrency, queue.qsize() or 1))
+        fatal: FatalRunnerError | None = None
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(workers):
+                    group.create_task(worker())
+        except* FatalRunnerError as errors:
+            fatal = errors.exceptions[0]
+        return fatal
+
+    def _finish(self, run_dir: RunDir, record: RunRecord, selected: int, wall_s: float, progress: RunProgress,
+                fatal: FatalRunnerError | None) -> None:
+        records = run_dir.read_records()
+        metrics, counts = summarize(self.task, records, selected)
+        status = "aborted" if fatal is not None else ("complete" if counts["pending"] == 0 else "aborted")
+        record = record.model_copy(update={
+            "metrics": metrics, "counts": counts, "status": status, "error": str(fatal) if fatal else None,
+            "timings": {**record.timings, "finished": now_iso(), "wall_s": round(wall_s, 3),
+                        "samples_per_s": round(progress.samples_per_s, 3)},
+        })
+        run_dir.write_run(record)

@@ -1,0 +1,1 @@
+"""Runners: one protocol (`generate(requests) -> responses`), one module per backend."""

@@ -1,0 +1,64 @@
+"""The runner protocol: `generate(requests) -> responses`, async and batched.
+
+A runner turns Requests into Responses. Per-request problems (a media file it cannot
+decode, a request the server rejects) come back as a Response with `error` set; problems
+that make every request fail (unreachable server, rejected credentials) raise
+FatalRunnerError so that the run stops instead of failing every sample.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from omnieval.errors import OmnievalError
+from omnieval.types import Request, Response
+from omnieval.versions import package_versions
+
+
+class Runner(ABC):
+    """Base class of every runner; subclasses register with omnieval.registry.RUNNERS."""
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    #: distributions whose versions go into run.json
+    packages: ClassVar[tuple[str, ...]] = ()
+    #: settings that must never reach results or the cache key
+    secret_settings: ClassVar[tuple[str, ...]] = ()
+
+    max_batch_size: int = 1
+    max_concurrency: int = 1
+
+    def __init__(self, **settings: Any) -> None:
+        known = self.setting_names()
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            raise OmnievalError(
+                f"runner '{self.name}' has no setting {', '.join(unknown)}; it takes: {', '.join(sorted(known)) or 'none'}"
+            )
+        self.settings = settings
+
+    @classmethod
+    def setting_names(cls) -> set[str]:
+        return set()
+
+    async def start(self) -> None:
+        """Load the model or check the endpoint; raise OmnievalError with a clear message on failure."""
+
+    @abstractmethod
+    async def generate(self, requests: list[Request]) -> list[Response]:
+        """One Response per Request, in order."""
+
+    async def close(self) -> None:
+        """Release what start() acquired."""
+
+    def describe(self) -> dict[str, Any]:
+        """What run.json records about this runner: name, settings (secrets removed), versions."""
+        settings = {k: v for k, v in self.settings.items() if k not in self.secret_settings}
+        return {"name": self.name, "settings": settings, "versions": package_versions(self.packages)}
+
+    def cache_identity(self) -> dict[str, Any]:
+        """What decides this runner's outputs besides the request; part of the request hash."""
+        described = self.describe()
+        return {"name": described["name"], "settings": described["settings"], "versions": described["versions"]}
+

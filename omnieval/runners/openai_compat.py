@@ -1,0 +1,169 @@
+"""Any OpenAI-compatible chat endpoint: vLLM's server, hosted APIs, `omnieval serve`.
+
+Audio goes as `input_audio` (16-bit WAV, base64), images as data URLs. Requests run
+concurrently up to `max_concurrency`; the openai SDK retries 429, 5xx, timeouts and
+connection errors with exponential backoff (`max_retries`). The API key is read from
+the environment variable named by `api_key_env` and is never recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import mimetypes
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from omnieval.errors import FatalRunnerError, MediaError, OmnievalError
+from omnieval.media import encode_wav, load_audio
+from omnieval.registry import RUNNERS
+from omnieval.runners.base import Runner
+from omnieval.types import Message, Request, Response
+
+DEFAULTS: dict[str, Any] = {
+    "base_url": "http://127.0.0.1:8000/v1",
+    "api_key_env": None,
+    "max_concurrency": 8,
+    "timeout_s": 120.0,
+    "max_retries": 4,
+    "audio_sample_rate": 16000,
+    "extra_body": None,
+}
+
+
+def to_openai_messages(messages: list[Message], audio_sample_rate: int | None) -> list[dict[str, Any]]:
+    """Our messages in the OpenAI chat format, media inlined as base64."""
+    converted = []
+    for message in messages:
+        parts: list[dict[str, Any]] = []
+        for part in message.content:
+            if part.type == "text":
+                parts.append({"type": "text", "text": part.text or ""})
+                continue
+            media = part.media
+            if media.kind == "audio":
+                audio, rate = load_audio(media, audio_sample_rate)
+                data = base64.b64encode(encode_wav(audio, rate)).decode()
+                parts.append({"type": "input_audio", "input_audio": {"data": data, "format": "wav"}})
+            elif media.kind == "image":
+                if not media.path or not Path(media.path).is_file():
+                    raise MediaError(f"image file not found: {media.path}")
+                mime = mimetypes.guess_type(media.path)[0] or "image/png"
+                data = base64.b64encode(Path(media.path).read_bytes()).decode()
+                parts.append({"type": "image_url", "image_url": {"url": f"data:{mime};base64,{data}"}})
+            else:
+                raise MediaError(f"the openai runner cannot send {media.kind} input")
+        if message.role == "system" and all(p["type"] == "text" for p in parts):
+            converted.append({"role": "system", "content": "".join(p["text"] for p in parts)})
+        else:
+            converted.append({"role": message.role, "content": parts})
+    return converted
+
+
+class OpenAICompatRunner(Runner):
+    name = "openai"
+    description = "OpenAI-compatible chat completions endpoint (vLLM server, hosted APIs, omnieval serve)"
+    packages = ("openai",)
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        if not settings.get("model"):
+            raise OmnievalError("runner 'openai' needs the setting 'model' (the served model name)")
+        self.options = {**DEFAULTS, **settings}
+        self.max_concurrency = int(self.options["max_concurrency"])
+        self._client = None
+
+    @classmethod
+    def setting_names(cls) -> set[str]:
+        return set(DEFAULTS) | {"model"}
+
+    def cache_identity(self) -> dict[str, Any]:
+        keep = ("model", "base_url", "audio_sample_rate", "extra_body")
+        return {"name": self.name, "settings": {k: self.options[k] for k in keep}}
+
+    def _api_key(self) -> str:
+        env = self.options["api_key_env"]
+        if not env:
+            return "EMPTY"
+        key = os.environ.get(env)
+        if not key:
+            raise OmnievalError(f"the model preset reads its API key from ${env}, which is not set")
+        return key
+
+    async def start(self) -> None:
+        import openai
+
+        self._client = openai.AsyncOpenAI(
+            base_url=self.options["base_url"],
+            api_key=self._api_key(),
+            timeout=float(self.options["timeout_s"]),
+            max_retries=int(self.options["max_retries"]),
+        )
+        try:
+            await self._client.with_options(max_retries=1).models.list()
+        except openai.NotFoundError:
+            pass  # some servers have no /models; the first request will tell
+        except openai.APIError as err:
+            raise self._fatal(err) or FatalRunnerError(f"{self.options['base_url']}: {err}") from err
+
+    def _fatal(self, err: Exception) -> FatalRunnerError | None:
+        """The run-stopping reading of an API error, or None when it concerns one request only."""
+        import openai
+
+        url = self.options["base_url"]
+        if isinstance(err, (openai.AuthenticationError, openai.PermissionDeniedError)):
+            key_from = f"${self.options['api_key_env']}" if self.options["api_key_env"] else "no API key"
+            return FatalRunnerError(f"{url} rejected the credentials ({key_from}): HTTP {err.status_code}")
+        if isinstance(err, openai.APIConnectionError) and not isinstance(err, openai.APITimeoutError):
+            return FatalRunnerError(f"cannot reach the server at {url}: {err.__cause__ or err}")
+        if isinstance(err, openai.NotFoundError):
+            return FatalRunnerError(f"{url} does not serve model '{self.options['model']}': HTTP 404")
+        return None
+
+    async def generate(self, requests: list[Request]) -> list[Response]:
+        return list(await asyncio.gather(*(self._one(r) for r in requests)))
+
+    async def _one(self, request: Request) -> Response:
+        import openai
+
+        try:
+            messages = await asyncio.to_thread(to_openai_messages, request.messages, self.options["audio_sample_rate"])
+        except MediaError as err:
+            return Response(error=str(err))
+        gen = request.gen
+        if gen.system_prompt and not any(m["role"] == "system" for m in messages):
+            messages.insert(0, {"role": "system", "content": gen.system_prompt})
+        started = time.perf_counter()
+        try:
+            completion = await self._client.chat.completions.create(
+                model=self.options["model"],
+                messages=messages,
+                max_tokens=gen.max_new_tokens,
+                temperature=gen.temperature,
+                top_p=gen.top_p,
+                seed=gen.seed,
+                extra_body=self.options["extra_body"],
+            )
+        except openai.APIError as err:
+            fatal = self._fatal(err)
+            if fatal is not None:
+                raise fatal from err
+            status = getattr(err, "status_code", None)
+            return Response(error=f"HTTP {status}: {err.message}" if status else f"{type(err).__name__}: {err}")
+        text = completion.choices[0].message.content or "" if completion.choices else ""
+        usage = completion.usage
+        return Response(
+            text=text,
+            input_tokens=usage.prompt_tokens if usage else None,
+            output_tokens=usage.completion_tokens if usage else None,
+            latency_s=time.perf_counter() - started,
+        )
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+RUNNERS.register(OpenAICompatRunner)

@@ -1,0 +1,79 @@
+"""CMU PocketSphinx: real English ASR on the CPU; its US-English model ships in the pip package.
+
+It transcribes the first audio item of the request and ignores any text instruction.
+Decoding is CPU-bound and a Decoder is not thread-safe, so each worker thread owns one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from omnieval.errors import MediaError
+from omnieval.media import load_audio
+from omnieval.registry import RUNNERS
+from omnieval.runners.base import Runner
+from omnieval.types import Request, Response
+
+SAMPLE_RATE = 16000
+
+
+class PocketsphinxRunner(Runner):
+    name = "pocketsphinx"
+    description = "CMU PocketSphinx 5 with its bundled US-English acoustic and language model (CPU)"
+    packages = ("pocketsphinx",)
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.max_concurrency = int(settings.get("workers") or os.cpu_count() or 1)
+        self._local = threading.local()
+
+    @classmethod
+    def setting_names(cls) -> set[str]:
+        return {"workers", "hmm", "lm", "dict"}
+
+    def cache_identity(self) -> dict[str, Any]:
+        identity = super().cache_identity()
+        identity["settings"] = {k: v for k, v in identity["settings"].items() if k != "workers"}
+        return identity
+
+    def _decoder(self):
+        decoder = getattr(self._local, "decoder", None)
+        if decoder is None:
+            from pocketsphinx import Decoder
+
+            options = {k: self.settings[k] for k in ("hmm", "lm", "dict") if self.settings.get(k)}
+            decoder = self._local.decoder = Decoder(loglevel="FATAL", **options)
+        return decoder
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._decoder)
+
+    async def generate(self, requests: list[Request]) -> list[Response]:
+        return list(await asyncio.gather(*(asyncio.to_thread(self._transcribe, r) for r in requests)))
+
+    def _transcribe(self, request: Request) -> Response:
+        started = time.perf_counter()
+        audio_refs = [m for message in request.messages for m in message.media("audio")]
+        if not audio_refs:
+            return Response(error="pocketsphinx needs an audio input and the request has none")
+        try:
+            audio, _ = load_audio(audio_refs[0], SAMPLE_RATE)
+        except MediaError as err:
+            return Response(error=str(err))
+        pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+        decoder = self._decoder()
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hypothesis = decoder.hyp()
+        text = hypothesis.hypstr if hypothesis is not None else ""
+        return Response(text=text, output_tokens=len(text.split()), latency_s=time.perf_counter() - started)
+
+
+RUNNERS.register(PocketsphinxRunner)

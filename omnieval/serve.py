@@ -1,0 +1,170 @@
+"""An OpenAI-compatible chat-completions server in front of any runner.
+
+`omnieval serve --model pocketsphinx-en` makes a local model reachable by the openai
+runner (and by any OpenAI client): audio arrives as `input_audio`, images as data URLs.
+With an API key set (`--api-key-env`), requests without `Authorization: Bearer <key>`
+get HTTP 401. Standard library only: a threading HTTP server whose handlers hand each
+request to the runner's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from omnieval.media import store_bytes
+from omnieval.runners.base import Runner
+from omnieval.types import GenConfig, MediaRef, Message, Part, Request
+
+
+class BadRequest(Exception):
+    pass
+
+
+def parse_messages(raw: Any) -> list[Message]:
+    """OpenAI chat messages -> our Messages, inline media written to the media store."""
+    if not isinstance(raw, list) or not raw:
+        raise BadRequest("'messages' must be a non-empty list")
+    messages = []
+    for item in raw:
+        if not isinstance(item, dict) or item.get("role") not in ("system", "user", "assistant"):
+            raise BadRequest("each message needs a role of system, user or assistant")
+        content = item.get("content")
+        parts = [Part.of_text(content)] if isinstance(content, str) else [_parse_part(p) for p in content or []]
+        messages.append(Message(role=item["role"], content=parts))
+    return messages
+
+
+def _parse_part(part: Any) -> Part:
+    kind = part.get("type") if isinstance(part, dict) else None
+    try:
+        if kind == "text":
+            return Part.of_text(str(part.get("text", "")))
+        if kind == "input_audio":
+            audio = part["input_audio"]
+            path, digest = store_bytes(base64.b64decode(audio["data"], validate=True), f".{audio.get('format', 'wav')}")
+            return Part.of_media(MediaRef(kind="audio", path=str(path), sha256=digest))
+        if kind == "image_url":
+            header, _, data = part["image_url"]["url"].partition(",")
+            if not header.startswith("data:") or ";base64" not in header:
+                raise BadRequest("only data: URLs with base64 images are accepted")
+            suffix = "." + header[5:].split(";")[0].split("/")[-1]
+            path, digest = store_bytes(base64.b64decode(data, validate=True), suffix)
+            return Part.of_media(MediaRef(kind="image", path=str(path), sha256=digest))
+    except (KeyError, TypeError, binascii.Error) as err:
+        raise BadRequest(f"malformed {kind} part: {err}") from err
+    raise BadRequest(f"unsupported content part type: {kind}")
+
+
+class RunnerServer:
+    """Serves one runner under one model name until shutdown()."""
+
+    def __init__(self, runner: Runner, model_name: str, host: str = "127.0.0.1", port: int = 8000,
+                 api_key: str | None = None) -> None:
+        self.runner, self.model_name, self.api_key = runner, model_name, api_key
+        self._loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._loop_thread.start()
+        asyncio.run_coroutine_threadsafe(runner.start(), self._loop).result()
+        self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        self.httpd.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def serve_forever(self) -> None:
+        self.httpd.serve_forever()
+
+    def shutdown(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        asyncio.run_coroutine_threadsafe(self.runner.close(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def complete(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if body.get("model") != self.model_name:
+            return 404, _error(f"model '{body.get('model')}' is not served here; this server has '{self.model_name}'",
+                               "model_not_found")
+        try:
+            messages = parse_messages(body.get("messages"))
+            gen = GenConfig(
+                max_new_tokens=int(body.get("max_completion_tokens") or body.get("max_tokens") or 512),
+                temperature=float(body.get("temperature") if body.get("temperature") is not None else 0.0),
+                top_p=float(body.get("top_p") if body.get("top_p") is not None else 1.0),
+                seed=int(body.get("seed") or 0),
+            )
+        except (BadRequest, ValueError, TypeError) as err:
+            return 400, _error(str(err), "invalid_request")
+        request = Request(sample_id=uuid.uuid4().hex, messages=messages, gen=gen)
+        response = asyncio.run_coroutine_threadsafe(self.runner.generate([request]), self._loop).result()[0]
+        if not response.ok:
+            return 400, _error(response.error or "generation failed", "invalid_request")
+        return 200, {
+            "id": f"chatcmpl-{request.sample_id}", "object": "chat.completion", "created": int(time.time()),
+            "model": self.model_name,
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": response.text}}],
+            "usage": {"prompt_tokens": response.input_tokens or 0, "completion_tokens": response.output_tokens or 0,
+                      "total_tokens": (response.input_tokens or 0) + (response.output_tokens or 0)},
+        }
+
+    def _handler_class(self):
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # quiet: one line per request is noise in evaluations
+                pass
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _authorized(self) -> bool:
+                if server.api_key is None or self.headers.get("Authorization") == f"Bearer {server.api_key}":
+                    return True
+                self._send(401, _error("invalid API key", "invalid_api_key"))
+                return False
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                if not self._authorized():
+                    return
+                if self.path.rstrip("/") == "/v1/models":
+                    self._send(200, {"object": "list", "data": [{"id": server.model_name, "object": "model"}]})
+                else:
+                    self._send(404, _error(f"no route {self.path}", "not_found"))
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                if not self._authorized():
+                    return
+                if self.path.rstrip("/") != "/v1/chat/completions":
+                    self._send(404, _error(f"no route {self.path}", "not_found"))
+                    return
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    self._send(400, _error("the body is not JSON", "invalid_request"))
+                    return
+                self._send(*server.complete(body))
+
+        return Handler
+
+
+def _error(message: str, code: str) -> dict[str, Any]:
+    return {"error": {"message": message, "type": "invalid_request_error", "code": code}}

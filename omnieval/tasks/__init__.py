@@ -1,0 +1,1 @@
+"""Benchmark task families; each module registers its tasks with omnieval.registry.TASKS."""

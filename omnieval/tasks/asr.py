@@ -1,0 +1,159 @@
+"""Automatic speech recognition: LibriSpeech, FLEURS, Common Voice 15, WenetSpeech.
+
+One class, parameterized by dataset and language. Scoring follows the Qwen audio scorer
+(QwenLM/Qwen2-Audio eval_audio/evaluate_asr.py, which lmms-eval copies): special tokens
+stripped from the prediction, a per-language normalizer, then corpus-level error rate
+(total edits over total reference tokens, in percent) with words for space-delimited
+languages and characters for Chinese, Japanese, Korean, Thai and other unsegmented
+scripts. The mean of per-utterance rates is reported beside it. A failed or empty
+transcript counts as all deletions.
+
+Datasets: LibriSpeech and FLEURS come from their official hub repos at the
+`refs/convert/parquet` revision (their main branches are loading scripts, which
+datasets>=4 no longer runs); Common Voice 15 and WenetSpeech from the lmms-lab-audio
+parquet copies (lmms-eval's, renamed from lmms-lab/ on 2026-07-30), since the upstream
+repos are gone from the hub or script-based and gated.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from omnieval.data import DatasetSpec
+from omnieval.media import audio_ref_from_hf
+from omnieval.metrics.error_rate import Edits, corpus_rate, utterance_edits
+from omnieval.registry import TASKS
+from omnieval.tasks.base import Scored, Task
+from omnieval.tasks.languages import CHARACTER_LANGUAGES, FLEURS_LANGUAGES
+from omnieval.types import GenConfig, Message, Part, Sample, SampleRecord
+
+SPECIAL_TOKEN = re.compile(r"<\|.*?\|>")
+
+# Qwen3-Omni's ASR prompts ("Setting for Evaluation" in the QwenLM/Qwen3-Omni README).
+CHINESE_PROMPT = "请将这段中文语音转换为纯文本。"
+OTHER_PROMPT = "Transcribe the {language} audio into text."
+
+
+def default_prompt(language: str, language_name: str) -> str:
+    return CHINESE_PROMPT if language == "zh" else OTHER_PROMPT.format(language=language_name)
+
+
+def default_normalizer(language: str) -> str:
+    if language == "en":
+        return "qwen_english"
+    if language == "yue":
+        return "chars_simplified"
+    return "chars" if language in CHARACTER_LANGUAGES else "whisper_basic"
+
+
+class AsrTask(Task):
+    family = "asr"
+    version = "1"
+    gen = GenConfig(max_new_tokens=256, temperature=0.0)
+
+    def __init__(self, name: str, description: str, dataset: DatasetSpec, language: str, language_name: str,
+                 metadata_fields: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.description = description
+        self.dataset = dataset
+        self.language = language
+        self.metadata_fields = metadata_fields
+        self.params = {
+            "prompt": default_prompt(language, language_name),
+            "normalizer": default_normalizer(language),
+            "unit": "char" if language in CHARACTER_LANGUAGES else "word",
+        }
+
+    @property
+    def metric(self) -> str:
+        return "cer" if self.params["unit"] == "char" else "wer"
+
+    @property
+    def headline_metrics(self) -> dict[str, bool]:  # type: ignore[override]
+        return {self.metric: True}
+
+    def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
+        metadata = {"language": self.language}
+        metadata.update({k: row[k] for k in self.metadata_fields if k in row})
+        return Sample(id=sample_id, index=index, target=row[self.dataset.fields["text"]], metadata=metadata)
+
+    def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        audio = audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir)
+        # Qwen3-Omni evaluation puts the instruction after the media, with no system prompt.
+        return [Message(role="user", content=[Part.of_media(audio), Part.of_text(self.params["prompt"])])]
+
+    def score(self, sample: Sample, prediction: str) -> Scored:
+        cleaned = SPECIAL_TOKEN.sub(" ", prediction or "")
+        edits, ref_norm, pred_norm = utterance_edits(
+            str(sample.target or ""), cleaned, self.params["normalizer"], self.params["unit"]
+        )
+        scores = {
+            "errors": float(edits.errors),
+            "substitutions": float(edits.substitutions),
+            "deletions": float(edits.deletions),
+            "insertions": float(edits.insertions),
+            "ref_tokens": float(edits.ref_len),
+        }
+        if edits.rate is not None:
+            scores[self.metric] = edits.rate
+        return Scored(scores=scores, details={"reference_normalized": ref_norm, "prediction_normalized": pred_norm})
+
+    def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
+        edits = [
+            Edits(int(r.scores["substitutions"]), int(r.scores["deletions"]), int(r.scores["insertions"]),
+                  int(r.scores["ref_tokens"]))
+            for r in records
+        ]
+        rates = corpus_rate(edits)
+        metrics = {
+            self.metric: rates["corpus"],
+            f"{self.metric}_utterance_mean": rates["utterance_mean"],
+            "substitutions": rates["substitutions"],
+            "deletions": rates["deletions"],
+            "insertions": rates["insertions"],
+            "reference_tokens": rates["reference_tokens"],
+        }
+        return {k: v for k, v in metrics.items() if not math.isnan(v)}
+
+
+def _register_all() -> None:
+    for subset in ("clean", "other"):
+        TASKS.register(AsrTask(
+            name=f"librispeech_test_{subset}",
+            description=f"LibriSpeech test-{subset} (2620/2939 read English utterances), WER",
+            dataset=DatasetSpec("openslr/librispeech_asr", split="test", data_dir=subset,
+                                revision="refs/convert/parquet", fields={"id": "id", "text": "text"},
+                                media_fields=("audio",)),
+            language="en", language_name="English", metadata_fields=("speaker_id", "chapter_id"),
+        ))
+    for config, (code, language_name) in FLEURS_LANGUAGES.items():
+        unit = "CER" if code in CHARACTER_LANGUAGES else "WER"
+        TASKS.register(AsrTask(
+            name=f"fleurs_{code}",
+            description=f"FLEURS {language_name} ({config}) test split, {unit}",
+            dataset=DatasetSpec("google/fleurs", split="test", data_dir=config, revision="refs/convert/parquet",
+                                fields={"id": "id", "text": "transcription"}, media_fields=("audio",)),
+            language=code, language_name=language_name, metadata_fields=("gender",),
+        ))
+    for config, code, language_name in (("en", "en", "English"), ("zh-CN", "zh", "Chinese"), ("fr", "fr", "French")):
+        TASKS.register(AsrTask(
+            name=f"commonvoice15_{code}",
+            description=f"Common Voice 15 {language_name} ({config}) test split, {'CER' if code == 'zh' else 'WER'}",
+            dataset=DatasetSpec("lmms-lab-audio/common_voice_15", split="test", config=config,
+                                fields={"id": "path", "text": "sentence"}, media_fields=("audio",)),
+            language=code, language_name=language_name,
+        ))
+    for split in ("test_net", "test_meeting"):
+        TASKS.register(AsrTask(
+            name=f"wenetspeech_{split}",
+            description=f"WenetSpeech {split.replace('_', '-')} (Mandarin), CER",
+            dataset=DatasetSpec("lmms-lab-audio/WenetSpeech", split=split, fields={"text": "text"},
+                                media_fields=("audio",)),
+            language="zh", language_name="Chinese",
+        ))
+
+
+_register_all()

@@ -1,0 +1,139 @@
+"""Core data types that travel through the pipeline (see DESIGN.md, "The flow of one sample").
+
+Everything here is a pydantic model so that it round-trips through JSON unchanged:
+samples.jsonl and run.json are these types serialized.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MediaKind = Literal["audio", "image", "video"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MediaRef(_Model):
+    """A media item by reference; bytes are loaded late by omnieval.media."""
+
+    kind: MediaKind
+    path: str | None = None
+    url: str | None = None
+    sha256: str | None = None
+    sample_rate: int | None = None
+    duration_s: float | None = None
+
+
+class Part(_Model):
+    """One piece of a message: text, or a media reference."""
+
+    type: Literal["text", "media"]
+    text: str | None = None
+    media: MediaRef | None = None
+
+    @classmethod
+    def of_text(cls, text: str) -> Part:
+        return cls(type="text", text=text)
+
+    @classmethod
+    def of_media(cls, media: MediaRef) -> Part:
+        return cls(type="media", media=media)
+
+
+class Message(_Model):
+    role: Literal["system", "user", "assistant"]
+    content: list[Part]
+
+    def media(self, kind: MediaKind | None = None) -> list[MediaRef]:
+        return [p.media for p in self.content if p.media is not None and (kind is None or p.media.kind == kind)]
+
+    def text(self) -> str:
+        return "".join(p.text or "" for p in self.content if p.type == "text")
+
+
+class Sample(_Model):
+    """One benchmark item: what the model sees, the reference answer and metadata."""
+
+    id: str
+    index: int
+    messages: list[Message] = Field(default_factory=list)
+    target: Any = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class GenConfig(_Model):
+    max_new_tokens: int = 512
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    system_prompt: str | None = None
+    speaker: str | None = None
+    return_audio: bool = False
+    use_audio_in_video: bool = False
+    fps: float | None = None
+    max_frames: int | None = None
+    max_pixels: int | None = None
+
+
+class Request(_Model):
+    sample_id: str
+    messages: list[Message]
+    gen: GenConfig
+
+
+class Response(_Model):
+    text: str = ""
+    audio_path: str | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    latency_s: float | None = None
+    ttft_s: float | None = None
+    ttfa_s: float | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class SampleRecord(_Model):
+    """One line of samples.jsonl."""
+
+    id: str
+    index: int
+    request_hash: str | None = None
+    prediction: str = ""
+    target: Any = None
+    scores: dict[str, float] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    response: Response | None = None
+    error: str | None = None
+    cached: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+class RunRecord(_Model):
+    """run.json: everything needed to read, compare and reproduce a run."""
+
+    run_id: str
+    status: Literal["running", "complete", "aborted"] = "running"
+    task: str
+    task_version: str
+    model: str
+    runner: dict[str, Any]
+    gen_config: GenConfig
+    config: dict[str, Any]
+    dataset: dict[str, Any]
+    metrics: dict[str, float] = Field(default_factory=dict)
+    counts: dict[str, int] = Field(default_factory=dict)
+    versions: dict[str, str] = Field(default_factory=dict)
+    timings: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
