@@ -21,13 +21,14 @@ class DatasetSpec:
     hub_id: str
     split: str
     config: str | None = None
-    data_dir: str | None = None  # for repos laid out <config>/<split>/*.parquet (refs/convert/parquet)
+    #: a file pattern inside the repo, for parquet-converted repos laid out <config>/<split>/*.parquet
+    data_files: str | None = None
     revision: str | None = None
     fields: dict[str, str] = field(default_factory=dict)  # role -> column name
     media_fields: tuple[str, ...] = ()  # columns holding audio/image/video cells
 
     def describe(self) -> dict[str, Any]:
-        return {"hub_id": self.hub_id, "config": self.config, "data_dir": self.data_dir, "split": self.split,
+        return {"hub_id": self.hub_id, "config": self.config, "data_files": self.data_files, "split": self.split,
                 "revision": self.revision}
 
 
@@ -46,13 +47,14 @@ def load_split(spec: DatasetSpec, dataset_path: str | None) -> LoadedSplit:
         rows, base_dir, source = _load_local(spec, Path(dataset_path))
     else:
         try:
+            data_files = {spec.split: spec.data_files} if spec.data_files else None
             rows = datasets.load_dataset(
-                spec.hub_id, spec.config, data_dir=spec.data_dir, split=spec.split, revision=spec.revision
+                spec.hub_id, spec.config, data_files=data_files, split=spec.split, revision=spec.revision
             )
         except Exception as err:  # noqa: BLE001 - network, auth, missing config: all need the same advice
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise OmnievalError(
-                f"cannot load {spec.hub_id} ({spec.config or spec.data_dir or 'default'}, {spec.split}) from the hub: {first}; "
+                f"cannot load {spec.hub_id} ({spec.config or spec.data_files or 'default'}, {spec.split}) from the hub: {first}; "
                 "give a local copy with --dataset-path"
             ) from err
         base_dir = None

@@ -8,11 +8,16 @@ languages and characters for Chinese, Japanese, Korean, Thai and other unsegment
 scripts. The mean of per-utterance rates is reported beside it. A failed or empty
 transcript counts as all deletions.
 
-Datasets: LibriSpeech and FLEURS come from their official hub repos at the
-`refs/convert/parquet` revision (their main branches are loading scripts, which
-datasets>=4 no longer runs); Common Voice 15 and WenetSpeech from the lmms-lab-audio
-parquet copies (lmms-eval's, renamed from lmms-lab/ on 2026-07-30), since the upstream
-repos are gone from the hub or script-based and gated.
+Chinese is normalized as Qwen's scorer does with cn_tn: numbers written in characters
+("3个" -> "三个"), punctuation removed. Cantonese is converted to simplified characters.
+
+Datasets: LibriSpeech and FLEURS come from their official hub repos as parquet files
+(LibriSpeech at the commit lmms-eval pins, FLEURS at `refs/convert/parquet`: their main
+branches are loading scripts, which datasets>=4 no longer runs); Common Voice 15 and
+WenetSpeech from the lmms-lab-audio parquet copies (lmms-eval's, renamed from lmms-lab/
+on 2026-07-30), since the upstream repos are gone from the hub or script-based and gated.
+FLEURS repeats a sentence id for each speaker, so repeated ids get a #2, #3 ... suffix;
+WenetSpeech has no id column, so its rows are numbered.
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ def default_prompt(language: str, language_name: str) -> str:
 def default_normalizer(language: str) -> str:
     if language == "en":
         return "qwen_english"
+    if language == "zh":
+        return "chinese"
     if language == "yue":
         return "chars_simplified"
     return "chars" if language in CHARACTER_LANGUAGES else "whisper_basic"
@@ -119,13 +126,20 @@ class AsrTask(Task):
         return {k: v for k, v in metrics.items() if not math.isnan(v)}
 
 
+# openslr/librispeech_asr's parquet conversion, at the commit lmms-eval pins (its main
+# branch has been a loading script, which datasets>=4 no longer runs)
+LIBRISPEECH_REVISION = "71cacbfb7e2354c4226d01e70d77d5fca3d04ba1"
+LIBRISPEECH_SIZES = {"clean": 2620, "other": 2939}
+COMMON_VOICE_15 = (("en", "en", "English"), ("zh-CN", "zh", "Chinese"), ("fr", "fr", "French"))
+
+
 def _register_all() -> None:
-    for subset in ("clean", "other"):
+    for subset, size in LIBRISPEECH_SIZES.items():
         TASKS.register(AsrTask(
             name=f"librispeech_test_{subset}",
-            description=f"LibriSpeech test-{subset} (2620/2939 read English utterances), WER",
-            dataset=DatasetSpec("openslr/librispeech_asr", split="test", data_dir=subset,
-                                revision="refs/convert/parquet", fields={"id": "id", "text": "text"},
+            description=f"LibriSpeech test-{subset}: {size} read English utterances, WER",
+            dataset=DatasetSpec("openslr/librispeech_asr", split="test", data_files=f"{subset}/test/*.parquet",
+                                revision=LIBRISPEECH_REVISION, fields={"id": "id", "text": "text"},
                                 media_fields=("audio",)),
             language="en", language_name="English", metadata_fields=("speaker_id", "chapter_id"),
         ))
@@ -134,11 +148,12 @@ def _register_all() -> None:
         TASKS.register(AsrTask(
             name=f"fleurs_{code}",
             description=f"FLEURS {language_name} ({config}) test split, {unit}",
-            dataset=DatasetSpec("google/fleurs", split="test", data_dir=config, revision="refs/convert/parquet",
-                                fields={"id": "id", "text": "transcription"}, media_fields=("audio",)),
+            dataset=DatasetSpec("google/fleurs", split="test", data_files=f"{config}/test/*.parquet",
+                                revision="refs/convert/parquet", fields={"id": "id", "text": "transcription"},
+                                media_fields=("audio",)),
             language=code, language_name=language_name, metadata_fields=("gender",),
         ))
-    for config, code, language_name in (("en", "en", "English"), ("zh-CN", "zh", "Chinese"), ("fr", "fr", "French")):
+    for config, code, language_name in COMMON_VOICE_15:
         TASKS.register(AsrTask(
             name=f"commonvoice15_{code}",
             description=f"Common Voice 15 {language_name} ({config}) test split, {'CER' if code == 'zh' else 'WER'}",

@@ -89,7 +89,7 @@ class Task(ABC):
             "family": self.family,
             "description": self.description,
             "dataset": self.dataset.hub_id,
-            "config": self.dataset.config or self.dataset.data_dir,
+            "config": self.dataset.config or self.dataset.data_files,
             "split": self.dataset.split,
             "metrics": list(self.headline_metrics),
         }
