@@ -2,6 +2,9 @@
 
 It transcribes the first audio item of the request and ignores any text instruction.
 Decoding is CPU-bound and a Decoder is not thread-safe, so each worker thread owns one.
+A Decoder's feature extraction adapts to the audio it has seen; it is reset before every
+utterance so that a transcript never depends on which samples the same thread decoded
+before (otherwise shards, resumes and worker counts would change the numbers).
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class PocketsphinxRunner(Runner):
             return Response(error=str(err))
         pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
         decoder = self._decoder()
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
