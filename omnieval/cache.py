@@ -30,7 +30,8 @@ def request_hash(runner_identity: dict[str, Any], request: Request) -> str:
         for part in message["content"]:
             media = part.get("media")
             if media and media.get("sha256"):
-                media.pop("path", None)  # the same bytes anywhere are the same input
+                media.pop("path", None)  # the same bytes anywhere, under any name, are the same input
+                media.pop("name", None)
     payload = {"runner": runner_identity, "gen": request.gen.model_dump(mode="json"), "messages": messages}
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()

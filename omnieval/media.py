@@ -60,28 +60,28 @@ def audio_ref_from_hf(value: dict | None, base_dir: Path | None = None) -> Media
     if value.get("bytes") is not None:
         suffix = Path(name).suffix.lower() or ".bin"
         path, digest = store_bytes(value["bytes"], suffix)
-        return MediaRef(kind="audio", path=str(path), sha256=digest)
+        return MediaRef(kind="audio", path=str(path), name=name or None, sha256=digest)
     path = Path(name)
     if not path.is_absolute() and base_dir is not None:
         path = base_dir / path
     if not path.is_file():
         raise MediaError(f"audio file not found: {name}")
-    return MediaRef(kind="audio", path=str(path), sha256=sha256_file(path))
+    return MediaRef(kind="audio", path=str(path), name=name, sha256=sha256_file(path))
 
 
 def load_audio(ref: MediaRef, sample_rate: int | None = 16000) -> tuple[np.ndarray, int]:
     """Decode an audio reference to mono float32 at `sample_rate` (None keeps the file's rate)."""
     if ref.path is None:
-        raise MediaError("audio reference has no local path")
+        raise MediaError(f"audio {ref.label} has no local path")
     path = Path(ref.path)
     if not path.is_file():
         raise MediaError(f"audio file not found: {ref.path}")
     try:
         audio, rate = _decode_soundfile(path)
     except Exception as sf_error:  # noqa: BLE001 - any libsndfile failure falls back to ffmpeg
-        audio, rate = _decode_ffmpeg(path, sample_rate, reason=str(sf_error))
+        audio, rate = _decode_ffmpeg(path, ref.label, sample_rate, reason=str(sf_error))
     if audio.size == 0:
-        raise MediaError(f"audio is empty: {ref.path}")
+        raise MediaError(f"audio {ref.label} is empty")
     if sample_rate is not None and rate != sample_rate:
         import soxr
 
@@ -97,15 +97,16 @@ def _decode_soundfile(path: Path) -> tuple[np.ndarray, int]:
     return audio.mean(axis=1), int(rate)
 
 
-def _decode_ffmpeg(path: Path, sample_rate: int | None, reason: str) -> tuple[np.ndarray, int]:
+def _decode_ffmpeg(path: Path, label: str, sample_rate: int | None, reason: str) -> tuple[np.ndarray, int]:
     if shutil.which("ffmpeg") is None:
-        raise MediaError(f"cannot decode audio {path.name}: {reason.strip()} (and ffmpeg is not installed)")
+        raise MediaError(f"cannot decode audio {label}: {reason.strip()} (and ffmpeg is not installed)")
     rate = sample_rate or 16000
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-ar", str(rate), "-"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise MediaError(f"cannot decode audio {path.name}: {detail[-1] if detail else 'no audio stream'}")
+        reason = detail[-1].removeprefix(f"{path}: ") if detail else "no audio stream"
+        raise MediaError(f"cannot decode audio {label}: {reason}")
     return np.frombuffer(proc.stdout, dtype=np.float32).copy(), rate
 
 

@@ -20,8 +20,15 @@ class _Model(BaseModel):
 class MediaRef(_Model):
     """A media item by reference; bytes are loaded late by omnieval.media."""
 
+    @property
+    def label(self) -> str:
+        """How messages name this item: its dataset name, else its file name."""
+        return self.name or (self.path and self.path.rsplit("/", 1)[-1]) or self.url or f"<{self.kind}>"
+
     kind: MediaKind
     path: str | None = None
+    #: the item's name in its dataset (the path there), for messages; not part of its identity
+    name: str | None = None
     url: str | None = None
     sha256: str | None = None
     sample_rate: int | None = None
