@@ -226,6 +226,7 @@ def serve(
     port: Annotated[int, typer.Option(help="0 picks a free port")] = 8000,
     served_name: Annotated[Optional[str], typer.Option(help="model name clients ask for (default: preset)")] = None,
     api_key_env: Annotated[Optional[str], typer.Option(help="require the key held in this variable")] = None,
+    max_inflight: Annotated[Optional[int], typer.Option(help="answer HTTP 429 beyond this many requests at once")] = None,
 ) -> None:
     """Serve a model preset as an OpenAI-compatible chat endpoint."""
     from omnieval.serve import RunnerServer
@@ -236,7 +237,7 @@ def serve(
         api_key = os.environ.get(api_key_env)
         if not api_key:
             raise OmnievalError(f"--api-key-env {api_key_env}: the variable is not set")
-    server = RunnerServer(runner, served_name or preset.name, host, port, api_key)
+    server = RunnerServer(runner, served_name or preset.name, host, port, api_key, max_inflight)
     print(f"serving {served_name or preset.name} at {server.url}", flush=True)
     try:
         server.serve_forever()

@@ -3,7 +3,8 @@
 `omnieval serve --model pocketsphinx-en` makes a local model reachable by the openai
 runner (and by any OpenAI client): audio arrives as `input_audio`, images as data URLs.
 With an API key set (`--api-key-env`), requests without `Authorization: Bearer <key>`
-get HTTP 401. Standard library only: a threading HTTP server whose handlers hand each
+get HTTP 401. With `max_inflight` set, a completion request beyond that many at once gets
+HTTP 429 with a `retry-after-ms` header, as rate-limited hosted APIs answer. Standard library only: a threading HTTP server whose handlers hand each
 request to the runner's event loop.
 """
 
@@ -67,8 +68,12 @@ class RunnerServer:
     """Serves one runner under one model name until shutdown()."""
 
     def __init__(self, runner: Runner, model_name: str, host: str = "127.0.0.1", port: int = 8000,
-                 api_key: str | None = None) -> None:
+                 api_key: str | None = None, max_inflight: int | None = None) -> None:
         self.runner, self.model_name, self.api_key = runner, model_name, api_key
+        self.max_inflight = max_inflight
+        self.stats = {"completed": 0, "rejected_busy": 0}
+        self._inflight = 0
+        self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._loop_thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._loop_thread.start()
@@ -90,6 +95,19 @@ class RunnerServer:
         asyncio.run_coroutine_threadsafe(self.runner.close(), self._loop).result()
         self._loop.call_soon_threadsafe(self._loop.stop)
 
+    def _enter(self) -> bool:
+        with self._lock:
+            if self.max_inflight is not None and self._inflight >= self.max_inflight:
+                self.stats["rejected_busy"] += 1
+                return False
+            self._inflight += 1
+            return True
+
+    def _leave(self) -> None:
+        with self._lock:
+            self._inflight -= 1
+            self.stats["completed"] += 1
+
     def complete(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if body.get("model") != self.model_name:
             return 404, _error(f"model '{body.get('model')}' is not served here; this server has '{self.model_name}'",
@@ -104,8 +122,15 @@ class RunnerServer:
             )
         except (BadRequest, ValueError, TypeError) as err:
             return 400, _error(str(err), "invalid_request")
+        if not self._enter():
+            return 429, _error(f"busy: {self.max_inflight} requests in flight", "rate_limit_exceeded")
         request = Request(sample_id=uuid.uuid4().hex, messages=messages, gen=gen)
-        response = asyncio.run_coroutine_threadsafe(self.runner.generate([request]), self._loop).result()[0]
+        try:
+            response = asyncio.run_coroutine_threadsafe(self.runner.generate([request]), self._loop).result()[0]
+        except Exception as err:  # noqa: BLE001 - a runner crash is the server's fault: HTTP 500
+            return 500, _error(f"{type(err).__name__}: {err}", "server_error")
+        finally:
+            self._leave()
         if not response.ok:
             return 400, _error(response.error or "generation failed", "invalid_request")
         return 200, {
@@ -129,6 +154,8 @@ class RunnerServer:
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
+                if status == 429:
+                    self.send_header("retry-after-ms", "50")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

@@ -1,4 +1,5 @@
-"""Shared fixtures: real synthesized speech in the LibriSpeech schema, isolated caches, the CLI."""
+"""Shared fixtures: real synthesized speech in the benchmarks' schemas, isolated caches, a real
+local server, and the CLI run as a user runs it."""
 
 from __future__ import annotations
 
@@ -6,11 +7,26 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
-from omnieval.sample_data import LIBRISPEECH_FEATURES, SENTENCES, librispeech_rows, write_parquet
+from omnieval.registry import RUNNERS
+from omnieval.sample_data import (
+    COMMON_VOICE_FEATURES,
+    FLEURS_FEATURES,
+    LIBRISPEECH_FEATURES,
+    SENTENCES,
+    WENETSPEECH_FEATURES,
+    common_voice_rows,
+    fleurs_rows,
+    librispeech_rows,
+    wenetspeech_rows,
+    write_parquet,
+)
+from omnieval.serve import RunnerServer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,6 +51,53 @@ def librispeech_parquet(tmp_path_factory, speech_rows) -> Path:
     return write_parquet(speech_rows, LIBRISPEECH_FEATURES, tmp_path_factory.mktemp("ls") / "test.parquet")
 
 
+@pytest.fixture(scope="session")
+def broken_parquet(tmp_path_factory, speech_rows) -> Path:
+    """Four good rows, one with bytes that are not audio, one naming a file that does not exist."""
+    rows = [dict(row) for row in speech_rows[:6]]
+    rows[1]["audio"] = {"bytes": b"RIFF\x00\x00 this is not audio at all", "path": "corrupt.wav"}
+    rows[4]["audio"] = {"bytes": None, "path": "no/such/file.flac"}
+    return write_parquet(rows, LIBRISPEECH_FEATURES, tmp_path_factory.mktemp("broken") / "test.parquet")
+
+
+@pytest.fixture(scope="session")
+def fleurs_en_parquet(tmp_path_factory) -> Path:
+    rows = fleurs_rows(["the old man sat by the fire", "please tell me where the station is"])
+    return write_parquet(rows, FLEURS_FEATURES, tmp_path_factory.mktemp("fleurs") / "test.parquet")
+
+
+@pytest.fixture(scope="session")
+def common_voice_en_parquet(tmp_path_factory) -> Path:
+    rows = common_voice_rows(["My father bought three horses", "The ship sailed away at night"])
+    return write_parquet(rows, COMMON_VOICE_FEATURES, tmp_path_factory.mktemp("cv15") / "test.parquet")
+
+
+@pytest.fixture(scope="session")
+def wenetspeech_parquet(tmp_path_factory) -> Path:
+    return write_parquet(wenetspeech_rows(), WENETSPEECH_FEATURES, tmp_path_factory.mktemp("wenet") / "test.parquet")
+
+
+@pytest.fixture(scope="session")
+def pocketsphinx_server():
+    """`omnieval serve` in this process: pocketsphinx behind a real HTTP server on 127.0.0.1."""
+    server = RunnerServer(RUNNERS.get("pocketsphinx")(workers=2), "pocketsphinx-en", "127.0.0.1", 0,
+                          api_key="test-key-not-secret")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+def openai_preset(folder: Path, url: str, **settings) -> Path:
+    """A model preset file for the openai runner at `url`."""
+    path = folder / "local-server.yaml"
+    preset = {"name": "local-server", "runner": "openai",
+              "settings": {"base_url": url, "model": "pocketsphinx-en", "api_key_env": "LOCAL_KEY",
+                           "max_retries": 2, "timeout_s": 60, **settings}}
+    path.write_text(yaml.safe_dump(preset))
+    return path
+
+
 def run_cli(*args: str, check: bool = True, env: dict | None = None, cwd: Path | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess:
     """`omnieval ARGS` in a subprocess, as a user runs it."""
@@ -53,3 +116,7 @@ def only_run_dir(output: Path) -> Path:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def read_run(run_dir: Path) -> dict:
+    return json.loads((run_dir / "run.json").read_text())

@@ -1,0 +1,139 @@
+"""The pipeline on real speech and a real recognizer: records, selection, shards, failures, cache."""
+
+from __future__ import annotations
+
+import jiwer
+import pytest
+from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
+
+from omnieval.errors import OmnievalError
+from omnieval.offline import merge_shards
+from omnieval.pipeline import select_indices
+from omnieval.results import RunDir
+from tests.conftest import read_jsonl, read_run
+from tests.helpers import evaluate
+
+
+def _normalize(text: str) -> str:
+    return BasicTextNormalizer()(EnglishTextNormalizer()(text))
+
+
+def test_run_writes_one_record_per_sample_and_a_run_record(librispeech_parquet, speech_rows, tmp_path):
+    run_dir = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path)
+    records = read_jsonl(run_dir.samples_file)
+    assert sorted(r["id"] for r in records) == sorted(row["id"] for row in speech_rows)
+    for record in records:
+        assert {"id", "prediction", "target", "scores"} <= set(record)
+        assert record["target"] == next(row["text"] for row in speech_rows if row["id"] == record["id"])
+        assert record["prediction"].strip(), "pocketsphinx heard nothing"
+    run = read_run(run_dir.path)
+    assert {"run_id", "task", "model", "metrics", "counts", "config", "versions"} <= set(run)
+    assert run["status"] == "complete"
+    assert run["counts"] == {"selected": 8, "done": 8, "failed": 0, "cached": 0, "pending": 0}
+    # the corpus WER equals an independent computation over the stored predictions
+    refs = [_normalize(r["target"]) for r in records]
+    hyps = [_normalize(r["prediction"]) for r in records]
+    assert run["metrics"]["wer"] == pytest.approx(100 * jiwer.wer(refs, hyps))
+    assert 0 < run["metrics"]["wer"] < 100
+    assert run["versions"]["pocketsphinx"] and run["versions"]["jiwer"]
+
+
+def test_limit_draws_a_deterministic_subset_in_row_order():
+    first = select_indices(100, 10, seed=0, shard=None)
+    assert first == select_indices(100, 10, seed=0, shard=None)
+    assert first == sorted(set(first)) and len(first) == 10
+    assert first != select_indices(100, 10, seed=1, shard=None)
+    assert select_indices(5, 10, seed=0, shard=None) == [0, 1, 2, 3, 4]
+    shards = [select_indices(100, 10, seed=0, shard=(i, 3)) for i in range(3)]
+    assert sorted(sum(shards, [])) == first
+    with pytest.raises(OmnievalError):
+        select_indices(10, -1, seed=0, shard=None)
+
+
+def test_limit_runs_only_the_drawn_samples(librispeech_parquet, speech_rows, tmp_path):
+    run_dir = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, limit=3, seed=7)
+    expected = {speech_rows[i]["id"] for i in select_indices(len(speech_rows), 3, seed=7, shard=None)}
+    assert {r["id"] for r in read_jsonl(run_dir.samples_file)} == expected
+    assert read_run(run_dir.path)["counts"]["selected"] == 3
+
+
+def test_shards_merge_into_the_single_process_run(librispeech_parquet, tmp_path):
+    single = read_run(evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "single").path)
+    shards = [evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "shards", shard=(i, 3))
+              for i in range(3)]
+    merged = merge_shards(shards, tmp_path / "merged")
+    merged_run = read_run(merged.path)
+    assert merged_run["metrics"] == single["metrics"]
+    assert merged_run["counts"] == single["counts"]
+    assert merged_run["config"]["selection"] == single["config"]["selection"]
+    assert [r["index"] for r in read_jsonl(merged.samples_file)] == list(range(8))
+    with pytest.raises(OmnievalError, match="expected each of 0..2"):
+        merge_shards(shards[:2], tmp_path / "merged")
+
+
+def test_failing_samples_are_recorded_and_the_run_goes_on(broken_parquet, tmp_path):
+    run_dir = evaluate("librispeech_test_clean", broken_parquet, tmp_path)
+    records = {r["id"]: r for r in read_jsonl(run_dir.samples_file)}
+    assert len(records) == 6
+    failed = [r for r in records.values() if r["error"]]
+    assert len(failed) == 2
+    errors = " | ".join(sorted(r["error"] for r in failed))
+    assert "cannot decode audio corrupt.wav" in errors
+    assert "audio file not found: no/such/file.flac" in errors
+    for record in failed:  # a failed transcript counts as all deletions, never dropped
+        assert record["prediction"] == ""
+        assert record["scores"]["deletions"] == record["scores"]["ref_tokens"] > 0
+    run = read_run(run_dir.path)
+    assert run["status"] == "complete"
+    assert run["counts"]["failed"] == 2 and run["counts"]["done"] == 6
+    total_ref = sum(r["scores"]["ref_tokens"] for r in records.values())
+    assert run["metrics"]["reference_tokens"] == total_ref
+
+
+def test_cache_lets_a_new_run_skip_known_responses(librispeech_parquet, tmp_path):
+    cache = tmp_path / "cache.sqlite"
+    first = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "a", cache_path=cache, limit=4)
+    second = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "b", cache_path=cache, limit=4)
+    first_records = {r["id"]: r for r in read_jsonl(first.samples_file)}
+    second_records = read_jsonl(second.samples_file)
+    assert all(r["cached"] for r in second_records)
+    assert all(r["prediction"] == first_records[r["id"]]["prediction"] for r in second_records)
+    assert read_run(second.path)["counts"]["cached"] == 4
+
+
+def test_resume_generates_only_what_is_missing(librispeech_parquet, tmp_path):
+    full = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, run_id="r1")
+    lines = full.samples_file.read_bytes().splitlines(keepends=True)
+    # as after a kill: three finished lines and half of a fourth
+    full.samples_file.write_bytes(b"".join(lines[:3]) + lines[3][: len(lines[3]) // 2])
+    resumed = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, run_id="r1", resume=True)
+    data = resumed.samples_file.read_bytes()
+    assert data.startswith(b"".join(lines[:3]))  # finished lines untouched
+    ids = [r["id"] for r in read_jsonl(resumed.samples_file)]
+    assert len(ids) == len(set(ids)) == 8
+    assert read_run(resumed.path)["status"] == "complete"
+
+
+def test_resume_refuses_a_run_made_with_other_settings(librispeech_parquet, tmp_path):
+    evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, run_id="r1", limit=2)
+    with pytest.raises(OmnievalError, match="other settings"):
+        evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, run_id="r1", limit=3, resume=True)
+    with pytest.raises(OmnievalError, match="add --resume"):
+        evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, run_id="r1", limit=2)
+
+
+def test_retry_failed_generates_failed_samples_again(broken_parquet, tmp_path):
+    evaluate("librispeech_test_clean", broken_parquet, tmp_path, run_id="r1")
+    run_dir = evaluate("librispeech_test_clean", broken_parquet, tmp_path, run_id="r1", resume=True,
+                       retry_failed=True)
+    records = read_jsonl(run_dir.samples_file)
+    assert len(records) == len({r["id"] for r in records}) == 6
+    assert sum(1 for r in records if r["error"]) == 2
+    assert all(r["error"] for r in records[-2:])  # the two failures, generated again and appended
+
+
+def test_run_dir_reads_back_what_the_run_wrote(librispeech_parquet, tmp_path):
+    run_dir = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, limit=2)
+    reread = RunDir(run_dir.path)
+    assert len(reread.read_records()) == 2
+    assert reread.read_run().task == "librispeech_test_clean"
