@@ -52,13 +52,13 @@ def _make_runner(model: str, model_args: list[str] | None):
 
 
 def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
-    """A table of each run's headline metrics, then where each run folder is."""
+    """A table of each run's headline metrics, then where each run folder is (all metrics: run.json)."""
     table = Table(title="results")
     for column in ("task", "model", "metrics", "done", "failed", "status"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column != "metrics", min_width=12 if column == "metrics" else None)
     for record, _ in records:
-        headline = record.config.get("headline_metrics") or {}
-        shown = {k: v for k, v in record.metrics.items() if k in headline or k.endswith("_utterance_mean")}
+        headline = record.config.get("headline_metrics") or record.metrics
+        shown = {k: v for k, v in record.metrics.items() if k in headline}
         table.add_row(record.task, record.model, ", ".join(f"{k} {v:.2f}" for k, v in shown.items()),
                       str(record.counts.get("done", 0)), str(record.counts.get("failed", 0)), record.status)
     out.print(table)
@@ -119,13 +119,17 @@ def tasks(
     format: Annotated[str, typer.Option(help="table or json")] = "table",
 ) -> None:
     """List the registered tasks."""
+    _check_format(format)
     infos = [t.info() for _, t in TASKS.items() if family is None or t.family == family]
+    if not infos:
+        families = sorted({t.family for _, t in TASKS.items()})
+        raise OmnievalError(f"no tasks in family '{family}'; families: {', '.join(families)}")
     if format == "json":
         print(json.dumps(infos, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"{len(infos)} tasks")
     for column in ("name", "family", "metrics", "dataset", "description"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "name")
     for info in infos:
         dataset = " ".join(filter(None, [info["dataset"], info["config"], info["split"]]))
         table.add_row(info["name"], info["family"], ", ".join(info["metrics"]), dataset, info["description"])
@@ -137,38 +141,47 @@ def models() -> None:
     """List the model presets (configs/models) and the runners they use."""
     table = Table(title="model presets")
     for column in ("name", "runner", "description"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column != "description")
     for name, preset in sorted(list_presets().items()):
         table.add_row(name, preset.runner, preset.description)
     out.print(table)
     runners = Table(title="runners")
-    runners.add_column("runner")
+    runners.add_column("runner", no_wrap=True)
     runners.add_column("description")
     for name, runner_cls in RUNNERS.items():
         runners.add_row(name, runner_cls.description)
     out.print(runners)
 
 
+def _check_format(format: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
+    if format not in allowed:
+        raise OmnievalError(f"--format takes {' or '.join(allowed)}, not '{format}'")
+
+
 def _emit(record: RunRecord, folder: str, format: str) -> None:
+    """The metrics as a table, or as one JSON object (name -> number) on stdout for scripts."""
     if format == "json":
-        print(json.dumps({"task": record.task, "model": record.model, "metrics": record.metrics,
-                          "counts": record.counts, "run_dir": folder}))
-    elif format == "table":
-        _print_metrics([(record, folder)])
+        print(json.dumps(record.metrics))
+        counts = record.counts
+        err.print(f"{record.task}: {counts.get('done', 0)} samples scored, {counts.get('failed', 0)} failed; {folder}",
+                  highlight=False, soft_wrap=True)
     else:
-        raise OmnievalError(f"--format takes table or json, not '{format}'")
+        _print_metrics([(record, folder)])
 
 
 @app.command()
 def rescore(
     run_dir: Annotated[Path, typer.Argument(help="a run folder")],
+    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE",
+                                                  help="change a scoring parameter (e.g. normalizer=whisper_basic)")] = None,
     format: Annotated[str, typer.Option(help="table or json")] = "table",
 ) -> None:
-    """Score a finished run again from its stored predictions (no generation)."""
+    """Score a run again from its stored predictions (no generation), optionally scored another way."""
     from omnieval.offline import rescore_run
     from omnieval.results import RunDir
 
-    _emit(rescore_run(RunDir(run_dir)), str(run_dir), format)
+    _check_format(format)
+    _emit(rescore_run(RunDir(run_dir), parse_assignments(task_arg, "--task-arg")), str(run_dir), format)
 
 
 @app.command()
@@ -186,6 +199,7 @@ def score(
     """Score predictions made elsewhere; samples without a prediction count as failed."""
     from omnieval.offline import score_predictions
 
+    _check_format(format)
     chosen = TASKS.get(task).with_params(**parse_assignments(task_arg, "--task-arg"))
     run_dir = score_predictions(chosen, predictions, output, model_name, dataset_path, limit, seed)
     _emit(run_dir.read_run(), str(run_dir.path), format)
@@ -199,8 +213,7 @@ def leaderboard(
     """One row per model, one column per task metric, from the complete runs under DIRECTORY."""
     from omnieval.leaderboard import build, to_csv, to_markdown
 
-    if format not in ("md", "csv"):
-        raise OmnievalError(f"--format takes md or csv, not '{format}'")
+    _check_format(format, ("md", "csv"))
     board = build(directory)
     sys.stdout.write(to_markdown(board) if format == "md" else to_csv(board))
 
@@ -265,10 +278,11 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except FatalRunnerError as error:
-        err.print(f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)", highlight=False)
+        err.print(f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)", highlight=False,
+                  soft_wrap=True)
         sys.exit(3)
     except OmnievalError as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False)
+        err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except click.ClickException as error:
         error.show()
@@ -283,5 +297,5 @@ def main() -> None:
         if os.environ.get("OMNIEVAL_DEBUG"):
             raise
         err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} "
-                  "(set OMNIEVAL_DEBUG=1 for the traceback)", highlight=False)
+                  "(set OMNIEVAL_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -110,10 +110,16 @@ def _decode_ffmpeg(path: Path, label: str, sample_rate: int | None, reason: str)
     return np.frombuffer(proc.stdout, dtype=np.float32).copy(), rate
 
 
+def to_pcm16(audio: np.ndarray) -> np.ndarray:
+    """16-bit samples of a float waveform: the exact inverse of soundfile's int16 -> float (x / 32768),
+    so audio that came from 16-bit PCM goes back to the same integers (libsndfile scales by 32767)."""
+    return np.clip(np.round(audio * 32768.0), -32768, 32767).astype(np.int16)
+
+
 def encode_wav(audio: np.ndarray, sample_rate: int) -> bytes:
     """16-bit PCM WAV bytes of a mono float waveform."""
     import soundfile
 
     buffer = io.BytesIO()
-    soundfile.write(buffer, audio, sample_rate, format="WAV", subtype="PCM_16")
+    soundfile.write(buffer, to_pcm16(audio), sample_rate, format="WAV", subtype="PCM_16")
     return buffer.getvalue()

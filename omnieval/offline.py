@@ -22,15 +22,26 @@ def task_of(run: RunRecord) -> Task:
     return TASKS.get(run.task).with_params(**params)
 
 
-def rescore_run(run_dir: RunDir) -> RunRecord:
-    """Score a finished run again from its stored predictions; rewrites samples.jsonl and run.json."""
+def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = None) -> RunRecord:
+    """Score a run again from its stored predictions, optionally with other scoring parameters
+    (a task's `scoring_params`, e.g. the normalizer); rewrites samples.jsonl and run.json."""
     run = run_dir.read_run()
     task = task_of(run)
+    if scoring_params:
+        not_scoring = sorted(set(scoring_params) - set(task.scoring_params))
+        if not_scoring:
+            raise OmnievalError(
+                f"{', '.join(not_scoring)} changes what the model is asked, so it needs a new run; "
+                f"rescore changes only {', '.join(task.scoring_params) or 'nothing for this task'}"
+            )
+        task = task.with_params(**scoring_params)
     records = rescore(task, run_dir.read_records())
     run_dir.rewrite_records(records)
     metrics, counts = summarize(task, records, run.counts.get("selected", len(records)))
+    selection = {**run.config.get("selection", {}), "task_params": task.params}
     run = run.model_copy(update={
         "metrics": metrics, "counts": counts, "task_version": task.version,
+        "config": {**run.config, "selection": selection, "headline_metrics": task.headline_metrics},
         "timings": {**run.timings, "rescored": now_iso()},
     })
     run_dir.write_run(run)

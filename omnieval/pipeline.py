@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from omnieval.cache import ResponseCache, request_hash
 from omnieval.config import ModelPreset
@@ -57,6 +58,21 @@ def select_indices(total: int, limit: int | None, seed: int, shard: tuple[int, i
     return indices
 
 
+def generation_config(base: GenConfig, *overrides: dict[str, Any]) -> GenConfig:
+    """`base` with the overrides applied in order, each value checked (a typo or a bad value is a clear error)."""
+    merged = base.model_dump()
+    for override in overrides:
+        merged.update(override)
+    try:
+        return GenConfig.model_validate(merged)
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise OmnievalError(f"unknown generation setting '{name}'; known: {', '.join(GenConfig.model_fields)}") from err
+        raise OmnievalError(f"generation setting {name}={first.get('input')!r}: {first['msg']}") from err
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -74,8 +90,7 @@ class Evaluation:
 
     def __init__(self, task: Task, runner: Runner, preset: ModelPreset, options: RunOptions) -> None:
         self.task, self.runner, self.preset, self.options = task, runner, preset, options
-        self.gen = task.gen.model_copy(update={**preset.gen, **options.gen_overrides})
-        GenConfig.model_validate(self.gen.model_dump())  # overrides are checked, not trusted
+        self.gen = generation_config(task.gen, preset.gen, options.gen_overrides)
 
     def selection(self) -> dict[str, Any]:
         """What decides which samples and requests this run holds; a resumed run must match it."""

@@ -74,6 +74,7 @@ class RunnerServer:
         self.stats = {"completed": 0, "rejected_busy": 0}
         self._inflight = 0
         self._lock = threading.Lock()
+        self.closing = False
         self._loop = asyncio.new_event_loop()
         self._loop_thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._loop_thread.start()
@@ -90,6 +91,7 @@ class RunnerServer:
         self.httpd.serve_forever()
 
     def shutdown(self) -> None:
+        self.closing = True  # handlers on kept-alive connections hang up from now on
         self.httpd.shutdown()
         self.httpd.server_close()
         asyncio.run_coroutine_threadsafe(self.runner.close(), self._loop).result()
@@ -176,6 +178,9 @@ class RunnerServer:
                     self._send(404, _error(f"no route {self.path}", "not_found"))
 
             def do_POST(self) -> None:  # noqa: N802
+                if server.closing:
+                    self.close_connection = True  # no answer: the client sees the server go away
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 if not self._authorized():

@@ -15,10 +15,8 @@ import threading
 import time
 from typing import Any
 
-import numpy as np
-
 from omnieval.errors import MediaError
-from omnieval.media import load_audio
+from omnieval.media import load_audio, to_pcm16
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
 from omnieval.types import Request, Response
@@ -69,7 +67,7 @@ class PocketsphinxRunner(Runner):
             audio, _ = load_audio(audio_refs[0], SAMPLE_RATE)
         except MediaError as err:
             return Response(error=str(err))
-        pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16).tobytes()
+        pcm = to_pcm16(audio).tobytes()
         decoder = self._decoder()
         decoder.reinit_feat()
         decoder.start_utt()

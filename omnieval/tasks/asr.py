@@ -60,6 +60,7 @@ class AsrTask(Task):
     family = "asr"
     version = "1"
     gen = GenConfig(max_new_tokens=256, temperature=0.0)
+    scoring_params = ("normalizer", "unit")
 
     def __init__(self, name: str, description: str, dataset: DatasetSpec, language: str, language_name: str,
                  metadata_fields: tuple[str, ...] = ()) -> None:

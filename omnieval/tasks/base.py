@@ -39,6 +39,8 @@ class Task(ABC):
     headline_metrics: dict[str, bool] = {}
     #: user-settable parameters (`--task-arg key=value`) and their current values
     params: dict[str, Any] = {}
+    #: the parameters that only change scoring, which `omnieval rescore` may change
+    scoring_params: tuple[str, ...] = ()
 
     def with_params(self, **overrides: Any) -> Task:
         """A copy of this task with some parameters changed."""

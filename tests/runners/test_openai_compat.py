@@ -1,0 +1,127 @@
+"""The OpenAI-compatible runner against a real server on 127.0.0.1 serving a real model (pocketsphinx)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import threading
+
+import pytest
+import soundfile
+
+from omnieval.config import load_preset
+from omnieval.errors import FatalRunnerError
+from omnieval.pipeline import Evaluation, RunOptions
+from omnieval.registry import RUNNERS, TASKS
+from omnieval.runners.openai_compat import to_openai_messages
+from omnieval.serve import RunnerServer
+from omnieval.types import MediaRef, Message, Part
+from tests.conftest import openai_preset, read_jsonl, read_run
+from tests.helpers import evaluate
+
+KEY = {"LOCAL_KEY": "test-key-not-secret"}
+
+
+def evaluate_over_http(preset_file, dataset, output, monkeypatch, env=KEY, **options):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    preset = load_preset(str(preset_file))
+    runner = RUNNERS.get("openai")(**preset.settings)
+    run = Evaluation(TASKS.get("librispeech_test_clean"), runner, preset,
+                     RunOptions(output_dir=output, dataset_path=str(dataset), show_progress=False, cache_path=None,
+                                **options))
+    return asyncio.run(run.run())
+
+
+def test_http_run_gives_the_transcripts_of_a_direct_run(pocketsphinx_server, librispeech_parquet, tmp_path,
+                                                        monkeypatch):
+    direct = {r["id"]: r["prediction"]
+              for r in read_jsonl(evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "d").samples_file)}
+    preset = openai_preset(tmp_path, pocketsphinx_server.url, max_concurrency=4)
+    run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "http", monkeypatch)
+    over_http = {r["id"]: r["prediction"] for r in read_jsonl(run_dir.samples_file)}
+    assert over_http == direct
+    run = read_run(run_dir.path)
+    assert run["status"] == "complete" and run["counts"]["failed"] == 0
+    assert run["runner"]["name"] == "openai" and run["runner"]["settings"]["api_key_env"] == "LOCAL_KEY"
+    # the key itself is written nowhere in the results
+    for path in run_dir.path.rglob("*"):
+        if path.is_file():
+            assert "test-key-not-secret" not in path.read_text()
+
+
+def test_rate_limited_requests_are_retried_until_they_succeed(librispeech_parquet, tmp_path, monkeypatch):
+    server = RunnerServer(RUNNERS.get("pocketsphinx")(workers=1), "pocketsphinx-en", "127.0.0.1", 0,
+                          api_key="test-key-not-secret", max_inflight=1)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        preset = openai_preset(tmp_path, server.url, max_concurrency=4, max_retries=30)
+        run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=4)
+    finally:
+        server.shutdown()
+    assert server.stats["rejected_busy"] > 0, "the server never pushed back; nothing was retried"
+    records = read_jsonl(run_dir.samples_file)
+    assert len(records) == 4 and not any(r["error"] for r in records)
+
+
+def test_a_wrong_api_key_stops_the_run_with_a_clear_error(pocketsphinx_server, librispeech_parquet, tmp_path,
+                                                         monkeypatch):
+    preset = openai_preset(tmp_path, pocketsphinx_server.url)
+    with pytest.raises(FatalRunnerError, match=r"rejected the credentials \(\$LOCAL_KEY\): HTTP 401"):
+        evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, env={"LOCAL_KEY": "wrong"})
+
+
+def test_an_unset_key_variable_is_named(pocketsphinx_server, librispeech_parquet, tmp_path, monkeypatch):
+    monkeypatch.delenv("LOCAL_KEY", raising=False)
+    preset = openai_preset(tmp_path, pocketsphinx_server.url)
+    with pytest.raises(Exception, match=r"\$LOCAL_KEY, which is not set"):
+        evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, env={})
+
+
+def test_an_unreachable_server_stops_the_run_with_a_clear_error(librispeech_parquet, tmp_path, monkeypatch):
+    preset = openai_preset(tmp_path, "http://127.0.0.1:9/v1", max_retries=0)
+    with pytest.raises(FatalRunnerError, match="cannot reach the server at http://127.0.0.1:9/v1"):
+        evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch)
+
+
+def test_a_model_the_server_does_not_serve_is_reported(pocketsphinx_server, librispeech_parquet, tmp_path,
+                                                       monkeypatch):
+    preset = openai_preset(tmp_path, pocketsphinx_server.url, model="whisper-large-v3")
+    with pytest.raises(FatalRunnerError, match="does not serve model 'whisper-large-v3'"):
+        evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=1)
+
+
+def test_a_server_that_dies_mid_run_loses_nothing_finished(librispeech_parquet, tmp_path, monkeypatch):
+    server = RunnerServer(RUNNERS.get("pocketsphinx")(workers=1), "pocketsphinx-en", "127.0.0.1", 0,
+                          api_key="test-key-not-secret")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    preset = openai_preset(tmp_path, server.url, max_concurrency=1, max_retries=0)
+    original = server.complete
+
+    def complete_then_die(body):
+        answer = original(body)
+        if server.stats["completed"] == 3:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+        return answer
+
+    server.complete = complete_then_die
+    with pytest.raises(FatalRunnerError, match="cannot reach the server"):
+        evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, run_id="r")
+    run_dir = tmp_path / "out" / "r"
+    kept = read_jsonl(run_dir / "samples.jsonl")
+    assert 1 <= len(kept) <= 3 and not any(r["error"] for r in kept)
+    assert read_run(run_dir)["status"] == "aborted" and "cannot reach" in read_run(run_dir)["error"]
+
+
+def test_audio_is_sent_as_16k_wav_input_audio(speech_rows, tmp_path):
+    wav = tmp_path / "a.wav"
+    wav.write_bytes(speech_rows[0]["audio"]["bytes"])
+    messages = [Message(role="user", content=[Part.of_media(MediaRef(kind="audio", path=str(wav))),
+                                              Part.of_text("Transcribe the English audio into text.")])]
+    converted = to_openai_messages(messages, 16000)
+    audio_part, text_part = converted[0]["content"]
+    assert audio_part["type"] == "input_audio" and audio_part["input_audio"]["format"] == "wav"
+    data, rate = soundfile.read(io.BytesIO(base64.b64decode(audio_part["input_audio"]["data"])))
+    assert rate == 16000 and data.ndim == 1 and len(data) > 16000
+    assert text_part == {"type": "text", "text": "Transcribe the English audio into text."}

@@ -1,0 +1,167 @@
+"""The `omnieval` command as a user runs it: output, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, only_run_dir, openai_preset, read_jsonl, read_run, run_cli
+
+RUN = ("run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en", "--no-progress")
+
+
+def _one_line_error(proc: subprocess.CompletedProcess, code: int, *needles: str) -> str:
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
+    assert "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def test_help_lists_every_command():
+    out = run_cli("--help").stdout
+    for command in ("run", "tasks", "models", "rescore", "score", "leaderboard", "merge", "serve"):
+        assert command in out
+
+
+def test_tasks_lists_the_asr_family():
+    names = {t["name"] for t in json.loads(run_cli("tasks", "--format", "json").stdout)}
+    assert {"librispeech_test_clean", "librispeech_test_other", "fleurs_en", "fleurs_zh", "commonvoice15_en",
+            "commonvoice15_zh", "wenetspeech_test_net", "wenetspeech_test_meeting"} <= names
+    assert "librispeech_test_clean" in run_cli("tasks", "--family", "asr").stdout
+    _one_line_error(run_cli("tasks", "--family", "vision", check=False), 2, "no tasks in family 'vision'", "asr")
+
+
+def test_models_lists_presets_and_runners():
+    out = run_cli("models").stdout
+    assert "pocketsphinx-en" in out and "openai" in out and "gpt-4o-audio" in out
+
+
+def test_unknown_task_suggests_the_closest_names():
+    proc = run_cli("run", "--task", "librispeech_clean", "--model", "pocketsphinx-en", check=False)
+    _one_line_error(proc, 2, "unknown task 'librispeech_clean'", "librispeech_test_clean")
+
+
+def test_unknown_model_suggests_the_closest_names():
+    proc = run_cli("run", "--task", "fleurs_en", "--model", "pocketsphinx", check=False)
+    _one_line_error(proc, 2, "unknown model 'pocketsphinx'", "pocketsphinx-en")
+
+
+def test_missing_dataset_path(tmp_path):
+    proc = run_cli(*RUN, "--dataset-path", tmp_path / "nothing.parquet", "--output", tmp_path, check=False)
+    _one_line_error(proc, 2, "dataset path not found", "nothing.parquet")
+
+
+def test_dataset_in_the_wrong_schema(fleurs_en_parquet, tmp_path):
+    proc = run_cli(*RUN, "--dataset-path", fleurs_en_parquet, "--output", tmp_path, check=False)
+    _one_line_error(proc, 2, "lacks field(s) text", "openslr/librispeech_asr", "transcription")
+
+
+def test_bad_option_values_are_one_line_errors(librispeech_parquet, tmp_path):
+    base = (*RUN, "--dataset-path", librispeech_parquet, "--output", tmp_path)
+    _one_line_error(run_cli(*base, "--shard", "3/2", check=False), 2, "--shard 3/2")
+    _one_line_error(run_cli(*base, "--task-arg", "promt=hi", check=False), 2, "no parameter promt", "prompt")
+    _one_line_error(run_cli(*base, "--model-arg", "threads=2", check=False), 2, "no setting threads", "workers")
+    _one_line_error(run_cli(*base, "--gen", "temperature=hot", check=False), 2, "temperature")
+    _one_line_error(run_cli("run", "--model", "pocketsphinx-en", check=False), 2, "name a task")
+
+
+def test_run_rescore_and_leaderboard(librispeech_parquet, tmp_path):
+    out = run_cli(*RUN, "--dataset-path", librispeech_parquet, "--output", tmp_path, "--limit", "3").stdout
+    assert "librispeech_test_clean" in out and "complete" in out
+    run_dir = only_run_dir(tmp_path)
+    run = read_run(run_dir)
+
+    rescored = json.loads(run_cli("rescore", run_dir, "--format", "json").stdout)
+    assert rescored == run["metrics"]
+    raw = json.loads(run_cli("rescore", run_dir, "-T", "normalizer=none", "--format", "json").stdout)
+    assert raw["wer"] > rescored["wer"]  # upper-case references against lower-case transcripts
+    assert read_run(run_dir)["config"]["selection"]["task_params"]["normalizer"] == "none"
+    back = json.loads(run_cli("rescore", run_dir, "-T", "normalizer=qwen_english", "--format", "json").stdout)
+    assert back == rescored
+    _one_line_error(run_cli("rescore", run_dir, "-T", "prompt=hi", check=False), 2, "prompt changes what the model")
+
+    board = run_cli("leaderboard", tmp_path).stdout
+    assert "| pocketsphinx-en |" in board and "librispeech_test_clean wer" in board
+    assert f"{run['metrics']['wer']:.2f}" in board
+    rows = run_cli("leaderboard", tmp_path, "--format", "csv").stdout.splitlines()
+    assert rows[0] == "model,librispeech_test_clean/wer"
+    assert rows[1].startswith("pocketsphinx-en,") and float(rows[1].split(",")[1]) == pytest.approx(run["metrics"]["wer"])
+
+
+def test_score_predictions_made_elsewhere(librispeech_parquet, speech_rows, tmp_path):
+    predictions = tmp_path / "predictions.jsonl"
+    lines = [{"id": row["id"], "prediction": row["text"].lower()} for row in speech_rows[:7]]
+    lines[0]["prediction"] = "completely wrong words"
+    predictions.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    proc = run_cli("score", "--task", "librispeech_test_clean", "--predictions", predictions, "--dataset-path",
+                   librispeech_parquet, "--output", tmp_path / "scored", "--format", "json")
+    metrics = json.loads(proc.stdout)
+    # by hand: row 0 has 14 words, 3 predicted for them (3 substitutions, 11 deletions);
+    # row 7 has no prediction (all its words deleted); the rest are exact
+    words = [len(row["text"].split()) for row in speech_rows]
+    assert metrics["wer"] == pytest.approx(100 * (words[0] + words[7]) / sum(words))
+    assert "1 failed" in proc.stderr
+    records = {r["id"]: r for r in read_jsonl(only_run_dir(tmp_path / "scored") / "samples.jsonl")}
+    assert records[speech_rows[7]["id"]]["error"] == "no prediction for this sample"
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "1000-100-0000", "prediction": "x"}\n{"id": "nope", "prediction": "y"}\n')
+    _one_line_error(run_cli("score", "--task", "librispeech_test_clean", "--predictions", bad, "--dataset-path",
+                            librispeech_parquet, "--output", tmp_path, check=False), 2, "not in librispeech_test_clean",
+                    "nope")
+    bad.write_text('{"id": "1000-100-0000"}\n')
+    _one_line_error(run_cli("score", "--task", "librispeech_test_clean", "--predictions", bad, "--dataset-path",
+                            librispeech_parquet, "--output", tmp_path, check=False), 2, "bad.jsonl:1")
+
+
+def test_corrupt_audio_fails_samples_not_the_run(broken_parquet, tmp_path):
+    run_cli(*RUN, "--dataset-path", broken_parquet, "--output", tmp_path)
+    run = read_run(only_run_dir(tmp_path))
+    assert run["status"] == "complete" and run["counts"]["failed"] == 2 and run["counts"]["done"] == 6
+
+
+def test_unreachable_server_exits_3_and_says_where(librispeech_parquet, tmp_path):
+    preset = openai_preset(tmp_path, "http://127.0.0.1:9/v1", max_retries=0)
+    proc = run_cli("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path",
+                   librispeech_parquet, "--output", tmp_path, check=False, env={"LOCAL_KEY": "k"})
+    assert proc.returncode == 3
+    assert "cannot reach the server at http://127.0.0.1:9/v1" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_shards_and_merge_from_the_command_line(librispeech_parquet, tmp_path):
+    for index in range(2):
+        run_cli(*RUN, "--dataset-path", librispeech_parquet, "--output", tmp_path / "shards", "--limit", "4",
+                "--shard", f"{index}/2")
+    shard_dirs = sorted((tmp_path / "shards").iterdir())
+    run_cli("merge", *shard_dirs, "--output", tmp_path / "merged")
+    merged = read_run(only_run_dir(tmp_path / "merged"))
+    assert merged["counts"]["done"] == 4 and merged["status"] == "complete"
+
+
+def test_serve_then_run_against_it(librispeech_parquet, tmp_path):
+    server = subprocess.Popen([sys.executable, "-m", "omnieval", "serve", "--model", "pocketsphinx-en", "--port", "0",
+                               "--api-key-env", "SERVE_KEY"], cwd=REPO, env={**os.environ, "SERVE_KEY": "s3cret"},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = server.stdout.readline()
+        assert line.startswith("serving pocketsphinx-en at http://127.0.0.1:"), line + server.stderr.read()
+        url = line.split(" at ")[1].strip()
+        preset = openai_preset(tmp_path, url, api_key_env="SERVE_KEY")
+        run_cli("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path", librispeech_parquet,
+                "--output", tmp_path / "out", "--limit", "2", "--no-progress", env={"SERVE_KEY": "s3cret"})
+        run = read_run(only_run_dir(tmp_path / "out"))
+        assert run["counts"]["done"] == 2 and run["counts"]["failed"] == 0
+        proc = run_cli("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path",
+                       librispeech_parquet, "--output", tmp_path / "bad", "--limit", "2", check=False,
+                       env={"SERVE_KEY": "wrong"})
+        assert proc.returncode == 3 and "rejected the credentials ($SERVE_KEY): HTTP 401" in proc.stderr
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
