@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import click
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -53,9 +54,9 @@ def _make_runner(model: str, model_args: list[str] | None):
 
 def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
     """A table of each run's headline metrics, then where each run folder is (all metrics: run.json)."""
-    table = Table(title="results")
+    table = Table(title="results", box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("task", "model", "metrics", "done", "failed", "status"):
-        table.add_column(column, no_wrap=column != "metrics", min_width=12 if column == "metrics" else None)
+        table.add_column(column, no_wrap=column != "metrics", min_width=9 if column == "metrics" else None)
     for record, _ in records:
         headline = record.config.get("headline_metrics") or record.metrics
         shown = {k: v for k, v in record.metrics.items() if k in headline}

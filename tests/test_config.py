@@ -1,0 +1,50 @@
+"""Model presets and suites from YAML: lookup by name or path, overrides, and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnieval.config import list_presets, load_preset, load_suite, parse_assignments
+from omnieval.errors import OmnievalError
+from omnieval.registry import RUNNERS, TASKS
+
+
+def test_every_shipped_preset_names_a_registered_runner_with_valid_settings():
+    presets = list_presets()
+    assert {"pocketsphinx-en", "gpt-4o-audio", "vllm-server"} <= set(presets)
+    for preset in presets.values():
+        RUNNERS.get(preset.runner)(**preset.settings)
+
+
+def test_every_shipped_suite_names_registered_tasks():
+    for name in ("asr-en", "asr-qwen3-omni", "fleurs-19"):
+        suite = load_suite(name)
+        assert suite.tasks and all(TASKS.get(entry.task) for entry in suite.tasks)
+    assert len(load_suite("fleurs-19").tasks) == 19
+
+
+def test_preset_by_path_and_overrides(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("runner: openai\nsettings:\n  model: a\n  max_concurrency: 2\n")
+    preset = load_preset(str(path), {"max_concurrency": 16})
+    assert preset.name == "mine" and preset.settings == {"model": "a", "max_concurrency": 16}
+
+
+def test_bad_configs_are_clear_errors(tmp_path):
+    with pytest.raises(OmnievalError, match="model preset file not found"):
+        load_preset(str(tmp_path / "absent.yaml"))
+    (tmp_path / "bad.yaml").write_text("runner: [unclosed\n")
+    with pytest.raises(OmnievalError, match="cannot read"):
+        load_preset(str(tmp_path / "bad.yaml"))
+    (tmp_path / "typo.yaml").write_text("runer: openai\n")
+    with pytest.raises(OmnievalError, match="typo.yaml: runner: Field required"):
+        load_preset(str(tmp_path / "typo.yaml"))
+    with pytest.raises(OmnievalError, match="unknown suite 'asr-e'; did you mean asr-en"):
+        load_suite("asr-e")
+
+
+def test_assignments_parse_yaml_scalars():
+    assert parse_assignments(["a=1", "b=0.5", "c=true", "d=text", "e="], "--x") == {
+        "a": 1, "b": 0.5, "c": True, "d": "text", "e": ""}
+    with pytest.raises(OmnievalError, match="--x must look like key=value"):
+        parse_assignments(["novalue"], "--x")

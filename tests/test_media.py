@@ -1,0 +1,74 @@
+"""Audio by reference: the content store, decoding of real codecs, resampling, and clear errors."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import soundfile
+
+from omnieval.errors import MediaError
+from omnieval.media import audio_ref_from_hf, encode_wav, load_audio, store_bytes, to_pcm16
+from omnieval.sample_data import speak, transcode
+
+
+@pytest.fixture(scope="module")
+def wav_bytes() -> bytes:
+    return speak("the quick brown fox", "en-us+f5")
+
+
+def test_store_is_content_addressed_and_idempotent(wav_bytes):
+    first, digest = store_bytes(wav_bytes, ".wav")
+    again, digest_again = store_bytes(wav_bytes, ".wav")
+    assert first == again and digest == digest_again and first.read_bytes() == wav_bytes
+    assert digest in first.name
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".mp3", ".opus"])
+def test_real_codecs_decode_to_16k_mono(wav_bytes, suffix):
+    data = wav_bytes if suffix == ".wav" else transcode(wav_bytes, suffix)
+    ref = audio_ref_from_hf({"bytes": data, "path": f"clip{suffix}"})
+    audio, rate = load_audio(ref, 16000)
+    original, original_rate = soundfile.read(io.BytesIO(wav_bytes), dtype="float32")
+    assert rate == 16000 and audio.ndim == 1 and audio.dtype == np.float32
+    # the same duration within a codec's padding (mp3/opus add up to ~60 ms)
+    assert abs(len(audio) / 16000 - len(original) / original_rate) < 0.08
+
+
+def test_a_format_libsndfile_cannot_read_falls_back_to_ffmpeg(wav_bytes, tmp_path):
+    import subprocess
+
+    m4a = tmp_path / "clip.m4a"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "wav", "-i", "pipe:", "-c:a", "aac", str(m4a)], input=wav_bytes,
+                   check=True)
+    audio, rate = load_audio(audio_ref_from_hf({"bytes": m4a.read_bytes(), "path": "clip.m4a"}), 16000)
+    assert rate == 16000 and len(audio) > 16000
+
+
+def test_corrupt_empty_and_missing_audio_are_media_errors(tmp_path):
+    with pytest.raises(MediaError, match="cannot decode audio broken.wav"):
+        load_audio(audio_ref_from_hf({"bytes": b"RIFF junk that is no audio", "path": "broken.wav"}))
+    with pytest.raises(MediaError, match="no audio"):
+        audio_ref_from_hf({"bytes": None, "path": None})
+    with pytest.raises(MediaError, match="audio file not found: gone.flac"):
+        audio_ref_from_hf({"bytes": None, "path": "gone.flac"}, base_dir=tmp_path)
+    silent = io.BytesIO()
+    soundfile.write(silent, np.zeros(0, dtype=np.float32), 16000, format="WAV")
+    with pytest.raises(MediaError, match="empty.wav is empty"):
+        load_audio(audio_ref_from_hf({"bytes": silent.getvalue(), "path": "empty.wav"}))
+
+
+def test_relative_paths_resolve_against_the_dataset_folder(wav_bytes, tmp_path):
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / "a.wav").write_bytes(wav_bytes)
+    ref = audio_ref_from_hf({"bytes": None, "path": "clips/a.wav"}, base_dir=tmp_path)
+    assert ref.name == "clips/a.wav" and load_audio(ref)[0].size > 0
+
+
+def test_pcm16_round_trips_16_bit_audio_exactly():
+    samples = np.array([-32768, -12345, -1, 0, 1, 12345, 32767], dtype=np.int16)
+    assert np.array_equal(to_pcm16(samples.astype(np.float32) / 32768), samples)
+    decoded, _ = soundfile.read(io.BytesIO(encode_wav(samples.astype(np.float32) / 32768, 16000)), dtype="int16")
+    assert np.array_equal(decoded, samples)
+    assert to_pcm16(np.array([2.0, -2.0], dtype=np.float32)).tolist() == [32767, -32768]

@@ -1,0 +1,60 @@
+"""The results layout: append-only samples.jsonl that survives a torn last line, atomic run.json."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnieval.errors import OmnievalError
+from omnieval.results import RunDir, make_run_id
+from omnieval.types import GenConfig, RunRecord, SampleRecord
+
+
+def _record(n: int) -> SampleRecord:
+    return SampleRecord(id=f"s{n}", index=n, prediction=f"text {n}", target="t", scores={"wer": float(n)})
+
+
+def test_appended_records_read_back_and_a_torn_last_line_is_cut(tmp_path):
+    run_dir = RunDir.create(tmp_path, "run")
+    for n in range(3):
+        run_dir.append(_record(n))
+    run_dir.close()
+    with open(run_dir.samples_file, "ab") as handle:
+        handle.write(b'{"id": "s3", "index": 3, "predic')  # a writer killed mid-line
+    assert [r.id for r in run_dir.read_records()] == ["s0", "s1", "s2"]
+    assert run_dir.samples_file.read_bytes().endswith(b"}\n")  # the torn bytes are gone
+    run_dir.append(_record(3))
+    run_dir.close()
+    assert [r.id for r in run_dir.read_records()] == ["s0", "s1", "s2", "s3"]
+
+
+def test_a_corrupt_line_inside_the_file_is_an_error_not_silently_skipped(tmp_path):
+    run_dir = RunDir.create(tmp_path, "run")
+    run_dir.append(_record(0))
+    run_dir.close()
+    with open(run_dir.samples_file, "ab") as handle:
+        handle.write(b"garbage\n")
+    run_dir.append(_record(1))
+    run_dir.close()
+    with pytest.raises(OmnievalError, match="corrupt line at byte"):
+        run_dir.read_records()
+
+
+def test_run_json_is_replaced_atomically_and_folders_never_clash(tmp_path):
+    record = RunRecord(run_id="r", task="t", task_version="1", model="m", runner={}, gen_config=GenConfig(), config={},
+                       dataset={})
+    run_dir = RunDir.create(tmp_path, "r")
+    run_dir.write_run(record)
+    run_dir.write_run(record.model_copy(update={"status": "complete"}))
+    assert run_dir.read_run().status == "complete"
+    assert [p.name for p in run_dir.path.iterdir()] == ["run.json"]  # no temporary files left
+    assert RunDir.create(tmp_path, "r").path.name == "r-2"
+    (run_dir.path / "run.json").write_text("{not json")
+    with pytest.raises(OmnievalError, match="not a valid run record"):
+        run_dir.read_run()
+    with pytest.raises(OmnievalError, match="not a run folder"):
+        RunDir(tmp_path / "elsewhere").read_run()
+
+
+def test_run_ids_are_readable():
+    run_id = make_run_id("fleurs_zh", "Qwen/Qwen3-Omni 30B", (1, 4))
+    assert run_id.startswith("fleurs_zh__Qwen-Qwen3-Omni-30B__") and run_id.endswith("__shard1of4")
