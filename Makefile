@@ -15,7 +15,7 @@ install: $(STAMP)
 # then the virtualenv. torch/torchvision are pinned: pip takes them from this machine's disk.
 $(STAMP): pyproject.toml
 	@command -v espeak-ng >/dev/null && command -v ffmpeg >/dev/null || \
-		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq espeak-ng ffmpeg; }
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq espeak-ng ffmpeg >/dev/null; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'

@@ -79,12 +79,13 @@ def run(
     seed: Annotated[int, typer.Option(help="seed of the --limit draw")] = 0,
     shard: Annotated[Optional[str], typer.Option(help="run slice i of n (i/n); merge later with `merge`")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
-    resume: Annotated[bool, typer.Option(help="continue the newest matching unfinished run")] = False,
-    retry_failed: Annotated[bool, typer.Option(help="with --resume: generate failed samples again")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="continue the newest run of this task and model with the "
+                                         "same settings (or the --run-id one); finished samples are kept")] = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="with --resume: generate failed samples again")] = False,
     run_id: Annotated[Optional[str], typer.Option(help="name of the run folder to create or resume")] = None,
     dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
     cache: Annotated[Optional[Path], typer.Option(help="response cache file (default: ~/.cache/omnieval)")] = None,
-    no_cache: Annotated[bool, typer.Option(help="neither read nor write the response cache")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="neither read nor write the response cache")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
     """Evaluate a model on tasks; results go to OUTPUT/<run_id>/{run.json,samples.jsonl}."""
@@ -187,14 +188,15 @@ def rescore(
 
 @app.command()
 def score(
-    task: Annotated[str, typer.Option("--task", "-t")],
+    task: Annotated[str, typer.Option("--task", "-t", help="task name")],
     predictions: Annotated[Path, typer.Option(help="jsonl lines with 'id' and 'prediction'")],
     model_name: Annotated[str, typer.Option(help="the name to show for these predictions")] = "external",
     dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
     limit: Annotated[Optional[int], typer.Option(help="score the same --limit draw as the run")] = None,
-    seed: Annotated[int, typer.Option()] = 0,
-    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o")] = Path("results"),
+    seed: Annotated[int, typer.Option(help="seed of the --limit draw")] = 0,
+    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE",
+                                                  help="set a task parameter")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
     format: Annotated[str, typer.Option(help="table or json")] = "table",
 ) -> None:
     """Score predictions made elsewhere; samples without a prediction count as failed."""
@@ -222,7 +224,7 @@ def leaderboard(
 @app.command()
 def merge(
     run_dirs: Annotated[list[Path], typer.Argument(help="the shard run folders")],
-    output: Annotated[Path, typer.Option("--output", "-o")] = Path("results"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
 ) -> None:
     """Merge the shards of a run (made with --shard i/n) into one run folder."""
     from omnieval.offline import merge_shards
@@ -235,7 +237,8 @@ def merge(
 @app.command()
 def serve(
     model: Annotated[str, typer.Option("--model", "-m", help="model preset to serve")],
-    model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE")] = None,
+    model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE",
+                                                   help="override a runner setting")] = None,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="0 picks a free port")] = 8000,
     served_name: Annotated[Optional[str], typer.Option(help="model name clients ask for (default: preset)")] = None,
