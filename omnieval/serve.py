@@ -4,8 +4,9 @@
 runner (and by any OpenAI client): audio arrives as `input_audio`, images as data URLs.
 With an API key set (`--api-key-env`), requests without `Authorization: Bearer <key>`
 get HTTP 401. With `max_inflight` set, a completion request beyond that many at once gets
-HTTP 429 with a `retry-after-ms` header, as rate-limited hosted APIs answer. Standard library only: a threading HTTP server whose handlers hand each
-request to the runner's event loop.
+HTTP 429 with a `retry-after-ms` header, as rate-limited hosted APIs answer. Standard
+library only: a threading HTTP server whose handlers hand each request to the runner's
+event loop. `stats` counts the generations the runner made and the requests turned away.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class RunnerServer:
                  api_key: str | None = None, max_inflight: int | None = None) -> None:
         self.runner, self.model_name, self.api_key = runner, model_name, api_key
         self.max_inflight = max_inflight
-        self.stats = {"completed": 0, "rejected_busy": 0}
+        self.stats = {"generated": 0, "rejected_busy": 0}
         self._inflight = 0
         self._lock = threading.Lock()
         self.closing = False
@@ -108,7 +109,7 @@ class RunnerServer:
     def _leave(self) -> None:
         with self._lock:
             self._inflight -= 1
-            self.stats["completed"] += 1
+            self.stats["generated"] += 1
 
     def complete(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if body.get("model") != self.model_name:

@@ -48,7 +48,7 @@ def test_kill_9_then_resume_ends_with_every_sample_exactly_once(kill_after_lines
     preset = openai_preset(tmp_path, pocketsphinx_server.url, max_concurrency=1)
     output = tmp_path / "results"
     cache_args = ["--cache", str(tmp_path / "cache.sqlite")] if cache else ["--no-cache"]
-    answered_before = pocketsphinx_server.stats["completed"]
+    answered_before = pocketsphinx_server.stats["generated"]
 
     proc = _start_run(preset, librispeech_parquet, output, *cache_args)
     samples = output / "killed" / "samples.jsonl"
@@ -69,7 +69,7 @@ def test_kill_9_then_resume_ends_with_every_sample_exactly_once(kill_after_lines
     assert len(ids) == len(set(ids)) == 8
     run = read_run(output / "killed")
     assert run["status"] == "complete" and run["counts"]["done"] == 8 and run["counts"]["failed"] == 0
-    answered = pocketsphinx_server.stats["completed"] - answered_before
+    answered = pocketsphinx_server.stats["generated"] - answered_before
     # one request may have been in flight at the kill (concurrency 1); with the cache even that one
     # is not asked again if its answer had arrived
     assert 8 <= answered <= 9, f"{answered} transcripts generated for 8 samples"

@@ -101,7 +101,7 @@ def test_a_server_that_dies_mid_run_loses_nothing_finished(librispeech_parquet, 
 
     def complete_then_die(body):
         answer = original(body)
-        if server.stats["completed"] == 3:
+        if server.stats["generated"] == 3:
             threading.Thread(target=server.shutdown, daemon=True).start()
         return answer
 
