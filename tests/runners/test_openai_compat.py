@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import threading
@@ -10,10 +9,8 @@ import threading
 import pytest
 import soundfile
 
-from omnieval.config import load_preset
 from omnieval.errors import FatalRunnerError
-from omnieval.pipeline import Evaluation, RunOptions
-from omnieval.registry import RUNNERS, TASKS
+from omnieval.registry import RUNNERS
 from omnieval.runners.openai_compat import to_openai_messages
 from omnieval.serve import RunnerServer
 from omnieval.types import MediaRef, Message, Part
@@ -26,12 +23,7 @@ KEY = {"LOCAL_KEY": "test-key-not-secret"}
 def evaluate_over_http(preset_file, dataset, output, monkeypatch, env=KEY, **options):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    preset = load_preset(str(preset_file))
-    runner = RUNNERS.get("openai")(**preset.settings)
-    run = Evaluation(TASKS.get("librispeech_test_clean"), runner, preset,
-                     RunOptions(output_dir=output, dataset_path=str(dataset), show_progress=False, cache_path=None,
-                                **options))
-    return asyncio.run(run.run())
+    return evaluate("librispeech_test_clean", dataset, output, model=str(preset_file), **options)
 
 
 def test_http_run_gives_the_transcripts_of_a_direct_run(pocketsphinx_server, librispeech_parquet, tmp_path,
