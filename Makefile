@@ -11,11 +11,12 @@ DEMO_RESULTS := results/demo
 
 install: $(STAMP)
 
-# Debian packages (espeak-ng speaks the sample data, ffmpeg decodes what libsndfile cannot),
-# then the virtualenv. torch/torchvision are pinned: pip takes them from this machine's disk.
+# Debian packages (espeak-ng speaks the sample data, ffmpeg decodes what libsndfile cannot,
+# chromium renders the HTML leaderboard in its test), then the virtualenv. torch/torchvision
+# are pinned: pip takes them from this machine's disk.
 $(STAMP): pyproject.toml Makefile
-	@command -v espeak-ng >/dev/null && command -v ffmpeg >/dev/null || \
-		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq espeak-ng ffmpeg >/dev/null; }
+	@command -v espeak-ng >/dev/null && command -v ffmpeg >/dev/null && command -v chromium >/dev/null || \
+		{ $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq espeak-ng ffmpeg chromium >/dev/null; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[gpu,test]'
@@ -33,6 +34,7 @@ demo: install
 		--dataset-path $(DEMO_DATA)/voicebench/test.parquet --output $(DEMO_RESULTS) --resume
 	@echo
 	$(BIN)/omnieval leaderboard $(DEMO_RESULTS)
+	$(BIN)/omnieval leaderboard $(DEMO_RESULTS) --format html --output $(DEMO_RESULTS)/leaderboard.html
 
 test: install
 	$(BIN)/python -m pytest -q

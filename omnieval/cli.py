@@ -1,7 +1,8 @@
 """The `omnieval` command line.
 
-Exit codes: 0 done (failed samples are counted in run.json, not fatal); 2 bad input or
-configuration; 3 a run stopped because the model could not serve (resume it later).
+Exit codes: 0 done (failed samples are counted in run.json, not fatal); 1 `regress` found a
+regression; 2 bad input or configuration, or runs `regress` cannot compare; 3 a run stopped
+because the model could not serve (resume it later); 4 an internal error (a bug: please report it).
 """
 
 from __future__ import annotations
@@ -290,14 +291,63 @@ def _print_measures(title: str, measures: dict[str, float], style: str) -> None:
 @app.command()
 def leaderboard(
     directory: Annotated[Path, typer.Argument(help="folder holding run folders")] = Path("results"),
-    format: Annotated[str, typer.Option(help="md or csv")] = "md",
+    format: Annotated[str, typer.Option(help="md, csv or html")] = "md",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+    reference: Annotated[bool, typer.Option(help="show published scores (configs/reference) beside ours")] = True,
+    reference_model: Annotated[Optional[list[str]], typer.Option(
+        "--reference-model", "-r", help="published model to show and compare with (repeatable; default: the "
+        "measured models' namesakes, else qwen3-omni-30b-a3b-instruct)")] = None,
 ) -> None:
-    """One row per model, one column per task metric, from the complete runs under DIRECTORY."""
-    from omnieval.leaderboard import build, to_csv, to_markdown
+    """Measured scores with confidence intervals beside published ones, grouped by family, from the
+    newest complete run of each model and task under DIRECTORY."""
+    from omnieval.leaderboard import FORMATS, make_leaderboard
 
-    _check_format(format, ("md", "csv"))
-    board = build(directory)
-    sys.stdout.write(to_markdown(board) if format == "md" else to_csv(board))
+    _check_format(format, tuple(FORMATS))
+    text = FORMATS[format](make_leaderboard(directory, reference, reference_model))
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        err.print(f"leaderboard written to {output}")
+
+
+@app.command()
+def regress(
+    baseline: Annotated[Path, typer.Option(help="run folder, or a folder of one model's runs")],
+    candidate: Annotated[Path, typer.Option(help="run folder, or a folder of one model's runs")],
+    tolerance: Annotated[float, typer.Option(help="a drop up to this much (in the metric's units) passes")] = 0.0,
+    alpha: Annotated[float, typer.Option(help="significance level of the paired test")] = 0.05,
+    resamples: Annotated[int, typer.Option(help="bootstrap and randomization rounds")] = 1000,
+    seed: Annotated[int, typer.Option(help="seed of the resampling")] = 0,
+    junit: Annotated[Optional[Path], typer.Option(help="also write JUnit XML here")] = None,
+) -> None:
+    """Compare a candidate with a baseline on the same samples, task by task; exit 1 when a headline
+    metric is worse by more than --tolerance and the paired test finds the drop significant.
+
+    Exit codes: 0 no regression; 1 a regression; 2 the runs cannot be compared (other tasks,
+    samples or settings) or bad input."""
+    from omnieval.regress import compare, junit_xml
+    from omnieval.stats import BootstrapSettings
+
+    report = compare(baseline, candidate, tolerance, alpha, BootstrapSettings(resamples=resamples, seed=seed))
+    table = Table(title=f"candidate vs baseline (tolerance {tolerance:g}, alpha {alpha:g})", box=box.SIMPLE_HEAD)
+    for column in ("task", "metric", "baseline", "candidate", "difference [CI]", "p", "n", "verdict"):
+        table.add_column(column, justify="right" if column in ("baseline", "candidate", "p", "n") else "left")
+    for c in report.comparisons:
+        p = c.paired
+        style = "red" if c.verdict == "regression" else ("green" if c.verdict == "improvement" else None)
+        table.add_row(c.task, f"{c.metric}{'↓' if c.lower_is_better else '↑'}", f"{p.baseline:.2f}",
+                      f"{p.candidate:.2f}", f"{p.difference:+.2f} [{p.interval[0]:+.2f}, {p.interval[1]:+.2f}]",
+                      f"{p.p_value:.3g}", str(p.n), c.verdict, style=style)
+    out.print(table)
+    if junit is not None:
+        junit.parent.mkdir(parents=True, exist_ok=True)
+        junit.write_text(junit_xml(report), encoding="utf-8")
+    if report.regressions:
+        err.print(f"{len(report.regressions)} regression(s): "
+                  + ", ".join(f"{c.task} {c.metric}" for c in report.regressions))
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -373,7 +423,7 @@ def main_options(
 def main() -> None:
     """Entry point: user-facing errors become one line and an exit code, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except FatalRunnerError as error:
         err.print(f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)", highlight=False,
                   soft_wrap=True)
@@ -395,4 +445,6 @@ def main() -> None:
             raise
         err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} "
                   "(set OMNIEVAL_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        sys.exit(4)
+    if isinstance(code, int) and code:
+        sys.exit(code)  # typer.Exit(code) from a command, e.g. `regress` finding a regression

@@ -52,7 +52,7 @@ def config_dirs() -> list[Path]:
     return unique
 
 
-def _read_yaml(path: Path) -> dict:
+def read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as err:
@@ -62,7 +62,7 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _validated(model: type[BaseModel], data: dict, path: Path):
+def validated(model: type[BaseModel], data: dict, path: Path):
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -71,7 +71,7 @@ def _validated(model: type[BaseModel], data: dict, path: Path):
         raise OmnievalError(f"{path}: {where}: {first['msg']}") from err
 
 
-def _named_configs(sub: str) -> dict[str, Path]:
+def named_configs(sub: str) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for base in config_dirs():
         for path in sorted((base / sub).glob("*.yaml")):
@@ -80,7 +80,7 @@ def _named_configs(sub: str) -> dict[str, Path]:
 
 
 def list_presets() -> dict[str, ModelPreset]:
-    return {name: load_preset(name) for name in _named_configs("models")}
+    return {name: load_preset(name) for name in named_configs("models")}
 
 
 def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> ModelPreset:
@@ -92,15 +92,15 @@ def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> M
                              description=f"transformers checkpoint in {path}")
         return preset.model_copy(update={"settings": {**preset.settings, **(overrides or {})}})
     if not (path.suffix in (".yaml", ".yml") and path.is_file()):
-        presets = _named_configs("models")
+        presets = named_configs("models")
         if name_or_path not in presets:
             if path.suffix in (".yaml", ".yml"):
                 raise OmnievalError(f"model preset file not found: {name_or_path}")
             raise unknown_name("model", name_or_path, presets)
         path = presets[name_or_path]
-    data = _read_yaml(path)
+    data = read_yaml(path)
     data.setdefault("name", path.stem)
-    preset = _validated(ModelPreset, data, path)
+    preset = validated(ModelPreset, data, path)
     if overrides:
         preset = preset.model_copy(update={"settings": {**preset.settings, **overrides}})
     return preset
@@ -109,13 +109,13 @@ def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> M
 def load_suite(name_or_path: str) -> Suite:
     path = Path(name_or_path)
     if not path.is_file():
-        suites = _named_configs("suites")
+        suites = named_configs("suites")
         if name_or_path not in suites:
             raise unknown_name("suite", name_or_path, suites)
         path = suites[name_or_path]
-    data = _read_yaml(path)
+    data = read_yaml(path)
     data.setdefault("name", path.stem)
-    return _validated(Suite, data, path)
+    return validated(Suite, data, path)
 
 
 def parse_assignments(items: list[str] | None, what: str) -> dict[str, Any]:

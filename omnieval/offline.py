@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError
-from omnieval.pipeline import now_iso, select_indices
+from omnieval.pipeline import now_iso
 from omnieval.registry import TASKS
 from omnieval.results import RunDir, make_run_id
 from omnieval.judges.model_judge import ModelJudge
@@ -51,10 +51,10 @@ async def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = N
         records = await judge_offline(task, records, model_judge)
         config["judge"] = model_judge.describe()
     run_dir.rewrite_records(records)
-    metrics, counts = summarize(task, records, run.counts.get("selected", len(records)))
+    summary = summarize(task, records, run.counts.get("selected", len(records)))
     selection = {**run.config.get("selection", {}), "task_params": task.params}
     run = run.model_copy(update={
-        "metrics": metrics, "counts": counts, "task_version": task.version,
+        **summary.fields(), "task_version": task.version,
         "config": {**config, "selection": selection, "headline_metrics": task.headline_metrics},
         "timings": {**run.timings, "rescored": now_iso()},
     })
@@ -88,7 +88,7 @@ async def score_predictions(task: Task, predictions_file: Path, output_dir: Path
     predictions = read_predictions(predictions_file)
     loaded = task.load(dataset_path)
     ids = task.sample_ids(loaded)
-    selected = select_indices(len(ids), limit, seed, None)
+    selected = task.select(loaded, limit, seed)
     unknown = sorted(set(predictions) - set(ids))
     if unknown:
         raise OmnievalError(
@@ -109,7 +109,7 @@ async def score_predictions(task: Task, predictions_file: Path, output_dir: Path
     if judge is not None:
         records = await judge_offline(task, records, judge)
     run_dir.rewrite_records(records)
-    metrics, counts = summarize(task, records, len(selected))
+    summary = summarize(task, records, len(selected))
     run_dir.write_run(RunRecord(
         run_id=run_dir.path.name, status="complete", task=task.name, task_version=task.version, model=model_name,
         runner={"name": "external", "predictions": str(predictions_file)}, gen_config=task.gen,
@@ -117,7 +117,7 @@ async def score_predictions(task: Task, predictions_file: Path, output_dir: Path
                               "task_params": task.params},
                 "family": task.family, "headline_metrics": task.headline_metrics,
                 **({"judge": judge.describe()} if judge is not None else {})},
-        dataset=loaded.source, metrics=metrics, counts=counts, versions=run_versions(),
+        dataset=loaded.source, **summary.fields(), versions=run_versions(),
         timings={"started": now_iso(), "finished": now_iso()},
     ))
     return run_dir
@@ -149,10 +149,10 @@ def merge_shards(shard_dirs: list[RunDir], output_dir: Path) -> RunDir:
     records.sort(key=lambda r: r.index)
     merged_dir = RunDir.create(output_dir, make_run_id(first.task, first.model) + "__merged")
     merged_dir.rewrite_records(records)
-    metrics, counts = summarize(task, records, sum(run.counts.get("selected", 0) for run in runs))
+    summary = summarize(task, records, sum(run.counts.get("selected", 0) for run in runs))
     selection = {**first.config["selection"], "shard": None}
     merged_dir.write_run(first.model_copy(update={
-        "run_id": merged_dir.path.name, "metrics": metrics, "counts": counts, "status": "complete",
+        "run_id": merged_dir.path.name, **summary.fields(), "status": "complete",
         "config": {**first.config, "selection": selection, "merged_from": [r.run_id for r in runs]},
         "timings": {"started": min(r.timings.get("started", "") for r in runs), "finished": now_iso(),
                     "wall_s": sum(r.timings.get("wall_s", 0) for r in runs)},

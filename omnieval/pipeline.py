@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from omnieval.cache import ResponseCache, request_hash
@@ -46,19 +45,6 @@ class RunOptions:
     cache_path: Path | None = None
     show_progress: bool = True
     gen_overrides: dict[str, Any] = field(default_factory=dict)
-
-
-def select_indices(total: int, limit: int | None, seed: int, shard: tuple[int, int] | None) -> list[int]:
-    """A deterministic subset: `limit` rows drawn with `seed` (kept in row order), then shard i of n."""
-    if limit is not None and limit < 0:
-        raise OmnievalError("--limit must be positive")
-    indices = list(range(total))
-    if limit is not None and limit < total:
-        indices = sorted(np.random.default_rng(seed).choice(total, size=limit, replace=False).tolist())
-    if shard is not None:
-        index, count = shard
-        indices = indices[index::count]
-    return indices
 
 
 def generation_config(base: GenConfig, *overrides: dict[str, Any]) -> GenConfig:
@@ -118,7 +104,7 @@ class Evaluation:
     async def run(self) -> RunDir:
         loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
         ids = self.task.sample_ids(loaded)
-        selected = select_indices(len(ids), self.options.limit, self.options.seed, self.options.shard)
+        selected = self.task.select(loaded, self.options.limit, self.options.seed, self.options.shard)
         if self.judge is not None:
             await self.judge.start()  # first: a judge misconfigured (a missing key) stops us before a model loads
         await self.runner.start()
@@ -254,10 +240,10 @@ class Evaluation:
     def _finish(self, run_dir: RunDir, record: RunRecord, selected: int, wall_s: float, progress: RunProgress,
                 fatal: FatalRunnerError | None) -> None:
         records = run_dir.read_records()
-        metrics, counts = summarize(self.task, records, selected)
-        status = "aborted" if fatal is not None else ("complete" if counts["pending"] == 0 else "aborted")
+        summary = summarize(self.task, records, selected)
+        status = "aborted" if fatal is not None else ("complete" if summary.counts["pending"] == 0 else "aborted")
         record = record.model_copy(update={
-            "metrics": metrics, "counts": counts, "status": status, "error": str(fatal) if fatal else None,
+            **summary.fields(), "status": status, "error": str(fatal) if fatal else None,
             "timings": {**record.timings, "finished": now_iso(), "wall_s": round(wall_s, 3),
                         "samples_per_s": round(progress.samples_per_s, 3)},
         })

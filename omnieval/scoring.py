@@ -8,8 +8,10 @@ the scores of its judgment, which is kept whole in `details["judge"]`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from omnieval.stats import BootstrapSettings, bootstrap_intervals
 from omnieval.tasks.base import Task
 from omnieval.types import MediaRef, Response, Sample, SampleRecord
 
@@ -105,10 +107,28 @@ async def judge_offline(task: Task, records: list[SampleRecord], judge: ModelJud
         return await judge_records(task, records, judge)
 
 
-def summarize(task: Task, records: list[SampleRecord], selected: int) -> tuple[dict[str, float], dict[str, int]]:
-    """Run metrics (from records in sample order, so the result never depends on finishing order) and counts."""
+@dataclass
+class Summary:
+    """What run.json says about a run's records: metrics, their intervals, and counts."""
+
+    metrics: dict[str, float]
+    intervals: dict[str, list[float]]
+    statistics: dict[str, Any]
+    counts: dict[str, int]
+
+    def fields(self) -> dict[str, Any]:
+        """The RunRecord fields this summary sets."""
+        return {"metrics": self.metrics, "intervals": self.intervals, "statistics": self.statistics,
+                "counts": self.counts}
+
+
+def summarize(task: Task, records: list[SampleRecord], selected: int,
+              settings: BootstrapSettings = BootstrapSettings()) -> Summary:
+    """Run metrics with bootstrap intervals (from records in sample order, so the result never depends on
+    finishing order) and counts."""
     ordered = sorted(records, key=lambda r: r.index)
     metrics = task.aggregate(ordered) if ordered else {}
+    intervals = bootstrap_intervals(task.aggregate, ordered, settings)
     counts = {
         "selected": selected,
         "done": len(ordered),
@@ -118,4 +138,6 @@ def summarize(task: Task, records: list[SampleRecord], selected: int) -> tuple[d
     }
     if task.judge_template:
         counts.update(judge_counts(ordered))
-    return metrics, counts
+    return Summary(metrics, {name: [round(low, 6), round(high, 6)] for name, (low, high) in intervals.items()
+                             if name in metrics},
+                   settings.describe(len(ordered)) if ordered else {}, counts)

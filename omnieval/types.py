@@ -158,6 +158,9 @@ class RunRecord(_Model):
     config: dict[str, Any]
     dataset: dict[str, Any]
     metrics: dict[str, float] = Field(default_factory=dict)
+    #: metric -> [low, high], a bootstrap interval over samples; `statistics` says how it was made
+    intervals: dict[str, list[float]] = Field(default_factory=dict)
+    statistics: dict[str, Any] = Field(default_factory=dict)
     counts: dict[str, int] = Field(default_factory=dict)
     versions: dict[str, str] = Field(default_factory=dict)
     timings: dict[str, Any] = Field(default_factory=dict)

@@ -43,6 +43,23 @@ def isolated_dirs(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tiny_checkpoints(tmp_path_factory) -> dict[str, Path]:
+    """Tiny random-weight Qwen2.5-Omni and Qwen3-Omni checkpoints, saved and loaded back by path."""
+    from transformers.utils import logging
+
+    from omnieval.runners.hf_omni.tiny import FAMILIES, build_tiny_checkpoint
+
+    logging.set_verbosity_error()
+    base = tmp_path_factory.mktemp("tiny")
+    return {name: build_tiny_checkpoint(name, base / name) for name in FAMILIES}
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen25_omni(tiny_checkpoints) -> Path:
+    return tiny_checkpoints["qwen2_5_omni"]
+
+
+@pytest.fixture(scope="session")
 def speech_rows():
     """Eight LibriSpeech-schema rows of espeak-ng speech (bytes in memory)."""
     return librispeech_rows(SENTENCES[:8])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -26,7 +28,7 @@ def _one_line_error(proc: subprocess.CompletedProcess, code: int, *needles: str)
 
 def test_help_lists_every_command():
     out = run_cli("--help").stdout
-    for command in ("run", "tasks", "models", "rescore", "score", "leaderboard", "merge", "serve"):
+    for command in ("run", "tasks", "models", "rescore", "score", "leaderboard", "regress", "merge", "serve"):
         assert command in out
 
 
@@ -88,11 +90,12 @@ def test_run_rescore_and_leaderboard(librispeech_parquet, tmp_path):
     _one_line_error(run_cli("rescore", run_dir, "-T", "prompt=hi", check=False), 2, "prompt changes what the model")
 
     board = run_cli("leaderboard", tmp_path).stdout
-    assert "| pocketsphinx-en |" in board and "librispeech_test_clean wer" in board
-    assert f"{run['metrics']['wer']:.2f}" in board
-    rows = run_cli("leaderboard", tmp_path, "--format", "csv").stdout.splitlines()
-    assert rows[0] == "model,librispeech_test_clean/wer"
-    assert rows[1].startswith("pocketsphinx-en,") and float(rows[1].split(",")[1]) == pytest.approx(run["metrics"]["wer"])
+    low, high = read_run(run_dir)["intervals"]["wer"]
+    assert (f"| librispeech_test_clean | wer↓ | pocketsphinx-en | {run['metrics']['wer']:.2f} [{low:.2f}, {high:.2f}] "
+            f"| 3 | 1.22 (qwen3-omni-30b-a3b-instruct) |") in board
+    rows = list(csv.DictReader(io.StringIO(run_cli("leaderboard", tmp_path, "--format", "csv").stdout)))
+    assert [(r["model"], r["task"], r["metric"]) for r in rows] == [("pocketsphinx-en", "librispeech_test_clean", "wer")]
+    assert float(rows[0]["value"]) == pytest.approx(run["metrics"]["wer"]) and float(rows[0]["ci_low"]) == low
 
 
 def test_score_predictions_made_elsewhere(librispeech_parquet, speech_rows, tmp_path):

@@ -70,3 +70,10 @@ def test_qwen_omni_presets_carry_the_settings_their_reports_evaluate_with():
         assert preset.settings["model"].lower() == f"qwen/{name}"
         assert " ".join(preset.gen["system_prompt"].split()) == QWEN25_SYSTEM_PROMPT
         assert preset.gen["temperature"] == 0.0
+
+
+def test_the_ci_smoke_suite_covers_every_family_in_small_draws():
+    suite = load_suite("ci-smoke")
+    families = {TASKS.get(entry.task).family for entry in suite.tasks}
+    assert families == {task.family for _, task in TASKS.items()}
+    assert all(entry.limit is not None and entry.limit <= 100 for entry in suite.tasks)

@@ -8,7 +8,7 @@ from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
 
 from omnieval.errors import OmnievalError
 from omnieval.offline import merge_shards
-from omnieval.pipeline import select_indices
+from omnieval.selection import select_indices
 from omnieval.results import RunDir
 from tests.conftest import read_jsonl, read_run
 from tests.helpers import evaluate
@@ -36,18 +36,6 @@ def test_run_writes_one_record_per_sample_and_a_run_record(librispeech_parquet, 
     assert run["metrics"]["wer"] == pytest.approx(100 * jiwer.wer(refs, hyps))
     assert 0 < run["metrics"]["wer"] < 100
     assert run["versions"]["pocketsphinx"] and run["versions"]["jiwer"]
-
-
-def test_limit_draws_a_deterministic_subset_in_row_order():
-    first = select_indices(100, 10, seed=0, shard=None)
-    assert first == select_indices(100, 10, seed=0, shard=None)
-    assert first == sorted(set(first)) and len(first) == 10
-    assert first != select_indices(100, 10, seed=1, shard=None)
-    assert select_indices(5, 10, seed=0, shard=None) == [0, 1, 2, 3, 4]
-    shards = [select_indices(100, 10, seed=0, shard=(i, 3)) for i in range(3)]
-    assert sorted(sum(shards, [])) == first
-    with pytest.raises(OmnievalError):
-        select_indices(10, -1, seed=0, shard=None)
 
 
 def test_limit_runs_only_the_drawn_samples(librispeech_parquet, speech_rows, tmp_path):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from omnieval.data import SUBSET_COLUMN, DatasetSpec, LoadedSplit, load_split
 from omnieval.errors import OmnievalError
+from omnieval.selection import select_indices
 from omnieval.types import GenConfig, Message, Sample, SampleRecord
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ class Task(ABC):
     #: that judges unless `--judge` names another
     judge_template: str | None = None
     default_judge: str | None = None
+    #: the dataset column whose values `--limit` draws keep in proportion (default: the subset of a
+    #: task spanning several, else none)
+    stratify_by: str | None = None
 
     def with_params(self, **overrides: Any) -> Task:
         """A copy of this task with some parameters changed."""
@@ -83,6 +87,20 @@ class Task(ABC):
             seen[value] += 1  # FLEURS repeats a sentence id for each of its speakers
             ids.append(value if seen[value] == 1 else f"{value}#{seen[value]}")
         return ids
+
+    def strata_column(self, loaded: LoadedSplit) -> str | None:
+        if self.stratify_by is not None:
+            return self.stratify_by
+        return SUBSET_COLUMN if SUBSET_COLUMN in loaded.rows.column_names else None
+
+    def select(self, loaded: LoadedSplit, limit: int | None, seed: int,
+               shard: tuple[int, int] | None = None) -> list[int]:
+        """The rows a run evaluates: all, or a `limit` draw that keeps the mix of `strata_column`."""
+        column = self.strata_column(loaded) if limit is not None else None
+        if column is not None and column not in loaded.rows.column_names:
+            raise OmnievalError(f"task {self.name} stratifies by column '{column}', which {self.dataset.hub_id} lacks")
+        strata = [str(v) for v in loaded.rows[column]] if column is not None else None
+        return select_indices(len(loaded.rows), limit, seed, shard, strata)
 
     @abstractmethod
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:

@@ -96,6 +96,7 @@ class GpqaDiamondTask(_ChoiceTask):
 
     name = "gpqa_diamond"
     description = "GPQA-Diamond, 198 questions, options shuffled per question (seeded), chain of thought, accuracy"
+    stratify_by = "High-level domain"
     dataset = DatasetSpec("Idavidrein/gpqa", config="gpqa_diamond", split="train",
                           fields={"id": "Record ID", "question": "Question", "correct": "Correct Answer",
                                   "wrong_1": "Incorrect Answer 1", "wrong_2": "Incorrect Answer 2",

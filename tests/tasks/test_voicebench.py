@@ -42,7 +42,8 @@ def test_the_score_is_twenty_times_the_mean_rating():
         with_judgment(task, make_record(task, sample.model_copy(update={"id": "d", "index": 3}),
                                         Response(text="z")), _judgment(None, "judge unavailable: down")),
     ]
-    metrics, counts = summarize(task, records, 4)
+    summary = summarize(task, records, 4)
+    metrics, counts = summary.metrics, summary.counts
     assert metrics["rating"] == pytest.approx(7 / 3) and metrics["score"] == pytest.approx(20 * 7 / 3)
     assert counts["judged"] == 2 and counts["judge_failed"] == 1 and counts["failed"] == 1
     assert records[0].details["judge"]["value"] == 4.0 and records[3].scores == {}

@@ -10,23 +10,12 @@ import pytest
 
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request
 
-FAMILIES = ("qwen2_5_omni", "qwen3_omni_moe")
+from omnieval.runners.hf_omni.tiny import FAMILIES
 
 
 @pytest.fixture(scope="session", params=FAMILIES)
 def family(request) -> str:
     return request.param
-
-
-@pytest.fixture(scope="session")
-def tiny_checkpoints(tmp_path_factory) -> dict[str, Path]:
-    from transformers.utils import logging
-
-    from omnieval.runners.hf_omni.tiny import build_tiny_checkpoint
-
-    logging.set_verbosity_error()
-    base = tmp_path_factory.mktemp("tiny")
-    return {name: build_tiny_checkpoint(name, base / name) for name in FAMILIES}
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,86 @@
+"""The leaderboard as markdown (for people and pull requests) and csv (for spreadsheets and scripts)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from omnieval.leaderboard.board import Entry, Leaderboard, family_name
+
+
+def number(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.2f}" if signed else f"{value:.2f}"
+
+
+def measured(entry: Entry) -> str:
+    if entry.interval is None:
+        return number(entry.value)
+    return f"{number(entry.value)} [{number(entry.interval[0])}, {number(entry.interval[1])}]"
+
+
+def delta(entry: Entry) -> str:
+    return number(entry.delta, signed=True) + (" ⚠" if entry.beyond_interval else "")
+
+
+def intervals_note(board: Leaderboard) -> str:
+    stats = board.statistics
+    if not stats:
+        return "No run holds confidence intervals."
+    return (f"Intervals: {100 * stats['confidence']:.0f}% {stats['method']} ({stats['resamples']} resamples). "
+            "⚠: the reported value lies outside the interval.")
+
+
+def _table(header: list[str], rows: list[list[str]], numeric_from: int) -> list[str]:
+    align = ["---" if i < numeric_from else "---:" for i in range(len(header))]
+    return ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def to_markdown(board: Leaderboard) -> str:
+    lines = ["# Leaderboard", "", f"{board.runs} runs. {intervals_note(board)}"]
+    if board.published:
+        lines.append("Reported: " + ", ".join(p.display for p in board.published) + " (configs/reference).")
+    for family in board.families:
+        lines += ["", f"## {family_name(family)}", ""]
+        rows = [[e.row.task, e.row.label, e.model, measured(e), str(e.n),
+                 f"{number(e.reported.value)} ({e.reported_by})" if e.reported else "—", delta(e)]
+                for e in board.family_entries(family)]
+        lines += _table(["task", "metric", "model", "measured [CI]", "n", "reported", "Δ"], rows, numeric_from=3)
+    lines += ["", "## Side by side", ""]
+    header = ["family", "task", "metric"] + board.models + [f"{p.display} (reported)" for p in board.published]
+    body = []
+    for row in board.rows:
+        cells = [family_name(row.family), row.task, row.label]
+        for model in board.models:
+            entry = board.entry(model, row)
+            cells.append(measured(entry) if entry else "—")
+        for published in board.published:
+            score = published.score(row.task, row.metric)
+            cells.append(number(score.value) if score else "—")
+        body.append(cells)
+    lines += _table(header, body, numeric_from=3)
+    lines += ["", "## By family", ""]
+    rows = [[family_name(s.family), s.model, str(s.tasks), str(s.samples), str(s.compared),
+             number(s.mean_delta, signed=True), str(s.beyond_interval)] for s in board.summaries()]
+    lines += _table(["family", "model", "tasks", "samples", "with reported", "mean Δ (+ = better)", "beyond CI"],
+                    rows, numeric_from=2)
+    return "\n".join(lines) + "\n"
+
+
+CSV_COLUMNS = ["family", "task", "metric", "lower_is_better", "model", "value", "ci_low", "ci_high", "n", "reported",
+               "reported_by", "delta", "beyond_interval", "source", "run_id"]
+
+
+def to_csv(board: Leaderboard) -> str:
+    """One line per model and task metric, full precision."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for family in board.families:
+        for e in board.family_entries(family):
+            low, high = e.interval if e.interval else ("", "")
+            writer.writerow([e.row.family, e.row.task, e.row.metric, e.row.lower_is_better, e.model, repr(e.value),
+                             low, high, e.n, "" if e.reported is None else e.reported.value, e.reported_by or "",
+                             "" if e.delta is None else repr(e.delta), e.beyond_interval, e.citation or "", e.run_id])
+    return buffer.getvalue()

@@ -1,0 +1,82 @@
+"""The leaderboard's content and its markdown and csv forms: measured beside reported, with intervals."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from omnieval.errors import OmnievalError
+from omnieval.leaderboard import build, make_leaderboard, to_csv, to_markdown
+from omnieval.reference import published_models
+from tests.leaderboard.runs import three_model_results, write_run
+
+
+def test_the_newest_complete_run_of_each_model_and_task_counts(tmp_path):
+    write_run(tmp_path, "a", "fleurs_en", "model-a", {"wer": 5.0, "wer_utterance_mean": 6.0}, {"wer": [4.0, 6.0]})
+    write_run(tmp_path, "b", "fleurs_en", "model-a", {"wer": 4.0}, finished="2026-02-01T00:00:00+00:00")
+    write_run(tmp_path, "c", "fleurs_en", "model-a", {"wer": 1.0}, status="aborted", finished="2026-03-01T00:00:00+00:00")
+    write_run(tmp_path, "d", "fleurs_zh", "model-b", {"cer": 3.25}, {"cer": [3.0, 3.5]})
+    board = build(tmp_path)
+    assert board.runs == 2 and board.models == ["model-a", "model-b"]
+    assert [(e.model, e.row.task, e.row.metric, e.value, e.interval) for e in board.entries] == [
+        ("model-a", "fleurs_en", "wer", 4.0, None), ("model-b", "fleurs_zh", "cer", 3.25, (3.0, 3.5))]
+
+
+def test_measured_is_compared_with_the_published_namesake_and_flagged_beyond_the_interval(tmp_path):
+    three_model_results(tmp_path)
+    board = make_leaderboard(tmp_path)
+    assert [p.model for p in board.published] == ["qwen3-omni-30b-a3b-instruct"]
+    reported = published_models()["qwen3-omni-30b-a3b-instruct"]
+    clean = next(e for e in board.entries if e.model == "qwen3-omni-30b-a3b-instruct"
+                 and e.row.task == "librispeech_test_clean")
+    assert clean.reported.value == reported.score("librispeech_test_clean", "wer").value == 1.22
+    assert clean.delta == pytest.approx(1.5 - 1.22) and clean.beyond_interval  # 1.22 lies below [1.3, 1.7]
+    chat = next(e for e in board.entries if e.model == "qwen3-omni-30b-a3b-instruct" and e.row.task.startswith("voice"))
+    assert chat.reported.value == 90.8 and not chat.beyond_interval  # within [87, 93]
+    assert "Qwen3-Omni README" in chat.citation and "0309c20" in chat.citation
+    # a model without a published namesake is compared with the flagship's numbers
+    other = next(e for e in board.entries if e.model == "audio-model" and e.row.task == "librispeech_test_clean")
+    assert other.reported_by == "qwen3-omni-30b-a3b-instruct" and other.beyond_interval is False  # 1.22 in [1, 3]
+
+
+def test_markdown_shows_families_side_by_side_and_a_summary(tmp_path):
+    three_model_results(tmp_path)
+    text = to_markdown(make_leaderboard(tmp_path, reference_models=["qwen3-omni-30b-a3b-instruct", "gemini-2.5-pro"]))
+    sections = [line for line in text.splitlines() if line.startswith("## ")]
+    assert sections == ["## ASR", "## Voice chat", "## Text", "## Side by side", "## By family"]
+    assert ("| librispeech_test_clean | wer↓ | qwen3-omni-30b-a3b-instruct | 1.50 [1.30, 1.70] | 50 | "
+            "1.22 (qwen3-omni-30b-a3b-instruct) | +0.28 ⚠ |") in text
+    side = next(line for line in text.splitlines() if line.startswith("| family | task | metric |"))
+    assert side == ("| family | task | metric | audio-model | qwen3-omni-30b-a3b-instruct | text-model | "
+                    "Qwen3-Omni-30B-A3B-Instruct (reported) | Gemini-2.5-Pro (reported) |")
+    gpt = published_models()["gemini-2.5-pro"].score("librispeech_test_clean", "wer").value
+    assert f"| ASR | librispeech_test_clean | wer↓ | 2.00 [1.00, 3.00] | 1.50 [1.30, 1.70] | — | 1.22 | {gpt:.2f} |" in text
+    # text-model: better than the published 86.6? no, 84.0 - 86.6 = -2.6 and 86.6 lies above [82.5, 85.5]
+    assert "| Text | text-model | 1 | 50 | 1 | -2.60 | 1 |" in text
+
+
+def test_csv_has_one_line_per_model_and_metric_at_full_precision(tmp_path):
+    three_model_results(tmp_path)
+    rows = list(csv.DictReader(io.StringIO(to_csv(make_leaderboard(tmp_path)))))
+    assert len(rows) == 6 and rows[0]["family"] == "asr"
+    omni = next(r for r in rows if r["model"] == "qwen3-omni-30b-a3b-instruct" and r["task"] == "mmlu_redux")
+    assert (float(omni["value"]), float(omni["ci_low"]), float(omni["ci_high"])) == (80.0, 78.0, 82.0)
+    assert float(omni["reported"]) == 86.6 and float(omni["delta"]) == pytest.approx(-6.6)
+    assert omni["beyond_interval"] == "True" and omni["lower_is_better"] == "False"
+    assert "github.com/QwenLM/Qwen3-Omni" in omni["source"]
+    assert all(r["reported_by"] == "qwen3-omni-30b-a3b-instruct" for r in rows)  # the namesake, else the flagship
+
+
+def test_without_reference_and_with_errors(tmp_path):
+    three_model_results(tmp_path)
+    board = make_leaderboard(tmp_path, reference=False)
+    assert board.published == [] and all(e.reported is None for e in board.entries)
+    with pytest.raises(OmnievalError, match="unknown published model 'gpt-5'"):
+        make_leaderboard(tmp_path, reference_models=["gpt-5"])
+    write_run(tmp_path / "empty", "x", "fleurs_en", "m", {"wer": 1.0}, status="running")
+    with pytest.raises(OmnievalError, match="no complete runs"):
+        build(tmp_path / "empty")
+    with pytest.raises(OmnievalError, match="no such folder"):
+        build(tmp_path / "missing")

@@ -1,0 +1,125 @@
+"""Bootstrap intervals and paired tests, checked against independent computations (jiwer, numpy, scipy)."""
+
+from __future__ import annotations
+
+import jiwer
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
+
+from omnieval.registry import TASKS
+from omnieval.scoring import make_record, summarize
+from omnieval.stats import BootstrapSettings, align, bootstrap_intervals, paired_differences
+from omnieval.types import Response, Sample, SampleRecord
+
+REFERENCES = ["the cat sat on the mat", "a quick brown fox jumps", "over the lazy dog today", "hello world",
+              "speech recognition is hard to evaluate well", "one two three four five six", "good morning",
+              "she sells sea shells by the sea shore", "it is raining again", "please call stella"]
+HYPOTHESES = ["the cat sat on a mat", "a quick brown fox jumped", "over the lazy dog", "hello word",
+              "speech recognition is hard to evaluate", "one two three four five six", "good morning to you",
+              "she sells shells by the shore", "it is raining", "please call stella now"]
+
+
+def _asr_records(references: list[str], hypotheses: list[str]) -> list[SampleRecord]:
+    task = TASKS.get("librispeech_test_clean")
+    return [make_record(task, Sample(id=str(i), index=i, target=ref), Response(text=hyp))
+            for i, (ref, hyp) in enumerate(zip(references, hypotheses))]
+
+
+def _accuracy_records(correct: list[int]) -> list[SampleRecord]:
+    return [SampleRecord(id=str(i), index=i, scores={"accuracy": float(c)}) for i, c in enumerate(correct)]
+
+
+def _accuracy(records: list[SampleRecord]) -> dict[str, float]:
+    return {"accuracy": 100.0 * sum(r.scores["accuracy"] for r in records) / len(records)}
+
+
+def test_corpus_wer_interval_resamples_utterances_as_an_independent_jiwer_computation():
+    references, hypotheses = REFERENCES * 3, HYPOTHESES * 3
+    records = _asr_records(references, hypotheses)
+    summary = summarize(TASKS.get("librispeech_test_clean"), records, len(records), BootstrapSettings(resamples=500))
+    # independently: jiwer's edit counts per utterance, the documented draws, corpus WER per draw
+    normalize = lambda text: BasicTextNormalizer()(EnglishTextNormalizer()(text))  # noqa: E731
+    outputs = [jiwer.process_words(normalize(r), normalize(h)) for r, h in zip(references, hypotheses)]
+    errors = np.array([o.substitutions + o.deletions + o.insertions for o in outputs])
+    lengths = np.array([len(normalize(r).split()) for r in references])
+    rows = np.random.default_rng(0).integers(0, len(records), size=(500, len(records)))
+    rates = 100 * errors[rows].sum(axis=1) / lengths[rows].sum(axis=1)
+    low, high = np.quantile(rates, [0.025, 0.975])
+    assert summary.metrics["wer"] == pytest.approx(100 * errors.sum() / lengths.sum())
+    assert summary.intervals["wer"] == pytest.approx([low, high], abs=1e-5)
+    assert summary.statistics == {"method": "percentile bootstrap over samples", "confidence": 0.95,
+                                  "resamples": 500, "seed": 0, "n": 30}
+
+
+def test_accuracy_interval_agrees_with_scipy_bootstrap():
+    rng = np.random.default_rng(5)
+    correct = (rng.random(300) < 0.7).astype(int).tolist()
+    ours = bootstrap_intervals(_accuracy, _accuracy_records(correct), BootstrapSettings(resamples=4000))["accuracy"]
+    theirs = scipy_stats.bootstrap((100.0 * np.array(correct),), np.mean, n_resamples=4000, method="percentile",
+                                   confidence_level=0.95, random_state=1).confidence_interval
+    # two Monte Carlo estimates of the same interval: equal within their noise, about a tenth of its width
+    assert ours[0] == pytest.approx(theirs.low, abs=0.8) and ours[1] == pytest.approx(theirs.high, abs=0.8)
+    # and close to the normal approximation, which is good at n=300
+    p, half = np.mean(correct), 1.96 * np.sqrt(np.mean(correct) * (1 - np.mean(correct)) / 300)
+    assert ours[0] == pytest.approx(100 * (p - half), abs=1.0) and ours[1] == pytest.approx(100 * (p + half), abs=1.0)
+
+
+def test_a_metric_some_resamples_lack_still_gets_an_interval():
+    def by_category(records):
+        metrics = {"all": float(len(records))}
+        if any(r.metadata["cat"] == "rare" for r in records):
+            metrics["rare"] = 1.0
+        return metrics
+
+    records = [SampleRecord(id=str(i), index=i, metadata={"cat": "rare" if i == 0 else "common"}) for i in range(20)]
+    intervals = bootstrap_intervals(by_category, records, BootstrapSettings(resamples=200))
+    assert intervals["rare"] == (1.0, 1.0) and intervals["all"] == (20.0, 20.0)
+    assert bootstrap_intervals(by_category, [], BootstrapSettings()) == {}
+
+
+def test_exact_paired_p_value_equals_scipy_permutation_test():
+    baseline = [1, 1, 0, 1, 1, 1, 0, 1]
+    candidate = [0, 1, 0, 0, 1, 0, 0, 1]
+    result = paired_differences(_accuracy, _accuracy_records(baseline), _accuracy_records(candidate))["accuracy"]
+    assert result.exact and result.n == 8
+    assert result.difference == pytest.approx(100 * (np.mean(candidate) - np.mean(baseline)))
+    reference = scipy_stats.permutation_test(
+        (np.array(baseline, float), np.array(candidate, float)),
+        lambda x, y: abs(np.mean(y) - np.mean(x)), permutation_type="samples", alternative="greater",
+        n_resamples=10_000)
+    assert result.p_value == pytest.approx(reference.pvalue, abs=1e-12)
+
+
+def test_sampled_paired_p_value_agrees_with_scipy_and_the_interval_with_numpy():
+    rng = np.random.default_rng(11)
+    baseline = (rng.random(400) < 0.75).astype(int)
+    candidate = np.where(rng.random(400) < 0.1, 0, baseline)  # about 7 points worse
+    settings = BootstrapSettings(resamples=2000)
+    result = paired_differences(_accuracy, _accuracy_records(baseline.tolist()),
+                                _accuracy_records(candidate.tolist()), settings=settings)["accuracy"]
+    assert not result.exact
+    reference = scipy_stats.permutation_test(
+        (baseline.astype(float), candidate.astype(float)), lambda x, y: abs(np.mean(y) - np.mean(x)),
+        permutation_type="samples", alternative="greater", n_resamples=2000, random_state=0)
+    assert result.p_value == pytest.approx(reference.pvalue, abs=0.01) and result.p_value < 0.01
+    rows = np.random.default_rng(0).integers(0, 400, size=(2000, 400))
+    diffs = 100 * (candidate[rows].mean(axis=1) - baseline[rows].mean(axis=1))
+    assert result.interval == pytest.approx(tuple(np.quantile(diffs, [0.025, 0.975])))
+    assert result.interval[1] < 0 < result.baseline - result.candidate
+
+
+def test_identical_runs_differ_by_nothing_and_are_not_significant():
+    records = _asr_records(REFERENCES, HYPOTHESES)
+    results = paired_differences(TASKS.get("librispeech_test_clean").aggregate, records, records, metrics=["wer"])
+    assert list(results) == ["wer"]
+    assert results["wer"].difference == 0 and results["wer"].p_value == 1.0 and results["wer"].interval == (0, 0)
+
+
+def test_paired_runs_must_hold_the_same_samples():
+    with pytest.raises(ValueError, match="same samples"):
+        paired_differences(_accuracy, _accuracy_records([1, 0]), _accuracy_records([1]))
+    aligned = align(_accuracy_records([1, 0, 1]), _accuracy_records([1, 1])[::-1], key=lambda r: r.id)
+    assert [r.id for r in aligned.baseline] == [r.id for r in aligned.candidate] == ["0", "1"]
+    assert aligned.only_baseline == ["2"] and aligned.only_candidate == []
