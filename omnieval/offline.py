@@ -12,6 +12,7 @@ from omnieval.registry import TASKS
 from omnieval.results import RunDir, make_run_id
 from omnieval.judges.model_judge import ModelJudge
 from omnieval.judges.setup import make_judge
+from omnieval.selection import DRAW
 from omnieval.scoring import judge_offline, make_record, rescore, summarize
 from omnieval.tasks.base import Task
 from omnieval.types import Response, RunRecord, SampleRecord
@@ -53,6 +54,8 @@ async def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = N
     run_dir.rewrite_records(records)
     summary = summarize(task, records, run.counts.get("selected", len(records)))
     selection = {**run.config.get("selection", {}), "task_params": task.params}
+    if model_judge is not None:
+        selection["judge"] = model_judge.selection()  # what regress and resume compare
     run = run.model_copy(update={
         **summary.fields(), "task_version": task.version,
         "config": {**config, "selection": selection, "headline_metrics": task.headline_metrics},
@@ -113,8 +116,8 @@ async def score_predictions(task: Task, predictions_file: Path, output_dir: Path
     run_dir.write_run(RunRecord(
         run_id=run_dir.path.name, status="complete", task=task.name, task_version=task.version, model=model_name,
         runner={"name": "external", "predictions": str(predictions_file)}, gen_config=task.gen,
-        config={"selection": {"limit": limit, "seed": seed, "shard": None, "dataset_path": dataset_path,
-                              "task_params": task.params},
+        config={"selection": {"limit": limit, "seed": seed, "draw": DRAW, "shard": None, "dataset_path": dataset_path,
+                              "task_params": task.params, **({"judge": judge.selection()} if judge else {})},
                 "family": task.family, "headline_metrics": task.headline_metrics,
                 **({"judge": judge.describe()} if judge is not None else {})},
         dataset=loaded.source, **summary.fields(), versions=run_versions(),

@@ -23,6 +23,7 @@ from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, error_l
 from omnieval.progress import RunProgress
 from omnieval.results import RunDir, find_resumable, make_run_id
 from omnieval.runners.base import Runner
+from omnieval.selection import DRAW
 from omnieval.scoring import judge_failed, judge_records, make_record, summarize
 from omnieval.tasks.base import Task
 from omnieval.types import GenConfig, Request, Response, RunRecord, Sample
@@ -87,7 +88,7 @@ class Evaluation:
         """What decides which samples, requests and judgments this run holds; a resumed run must match it."""
         o = self.options
         selection = {
-            "limit": o.limit, "seed": o.seed, "shard": list(o.shard) if o.shard else None,
+            "limit": o.limit, "seed": o.seed, "draw": DRAW, "shard": list(o.shard) if o.shard else None,
             "dataset_path": str(Path(o.dataset_path).resolve()) if o.dataset_path else None,
             "task_params": self.task.params, "gen": self.gen.model_dump(mode="json"),
         }

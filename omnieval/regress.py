@@ -2,8 +2,9 @@
 
 Each side is a run folder or a folder of one model's runs (a suite); tasks are matched by name.
 Both sides must hold the same tasks, run with the same task version, task parameters,
-generation settings (the seed aside) and judge, on the same samples; otherwise they are
-refused, never compared. Each task's headline metrics are compared with a paired test
+generation settings (the seed aside) and judge, on the same samples with the same targets;
+otherwise they are refused, never compared. Samples whose judgment failed on either side are
+left out of both (the judge failed, not the model). Each task's headline metrics are compared with a paired test
 (omnieval.stats). A metric regresses when the candidate is worse by more than the tolerance
 and the difference is significant (p < alpha).
 """
@@ -18,6 +19,7 @@ from omnieval.errors import OmnievalError
 from omnieval.leaderboard.board import newest_complete_runs
 from omnieval.offline import task_of
 from omnieval.results import RunDir
+from omnieval.scoring import judge_failed
 from omnieval.stats import BootstrapSettings, PairedDifference, align, paired_differences
 from omnieval.types import RunRecord
 
@@ -125,11 +127,22 @@ def compare(baseline_path: Path, candidate_path: Path, tolerance: float = 0.0, a
                 f"{task_name}: the runs hold different samples ({len(aligned.only_baseline)} only in the baseline, "
                 f"{len(aligned.only_candidate)} only in the candidate, e.g. "
                 f"{(aligned.only_baseline + aligned.only_candidate)[0]}); compare runs of the same --limit and --seed")
+        changed = next((b.id for b, c in zip(aligned.baseline, aligned.candidate) if b.target != c.target), None)
+        if changed is not None:
+            raise OmnievalError(f"{task_name}: sample {changed} has another target in each run (another dataset "
+                                "version?); they cannot be compared")
+        # a failed judgment is the judge's failure, not the model's: compare the samples judged on both sides
+        pairs = [(b, c) for b, c in zip(aligned.baseline, aligned.candidate) if not (judge_failed(b) or judge_failed(c))]
         task = task_of(base_run)
         headline = base_run.config.get("headline_metrics") or task.headline_metrics
-        paired = paired_differences(task.aggregate, aligned.baseline, aligned.candidate, list(headline), settings)
+        paired = paired_differences(task.aggregate, [b for b, _ in pairs], [c for _, c in pairs], list(headline),
+                                    settings)
+        missing = [metric for metric in headline if metric not in paired]
+        if missing:
+            raise OmnievalError(f"{task_name}: {', '.join(missing)} cannot be computed on both runs "
+                                f"({len(pairs)} samples scored on both sides); nothing to compare")
         comparisons += [MetricComparison(task_name, metric, bool(headline[metric]), paired[metric], tolerance, alpha)
-                        for metric in headline if metric in paired]
+                        for metric in headline]
     return RegressReport(str(baseline_path), str(candidate_path), comparisons)
 
 

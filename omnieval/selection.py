@@ -15,17 +15,22 @@ import numpy as np
 
 from omnieval.errors import OmnievalError
 
+#: how `--limit` draws; a run folder records it so that `--resume` never mixes two kinds of draw
+DRAW = "stratified-v1"
 
-def quotas(sizes: dict[str, int], limit: int) -> dict[str, int]:
+
+def quotas(sizes: dict[str, int], limit: int, rng: np.random.Generator | None = None) -> dict[str, int]:
     """How many rows each stratum gives to a draw of `limit` rows (limit < total): proportional shares
     rounded by largest remainder, then a row moved from the largest share to each empty stratum while
-    the limit allows one per stratum."""
+    the limit allows one per stratum. Ties (equal remainders) go to the larger stratum, then in an
+    order `rng` shuffles (by name without one), so small draws do not favour early names."""
     total = sum(sizes.values())
     exact = {name: limit * size / total for name, size in sizes.items()}
     share = {name: int(value) for name, value in exact.items()}
     leftover = limit - sum(share.values())
-    # ties go to the larger stratum, then by name, so the result never varies
-    for name in sorted(sizes, key=lambda n: (-(exact[n] - share[n]), -sizes[n], n))[:leftover]:
+    names = sorted(sizes)
+    tiebreak = {name: i for i, name in enumerate(rng.permutation(names).tolist() if rng is not None else names)}
+    for name in sorted(sizes, key=lambda n: (-(exact[n] - share[n]), -sizes[n], tiebreak[n]))[:leftover]:
         share[name] += 1
     if limit >= len(sizes):
         for empty in sorted(n for n in sizes if share[n] == 0):
@@ -52,7 +57,7 @@ def select_indices(total: int, limit: int | None, seed: int, shard: tuple[int, i
             members: dict[str, list[int]] = defaultdict(list)
             for index, label in enumerate(strata):
                 members[str(label)].append(index)
-            share = quotas({name: len(rows) for name, rows in members.items()}, limit)
+            share = quotas({name: len(rows) for name, rows in members.items()}, limit, rng)
             indices = sorted(i for name in sorted(members)
                              for i in rng.choice(members[name], size=share[name], replace=False).tolist())
     if shard is not None:

@@ -25,6 +25,8 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from omnieval.errors import OmnievalError
+
 R = TypeVar("R")
 Aggregate = Callable[[list[R]], dict[str, float]]
 
@@ -39,6 +41,12 @@ class BootstrapSettings:
     resamples: int = RESAMPLES
     confidence: float = CONFIDENCE
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.resamples < 1:
+            raise OmnievalError(f"resamples must be at least 1, got {self.resamples}")
+        if not 0 < self.confidence < 1:
+            raise OmnievalError(f"confidence must lie between 0 and 1, got {self.confidence}")
 
     def describe(self, n: int) -> dict[str, object]:
         return {"method": "percentile bootstrap over samples", "confidence": self.confidence,

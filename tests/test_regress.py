@@ -137,3 +137,43 @@ def test_paired_settings_are_recorded_in_the_comparison(baseline):
     report = compare(baseline, baseline, settings=BootstrapSettings(resamples=50))
     only = report.comparisons[0]
     assert only.paired.difference == 0 and only.paired.p_value == 1.0 and only.verdict == "no significant change"
+
+
+def _judged_run(root, name: str, ratings: list[float | None], judge: str = "judge-a", targets: str = "t"):
+    """A complete voicebench_commoneval run folder; a rating of None is a failed judgment."""
+    from omnieval.types import GenConfig, RunRecord, SampleRecord
+
+    task = TASKS.get("voicebench_commoneval")
+    records = []
+    for i, rating in enumerate(ratings):
+        judgment = {"value": rating, "error": None} if rating is not None else {"value": None, "error": "timeout"}
+        scores = {"rating": rating} if rating is not None else {}
+        records.append(SampleRecord(id=str(i), index=i, prediction="answer", target=f"{targets}{i}", scores=scores,
+                                    details={"judge": judgment}))
+    run_dir = RunDir.create(root, name)
+    run_dir.rewrite_records(records)
+    run_dir.write_run(RunRecord(
+        run_id=name, status="complete", task=task.name, task_version=task.version, model=name, runner={},
+        gen_config=task.gen, dataset={}, metrics=task.aggregate(records),
+        config={"selection": {"task_params": task.params, "judge": {"name": judge}},
+                "headline_metrics": task.headline_metrics}))
+    return run_dir.path
+
+
+def test_samples_whose_judgment_failed_on_either_side_are_left_out_of_both(tmp_path):
+    baseline = _judged_run(tmp_path, "base", [1.0] * 20 + [5.0] * 20)
+    candidate = _judged_run(tmp_path, "cand", [1.0] * 20 + [None] * 20)
+    report = compare(baseline, candidate)
+    only = report.comparisons[0]
+    assert only.paired.n == 20 and only.paired.difference == 0 and report.regressions == []
+    all_failed = _judged_run(tmp_path, "down", [None] * 40)
+    with pytest.raises(OmnievalError, match="score cannot be computed on both runs"):
+        compare(baseline, all_failed)
+
+
+def test_another_judge_or_other_targets_are_refused(tmp_path):
+    baseline = _judged_run(tmp_path, "base", [3.0] * 10)
+    with pytest.raises(OmnievalError, match="differ in judge"):
+        compare(baseline, _judged_run(tmp_path, "other-judge", [3.0] * 10, judge="judge-b"))
+    with pytest.raises(OmnievalError, match="sample 0 has another target"):
+        compare(baseline, _judged_run(tmp_path, "other-targets", [3.0] * 10, targets="u"))

@@ -123,3 +123,11 @@ def test_paired_runs_must_hold_the_same_samples():
     aligned = align(_accuracy_records([1, 0, 1]), _accuracy_records([1, 1])[::-1], key=lambda r: r.id)
     assert [r.id for r in aligned.baseline] == [r.id for r in aligned.candidate] == ["0", "1"]
     assert aligned.only_baseline == ["2"] and aligned.only_candidate == []
+
+
+@pytest.mark.parametrize(("resamples", "confidence"), [(0, 0.95), (100, 1.0), (100, 0.0)])
+def test_bad_bootstrap_settings_are_clear_errors(resamples, confidence):
+    from omnieval.errors import OmnievalError
+
+    with pytest.raises(OmnievalError):
+        BootstrapSettings(resamples=resamples, confidence=confidence)

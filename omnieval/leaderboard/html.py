@@ -138,7 +138,7 @@ def to_html(board: Leaderboard) -> str:
         rows = [_entry_row(e) for e in board.family_entries(family)]
         charts = "".join(_chart(board, row) for row in board.rows if row.family == family)
         sections.append(f'<section class="family" data-family="{escape(family)}"><h2>{escape(family_name(family))}'
-                        f"</h2>{_table(entry_headers, rows, f'family-{family}')}"
+                        f"</h2>{_table(entry_headers, rows, escape(f'family-{family}'))}"
                         f'<div class="charts">{charts}</div></section>')
     side_headers = [("family", False), ("task", False), ("metric", False)] + [(m, True) for m in board.models] + [
         (f"{p.display} (reported)", True) for p in board.published]

@@ -97,6 +97,10 @@ def test_a_run_judged_by_the_embedded_judge_then_rejudged_through_rescore(voiceb
     rejudged = read_run(run_dir)
     assert rejudged["config"]["judge"]["name"] == "served-judge"
     assert rejudged["config"]["judge"]["runner"]["name"] == "openai"
+    # the selection names the new judge too, so regress refuses to compare it with the first judge's run
+    assert rejudged["config"]["selection"]["judge"]["name"] == "served-judge"
+    refused = run_cli("regress", "--baseline", first_judge, "--candidate", run_dir, check=False)
+    assert refused.returncode == 2 and "differ in judge" in refused.stderr
     for old, new in zip(before, after, strict=True):
         assert new["details"]["judge"]["judge"] == "served-judge"
         assert new["details"]["judge"]["value"] is not None, new["details"]["judge"]
