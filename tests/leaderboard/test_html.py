@@ -7,12 +7,11 @@ import re
 import shutil
 
 import pytest
+from playwright import sync_api as playwright
 
 from omnieval.leaderboard import make_leaderboard, to_html
 from tests.conftest import run_cli
 from tests.leaderboard.runs import three_model_results
-
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is in the [test] extra")
 
 
 @pytest.fixture(scope="module")
