@@ -97,7 +97,7 @@ def run(
     judge_arg: JudgeArgs = None,
 ) -> None:
     """Evaluate a model on tasks; results go to OUTPUT/<run_id>/{run.json,samples.jsonl}."""
-    from omnieval.pipeline import Evaluation, RunOptions
+    from omnieval.pipeline import Evaluation, RunOptions, task_for_run
 
     entries = [(name, limit) for name in task or []]
     if suite:
@@ -107,9 +107,10 @@ def run(
     if dataset_path and len(entries) > 1:
         raise OmnievalError("--dataset-path applies to a single task")
     task_params = parse_assignments(task_arg, "--task-arg")
-    tasks = [(TASKS.get(name).with_params(**task_params) if task_params else TASKS.get(name), n) for name, n in entries]
+    named = [(TASKS.get(name), n) for name, n in entries]
     preset, runner = _make_runner(model, model_arg)
     gen_overrides = parse_assignments(gen, "--gen")
+    tasks = [(task_for_run(task, preset, gen_overrides, task_params), n) for task, n in named]
     summary = []
     judge_settings = parse_assignments(judge_arg, "--judge-arg")
     for chosen, task_limit in tasks:

@@ -14,6 +14,7 @@ from omnieval.results import RunDir, make_run_id
 from omnieval.judges.model_judge import ModelJudge
 from omnieval.judges.setup import make_judge
 from omnieval.selection import DRAW
+from omnieval.speech.spoken import speaking
 from omnieval.scoring import judge_offline, make_record, rescore, summarize
 from omnieval.tasks.base import Task
 from omnieval.types import Response, RunRecord, SampleRecord
@@ -21,9 +22,12 @@ from omnieval.versions import run_versions
 
 
 def task_of(run: RunRecord) -> Task:
-    """The registered task of a run, with the parameters the run used."""
+    """The registered task of a run, as the run scored it, with the parameters the run used."""
     params = run.config.get("selection", {}).get("task_params") or {}
-    return TASKS.get(run.task).with_params(**params)
+    task = TASKS.get(run.task)
+    if "spoken_asr" in params:  # runs made before spoken answers were scored stay as they were
+        task = speaking(task, run.gen_config)
+    return task.with_params(**params)
 
 
 async def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = None, judge: str | None = None,
@@ -47,6 +51,7 @@ async def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = N
         task = task.with_params(**scoring_params)
     records = run_dir.read_records()
     if scoring_params or model_judge is None:
+        task.prepare_scoring()
         records = rescore(task, records)  # with only --judge, the rule-based scores stay as they were
     config = dict(run.config)
     if model_judge is not None:
@@ -103,6 +108,7 @@ async def score_predictions(task: Task, predictions_file: Path | None, output_di
         raise OmnievalError(f"task {task.name} scores text, not speech: give --predictions")
     if predictions_file is not None and task.gen.return_audio:
         raise OmnievalError(f"task {task.name} scores speech, not text: give --audio-dir")
+    task.prepare_scoring()
     loaded = task.load(dataset_path)
     ids = task.sample_ids(loaded)
     selected = task.select(loaded, limit, seed)

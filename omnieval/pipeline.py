@@ -24,9 +24,10 @@ from omnieval.progress import RunProgress
 from omnieval.results import RunDir, find_resumable, make_run_id
 from omnieval.runners.base import Runner
 from omnieval.selection import DRAW
+from omnieval.speech.spoken import speaking
 from omnieval.scoring import judge_failed, judge_records, make_record, summarize
 from omnieval.tasks.base import Task
-from omnieval.types import GenConfig, Request, Response, RunRecord, Sample
+from omnieval.types import GenConfig, Request, Response, RunRecord, Sample, SampleRecord
 from omnieval.versions import run_versions
 
 if TYPE_CHECKING:
@@ -63,6 +64,13 @@ def generation_config(base: GenConfig, *overrides: dict[str, Any]) -> GenConfig:
         raise OmnievalError(f"generation setting {name}={first.get('input')!r}: {first['msg']}") from err
 
 
+def task_for_run(task: Task, preset: ModelPreset, gen_overrides: dict[str, Any], params: dict[str, Any]) -> Task:
+    """The task as a run of `preset` scores it: scoring spoken answers too when the run asks for speech
+    (omnieval.speech.spoken), with `params` (`--task-arg`) set."""
+    chosen = speaking(task, generation_config(task.gen, preset.gen, gen_overrides))
+    return chosen.with_params(**params) if params else chosen
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -83,6 +91,11 @@ class Evaluation:
         self.task, self.runner, self.preset, self.options = task, runner, preset, options
         self.judge = judge
         self.gen = generation_config(task.gen, preset.gen, options.gen_overrides)
+        if self.gen.return_audio and not runner.speaks:
+            raise OmnievalError(f"the {runner.name} runner cannot answer in speech, which this run asks for "
+                                "(return_audio); runners that speak: hf-omni with -M talker=true, openai, "
+                                "openai-speech, espeak-ng")
+        self.task = speaking(task, self.gen)
 
     def selection(self) -> dict[str, Any]:
         """What decides which samples, requests and judgments this run holds; a resumed run must match it."""
@@ -96,6 +109,16 @@ class Evaluation:
             selection["judge"] = self.judge.selection()
         return selection
 
+    def _record(self, item: _Prepared, response: Response | None, cached: bool) -> SampleRecord:
+        """The scored record of one sample; a scorer that crashes (a speech model out of memory) fails
+        this sample only."""
+        try:
+            return make_record(self.task, item.sample, response, error=item.error, request_hash=item.key,
+                               cached=cached)
+        except Exception as err:  # noqa: BLE001 - whatever a scoring model raised
+            return make_record(self.task, item.sample, response, error=f"scoring failed: {error_line(err)}",
+                               request_hash=item.key, cached=cached)
+
     def _judging_failed(self, record, err: Exception):
         if record.failed:
             return record
@@ -103,6 +126,7 @@ class Evaluation:
         return record.model_copy(update={"details": {**record.details, "judge": judgment.model_dump(mode="json")}})
 
     async def run(self) -> RunDir:
+        await asyncio.to_thread(self.task.prepare_scoring)
         loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
         ids = self.task.sample_ids(loaded)
         selected = self.task.select(loaded, self.options.limit, self.options.seed, self.options.shard)
@@ -192,8 +216,7 @@ class Evaluation:
 
         async def finish(done: list[tuple[_Prepared, Response | None, bool]]) -> None:
             """Score a batch (judging it when the task has a judge), then append its records."""
-            records = [make_record(self.task, item.sample, response, error=item.error, request_hash=item.key,
-                                   cached=cached) for item, response, cached in done]
+            records = await asyncio.to_thread(lambda: [self._record(*each) for each in done])
             if self.judge is not None:
                 media = [[ref for m in item.request.messages for ref in m.media()] if item.request else []
                          for item, _, _ in done]

@@ -155,6 +155,7 @@ class RunnerServer:
                 top_p=float(body.get("top_p") if body.get("top_p") is not None else 1.0),
                 seed=int(body.get("seed") or 0),
                 choices=_choices(body.get("guided_choice")),
+                **_speech_out(body),
             )
         except (BadRequest, ValueError, TypeError) as err:
             return 400, _error(str(err), "invalid_request")
@@ -162,11 +163,15 @@ class RunnerServer:
         response = self._generate(request)
         if isinstance(response, tuple):
             return response
+        message: dict[str, Any] = {"role": "assistant", "content": response.text}
+        if gen.return_audio and response.audio_path:
+            message["audio"] = {"id": f"audio-{request.sample_id}", "expires_at": int(time.time()) + 3600,
+                                "data": base64.b64encode(Path(response.audio_path).read_bytes()).decode(),
+                                "transcript": response.text}
         return 200, {
             "id": f"chatcmpl-{request.sample_id}", "object": "chat.completion", "created": int(time.time()),
             "model": self.model_name,
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": response.text}}],
+            "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
             "usage": {"prompt_tokens": response.input_tokens or 0, "completion_tokens": response.output_tokens or 0,
                       "total_tokens": (response.input_tokens or 0) + (response.output_tokens or 0)},
         }
@@ -246,6 +251,21 @@ class RunnerServer:
                 self._send(*route(body))
 
         return Handler
+
+
+def _speech_out(body: dict[str, Any]) -> dict[str, Any]:
+    """The generation settings of a chat request's `modalities` and `audio` (a spoken answer, its voice)."""
+    modalities = body.get("modalities") or ["text"]
+    if not isinstance(modalities, list) or not set(modalities) <= {"text", "audio"}:
+        raise BadRequest(f"'modalities' must list 'text' and/or 'audio', not {modalities!r}")
+    if "audio" not in modalities:
+        return {}
+    audio = body.get("audio") or {}
+    if not isinstance(audio, dict):
+        raise BadRequest(f"'audio' must be an object ({{\"format\": \"wav\", \"voice\": ...}}), not {audio!r}")
+    if (audio.get("format") or "wav") != "wav":
+        raise BadRequest(f"audio format '{audio.get('format')}' is not served; only wav")
+    return {"return_audio": True, "speaker": str(audio["voice"]) if audio.get("voice") else None}
 
 
 def _choices(raw: Any) -> list[str] | None:

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from omnieval.config import load_preset
-from omnieval.pipeline import Evaluation, RunOptions
+from omnieval.pipeline import Evaluation, RunOptions, task_for_run
 from omnieval.registry import RUNNERS, TASKS
 from omnieval.results import RunDir
 from omnieval.scoring import make_record, summarize
@@ -19,7 +19,7 @@ def evaluate(task: str, dataset: Path, output: Path, model: str = "pocketsphinx-
     preset = load_preset(model)
     runner = RUNNERS.get(preset.runner)(**{**preset.settings, **(runner_settings or {})})
     options = {"show_progress": False, "cache_path": None, **options}
-    chosen = TASKS.get(task).with_params(**(task_params or {}))
+    chosen = task_for_run(TASKS.get(task), preset, options.get("gen_overrides", {}), task_params or {})
     run = Evaluation(chosen, runner, preset, RunOptions(output_dir=output, dataset_path=str(dataset), **options))
     return asyncio.run(run.run())
 

@@ -113,3 +113,4 @@ def get_normalizer(name: str) -> Normalizer:
     if name == "none":
         return _collapse_whitespace
     raise unknown_name("normalizer", name, NORMALIZERS)
+

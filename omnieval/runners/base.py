@@ -8,9 +8,12 @@ FatalRunnerError so that the run stops instead of failing every sample.
 
 from __future__ import annotations
 
+import io
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
+
+import soundfile
 
 from omnieval.errors import OmnievalError
 from omnieval.media import speech_file_name, store_bytes
@@ -33,6 +36,8 @@ class Runner(ABC):
     #: whether it honours GenConfig.choices (answers with exactly one of them)
     constrains_choices: bool = False
     max_batch_size: int = 1
+    #: whether it can answer in speech (GenConfig.return_audio); a run asking one that cannot is refused
+    speaks: bool = False
     max_concurrency: int = 1
     #: where generated media (speech) go; the pipeline points it at results/<run>/media
     media_dir: Path | None = None
@@ -45,6 +50,18 @@ class Runner(ABC):
         path = self.media_dir / speech_file_name(sample_id)
         path.write_bytes(wav)
         return path
+
+    def with_speech(self, response: Response, sample_id: str, wav: bytes, elapsed: float) -> Response:
+        """`response` with its generated speech (WAV bytes, made in `elapsed` seconds) written out, and
+        the speech's length and real-time factor; an error response when the bytes are not a WAV file."""
+        try:
+            info = soundfile.info(io.BytesIO(wav))
+        except RuntimeError as err:
+            return response.model_copy(update={"error": f"the generated speech is not a WAV file: {err}"})
+        seconds = info.frames / info.samplerate
+        return response.model_copy(update={
+            "audio_path": str(self.write_speech(sample_id, wav)), "audio_s": round(seconds, 3),
+            "rtf": round(elapsed / seconds, 4) if seconds > 0 else None})
 
     def __init__(self, **settings: Any) -> None:
         known = self.setting_names()

@@ -12,14 +12,12 @@ Russian, Arabic, Thai, Greek, Devanagari: Hindi) and US English for Latin script
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 import subprocess
 import time
 from functools import cache
 from typing import Any
 
-import soundfile
 
 from omnieval.errors import OmnievalError
 from omnieval.registry import RUNNERS
@@ -57,6 +55,7 @@ def known_voice(voice: str) -> bool:
 
 
 class EspeakRunner(Runner):
+    speaks = True
     name = "espeak-ng"
     description = "espeak-ng text-to-speech (CPU, one voice per language; a baseline that cannot clone voices)"
     accepts_media = frozenset({"audio"})
@@ -94,11 +93,7 @@ class EspeakRunner(Runner):
         except subprocess.CalledProcessError as err:  # an unknown voice fails this sample only
             return Response(error=f"espeak-ng failed (voice {voice}): {err.stderr.decode(errors='replace').strip()}")
         elapsed = time.perf_counter() - started
-        info = soundfile.info(io.BytesIO(wav))
-        path = self.write_speech(request.sample_id, wav)
-        seconds = info.frames / info.samplerate
-        return Response(audio_path=str(path), audio_s=round(seconds, 3), latency_s=elapsed,
-                        rtf=round(elapsed / seconds, 4) if seconds > 0 else None)
+        return self.with_speech(Response(latency_s=elapsed), request.sample_id, wav, elapsed)
 
 
 RUNNERS.register(EspeakRunner)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import mimetypes
 import os
 import time
@@ -21,7 +22,7 @@ from omnieval.errors import FatalRunnerError, MediaError, OmnievalError
 from omnieval.media import encode_wav, load_audio
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
-from omnieval.types import MediaRef, Message, Request, Response
+from omnieval.types import GenConfig, MediaRef, Message, Request, Response
 
 DEFAULTS: dict[str, Any] = {
     "base_url": "http://127.0.0.1:8000/v1",
@@ -37,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "guided_choice": False,
     #: the media the served model takes (a text-only judge behind a server: [])
     "accepts_media": ["audio", "image", "video"],
+    #: the voice of spoken answers (`--gen return_audio=true`: chat completions with audio out), unless
+    #: GenConfig.speaker names one
+    "voice": None,
 }
 
 
@@ -92,6 +96,7 @@ def to_openai_messages(messages: list[Message], audio_sample_rate: int | None,
 
 
 class OpenAICompatRunner(Runner):
+    speaks = True  # it asks the server for a spoken answer; one that has none is scored as such
     name = "openai"
     description = "OpenAI-compatible chat completions endpoint (vLLM server, hosted APIs, omnieval serve)"
     packages = ("openai",)
@@ -112,7 +117,10 @@ class OpenAICompatRunner(Runner):
 
     def cache_identity(self) -> dict[str, Any]:
         keep = ("model", "base_url", "audio_sample_rate", "video_frames", "extra_body", "guided_choice")
-        return {"name": self.name, "settings": {k: self.options[k] for k in keep}}
+        settings = {k: self.options[k] for k in keep}
+        if self.options["voice"]:  # only where set, so that the keys of text-only presets stay as they were
+            settings["voice"] = self.options["voice"]
+        return {"name": self.name, "settings": settings}
 
     def _api_key(self) -> str:
         env = self.options["api_key_env"]
@@ -185,17 +193,33 @@ class OpenAICompatRunner(Runner):
                 top_p=gen.top_p,
                 seed=gen.seed,
                 extra_body=self._extra_body(gen),
+                **self._speech_out(gen),
             )
         except openai.APIError as err:
             return self._failed(err)
-        text = completion.choices[0].message.content or "" if completion.choices else ""
+        latency = time.perf_counter() - started
+        messages = [choice.message for choice in completion.choices or []]
+        spoken = [m.audio for m in messages if getattr(m, "audio", None) is not None]
+        text = next((m.content for m in messages if m.content), None) or next(
+            (a.transcript for a in spoken if a.transcript), "")
         usage = completion.usage
-        return Response(
-            text=text,
-            input_tokens=usage.prompt_tokens if usage else None,
-            output_tokens=usage.completion_tokens if usage else None,
-            latency_s=time.perf_counter() - started,
-        )
+        response = Response(text=text, input_tokens=usage.prompt_tokens if usage else None,
+                            output_tokens=usage.completion_tokens if usage else None, latency_s=latency)
+        speech = next((a.data for a in spoken if a.data), None)
+        if not gen.return_audio or speech is None:
+            return response  # an answer without speech is scored as such (omnieval.speech.spoken)
+        try:
+            with_speech = self.with_speech(response, request.sample_id, base64.b64decode(speech), latency)
+        except (binascii.Error, ValueError):
+            return response  # undecodable speech: the text answer stands, scored as one without speech
+        return response if with_speech.error else with_speech
+
+    def _speech_out(self, gen: GenConfig) -> dict[str, Any]:
+        """The chat-completions arguments that ask for a spoken answer too (WAV), when `gen` asks for one."""
+        if not gen.return_audio:
+            return {}
+        voice = gen.speaker or self.options["voice"]
+        return {"modalities": ["text", "audio"], "audio": {"format": "wav", **({"voice": voice} if voice else {})}}
 
     def _extra_body(self, gen) -> dict[str, Any] | None:
         extra = dict(self.options["extra_body"] or {})

@@ -8,14 +8,11 @@ errors are the openai runner's.
 
 from __future__ import annotations
 
-import io
 import time
 from typing import Any
 
-import soundfile
-
 from omnieval.registry import RUNNERS
-from omnieval.runners.openai_compat import DEFAULTS, OpenAICompatRunner
+from omnieval.runners.openai_compat import OpenAICompatRunner
 from omnieval.speech.cloning import read_cloning_request
 from omnieval.types import Request, Response
 
@@ -26,12 +23,8 @@ class OpenAISpeechRunner(OpenAICompatRunner):
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
-        self.voice = settings.get("voice") or "alloy"
+        self.voice = self.options["voice"] or "alloy"
         self.accepts_media = frozenset({"audio"})
-
-    @classmethod
-    def setting_names(cls) -> set[str]:
-        return set(DEFAULTS) | {"model", "voice"}
 
     def cache_identity(self) -> dict[str, Any]:
         identity = super().cache_identity()
@@ -51,16 +44,8 @@ class OpenAISpeechRunner(OpenAICompatRunner):
                 response_format="wav", extra_body=self.options["extra_body"] or None)
         except openai.APIError as err:
             return self._failed(err)
-        data = speech.content
         elapsed = time.perf_counter() - started
-        try:
-            info = soundfile.info(io.BytesIO(data))
-        except RuntimeError as err:
-            return Response(error=f"the server's speech is not a WAV file: {err}")
-        seconds = info.frames / info.samplerate
-        path = self.write_speech(request.sample_id, data)
-        return Response(audio_path=str(path), audio_s=round(seconds, 3), latency_s=elapsed,
-                        rtf=round(elapsed / seconds, 4) if seconds > 0 else None)
+        return self.with_speech(Response(latency_s=elapsed), request.sample_id, speech.content, elapsed)
 
 
 RUNNERS.register(OpenAISpeechRunner)

@@ -12,18 +12,25 @@ process and used from one thread at a time.
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from omnieval.errors import OmnievalError, unknown_name
+from omnieval.errors import OmnievalError, first_line, unknown_name
 
 RATE = 16000
+#: our language codes that Whisper spells otherwise
+WHISPER_CODES = {"fil": "tl", "jv": "jw", "nb": "no"}
 TRANSCRIBERS = ("whisper-large-v3", "whisper:<hub id>", "paraformer-zh", "pocketsphinx")
-SIMILARITIES = ("resemblyzer",)
+SIMILARITIES = ("wavlm-ecapa", "wavlm-ecapa:<file or hub repo/file>", "resemblyzer")
+#: where `wavlm-ecapa` finds UniSpeech's wavlm_large_finetune.pth unless told: $OMNIEVAL_WAVLM_ECAPA, else this
+#: hub copy (a third party's upload of the file UniSpeech publishes on Google Drive)
+WAVLM_ECAPA_HUB = "popsoda2002/seedtts-wavlm-sim/wavlm_large_finetune.pth"
 QUALITIES = ("dnsmos",)
 _LOCK = threading.Lock()
 
@@ -40,6 +47,7 @@ _NEEDS = {
     "whisper": (("transformers", "torch"), "pip install 'omnieval[gpu]'"),
     "paraformer-zh": (("funasr",), "pip install funasr"),
     "pocketsphinx": (("pocketsphinx",), "pip install pocketsphinx"),
+    "wavlm-ecapa": (("transformers", "torch"), "pip install 'omnieval[gpu]'"),
     "resemblyzer": (("resemblyzer", "webrtcvad"), "pip install 'omnieval[speech]'; pip install --no-deps resemblyzer"),
     "dnsmos": (("speechmos", "onnxruntime"), "pip install 'omnieval[speech]'"),
 }
@@ -54,19 +62,47 @@ def _check_installed(backend: str) -> None:
         raise OmnievalError(f"the {backend} backend needs {', '.join(missing)}: {hint}")
 
 
-def check_backends(asr: str, sim: str, quality_model: str, language: str) -> None:
+def check_backends(asr: str, sim: str | None, quality_model: str | None, language: str) -> None:
     """Raise before a run (not after generating) when a backend is unknown, not installed, or cannot
-    take the language."""
+    take the language; an empty `sim` or `quality_model` is a scorer not used."""
+    _check_transcriber(asr, language)
+    if sim:
+        if sim not in ("resemblyzer", "wavlm-ecapa") and not sim.startswith("wavlm-ecapa:"):
+            raise unknown_name("speaker-similarity model", sim, SIMILARITIES)
+        _check_installed(sim.split(":", 1)[0])
+    if quality_model:
+        if quality_model not in QUALITIES:
+            raise unknown_name("quality model", quality_model, QUALITIES)
+        _check_installed(quality_model)
+
+
+def _check_transcriber(asr: str, language: str) -> None:
     if asr not in ("whisper-large-v3", "paraformer-zh", "pocketsphinx") and not asr.startswith("whisper:"):
         raise unknown_name("transcriber", asr, TRANSCRIBERS)
     if (asr == "pocketsphinx" and language != "en") or (asr == "paraformer-zh" and language != "zh"):
         raise OmnievalError(f"the {asr} transcriber cannot transcribe '{language}' speech")
     _check_installed("whisper" if asr.startswith("whisper") else asr)
-    for name, known in ((sim, SIMILARITIES), (quality_model, QUALITIES)):
-        if name and name not in known:
-            raise unknown_name("speech scorer", name, known)
-        if name:
-            _check_installed(name)
+    if asr.startswith("whisper"):
+        from transformers.models.whisper.tokenization_whisper import LANGUAGES
+
+        if WHISPER_CODES.get(language, language) not in LANGUAGES:
+            raise OmnievalError(f"Whisper cannot transcribe '{language}' speech (it knows {len(LANGUAGES)} languages)")
+
+
+def load_backends(asr: str, sim: str | None, quality_model: str | None, language: str) -> None:
+    """`check_backends`, then load each model now, so that one that cannot load (not downloaded, no
+    network) stops a run before it generates rather than when the first answer is scored."""
+    check_backends(asr, sim, quality_model, language)
+    for kind, name, load in (("transcriber", asr, transcriber), ("speaker-similarity model", sim, similarity),
+                             ("quality model", quality_model, quality)):
+        if not name:
+            continue
+        try:
+            load(name)
+        except OmnievalError:
+            raise
+        except Exception as err:  # noqa: BLE001 - hub, network, disk: one line, whatever the library raised
+            raise OmnievalError(f"cannot load the {kind} '{name}': {first_line(err)}") from err
 
 
 @cache
@@ -92,7 +128,8 @@ def transcriber(name: str) -> Callable[[np.ndarray, str], str]:
 
 
 def _whisper(model_id: str) -> Callable[[np.ndarray, str], str]:
-    """seed-tts-eval's Whisper: the language forced, transcribe, greedy, the first 30 s."""
+    """seed-tts-eval's Whisper: the language forced, transcribe, greedy; speech over 30 s (which
+    seed-tts-eval would cut) is transcribed whole, window after window."""
     import torch
     from transformers import WhisperForConditionalGeneration, WhisperProcessor
 
@@ -102,9 +139,17 @@ def _whisper(model_id: str) -> Callable[[np.ndarray, str], str]:
     model = WhisperForConditionalGeneration.from_pretrained(model_id, dtype=torch.float32).to(device).eval()
 
     def transcribe(audio: np.ndarray, language: str) -> str:
-        features = processor(audio, sampling_rate=RATE, return_tensors="pt").input_features.to(device, model.dtype)
-        with torch.no_grad():
-            ids = model.generate(features, language=language, task="transcribe", do_sample=False)
+        language = WHISPER_CODES.get(language, language)
+        if len(audio) <= 30 * RATE:
+            features = processor(audio, sampling_rate=RATE, return_tensors="pt").input_features.to(device, model.dtype)
+            with torch.no_grad():
+                ids = model.generate(features, language=language, task="transcribe", do_sample=False)
+        else:  # longer speech (spoken answers): Whisper's sequential long-form decoding, not the first 30 s only
+            inputs = processor(audio, sampling_rate=RATE, return_tensors="pt", truncation=False, padding="longest",
+                               return_attention_mask=True).to(device)
+            with torch.no_grad():
+                ids = model.generate(inputs.input_features.to(model.dtype), attention_mask=inputs.attention_mask,
+                                     language=language, task="transcribe", do_sample=False, return_timestamps=True)
         return processor.batch_decode(ids, skip_special_tokens=True)[0].strip()
     return transcribe
 
@@ -141,7 +186,50 @@ def similarity(name: str) -> Callable[[np.ndarray, np.ndarray], float]:
             return encoder.embed_utterance(trimmed)
 
         return _locked(lambda a, b: float(np.dot(embed(a), embed(b))))
+    if name == "wavlm-ecapa" or name.startswith("wavlm-ecapa:"):
+        return _locked(_wavlm_ecapa(name.split(":", 1)[1] if ":" in name else None))
     raise unknown_name("speaker-similarity model", name, SIMILARITIES)
+
+
+def _wavlm_ecapa(source: str | None) -> Callable[[np.ndarray, np.ndarray], float]:
+    """seed-tts-eval's SIM: the cosine of WavLM + ECAPA-TDNN embeddings (omnieval.speech.wavlm_ecapa)."""
+    import torch
+
+    from omnieval.speech.wavlm_ecapa import WavLMEcapa, read_checkpoint
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = WavLMEcapa(read_checkpoint(_checkpoint_file(similarity_source(f"wavlm-ecapa:{source}" if source
+                                                                          else "wavlm-ecapa")))).to(device)
+
+    def cosine(a: np.ndarray, b: np.ndarray) -> float:
+        embeddings = [model.embed(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device)) for x in (a, b)]
+        return float(torch.nn.functional.cosine_similarity(embeddings[0], embeddings[1], dim=0))
+    return cosine
+
+
+def similarity_source(name: str) -> str | None:
+    """Where a speaker-similarity model's weights come from (for run.json): the checkpoint of
+    `wavlm-ecapa`, as a path or hub file; None for models whose weights ship in their package."""
+    if name == "wavlm-ecapa":
+        return os.environ.get("OMNIEVAL_WAVLM_ECAPA") or WAVLM_ECAPA_HUB
+    return name.split(":", 1)[1] if name.startswith("wavlm-ecapa:") else None
+
+
+def _checkpoint_file(source: str) -> Path:
+    """A local file, else `<owner>/<repo>/<file>` on the hub (downloaded once)."""
+    path = Path(source).expanduser()
+    if path.is_file():
+        return path
+    parts = source.split("/")
+    if len(parts) < 3 or source.startswith((".", "/", "~")):
+        raise OmnievalError(f"speaker-verification checkpoint not found: {source}")
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return Path(hf_hub_download("/".join(parts[:2]), "/".join(parts[2:])))
+    except Exception as err:  # noqa: BLE001 - network, auth, missing file: the same advice
+        raise OmnievalError(f"cannot download {source}: {first_line(err)}; give UniSpeech's wavlm_large_finetune.pth "
+                            "with -T sim=wavlm-ecapa:<file> or $OMNIEVAL_WAVLM_ECAPA") from err
 
 
 @cache

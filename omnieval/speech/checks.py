@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+FLAGS = ("empty", "silent", "clipped", "low_sample_rate", "too_long")
 MIN_SECONDS = 0.1
 SILENCE_DBFS = -50.0
 CLIPPED_SHARE = 0.001

@@ -33,7 +33,7 @@ from omnieval.metrics.error_rate import corpus_rate, edit_scores, edits_from_sco
 from omnieval.registry import DERIVED, TASKS
 from omnieval.tasks.base import Scored, Task, audio_then_text
 from omnieval.tasks.derived import Column, DerivedScore
-from omnieval.tasks.languages import CHARACTER_LANGUAGES, FLEURS_LANGUAGES, QWEN3_OMNI_FLEURS_19
+from omnieval.tasks.languages import CHARACTER_LANGUAGES, FLEURS_LANGUAGES, QWEN3_OMNI_FLEURS_19, normalizer_for
 from omnieval.types import GenConfig, Message, Sample, SampleRecord
 
 SPECIAL_TOKEN = re.compile(r"<\|.*?\|>")
@@ -47,16 +47,6 @@ def default_prompt(language: str, language_name: str) -> str:
     return CHINESE_PROMPT if language == "zh" else OTHER_PROMPT.format(language=language_name)
 
 
-def default_normalizer(language: str) -> str:
-    if language == "en":
-        return "qwen_english"
-    if language == "zh":
-        return "chinese"
-    if language == "yue":
-        return "chars_simplified"
-    return "chars" if language in CHARACTER_LANGUAGES else "whisper_basic"
-
-
 class AsrTask(Task):
     family = "asr"
     version = "1"
@@ -68,11 +58,11 @@ class AsrTask(Task):
         self.name = name
         self.description = description
         self.dataset = dataset
-        self.language = language
+        self.language = self.answer_language = language
         self.metadata_fields = metadata_fields
         self.params = {
             "prompt": default_prompt(language, language_name),
-            "normalizer": default_normalizer(language),
+            "normalizer": normalizer_for(language),
             "unit": "char" if language in CHARACTER_LANGUAGES else "word",
         }
 

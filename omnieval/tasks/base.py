@@ -57,6 +57,11 @@ class Task(ABC):
     #: the dataset column whose values `--limit` draws keep in proportion (default: the subset of a
     #: task spanning several, else none)
     stratify_by: str | None = None
+    #: the language answers are given in (a code such as "en"): what transcribes a spoken answer
+    answer_language: str = "en"
+    #: the task scores generated speech itself (speech generation); other tasks asked for speech
+    #: score it as spoken answers (omnieval.speech.spoken)
+    scores_speech: bool = False
 
     def with_params(self, **overrides: Any) -> Task:
         """A copy of this task with some parameters changed."""
@@ -71,6 +76,10 @@ class Task(ABC):
 
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
         return load_split(self.dataset, dataset_path)
+
+    def prepare_scoring(self) -> None:
+        """Check and load what scoring needs beyond the answers (speech models), before anything is
+        generated or scored; raises OmnievalError when something is missing."""
 
     def sample_ids(self, loaded: LoadedSplit) -> list[str]:
         """Sample ids in row order, read without touching media columns: the dataset's id field, else

@@ -55,3 +55,15 @@ QWEN3_OMNI_FLEURS_19 = (
 QWEN3_OMNI_S2TT_15 = (
     "ar", "yue", "zh", "en", "fr", "de", "id", "it", "ja", "ko", "pt", "ru", "es", "th", "vi",
 )
+
+
+def normalizer_for(language: str) -> str:
+    """The normalizer (omnieval.metrics.normalizers) the ASR tasks use for a language, by its code:
+    Qwen's English one, characters for languages written without spaces, Whisper's basic one otherwise."""
+    if language == "en":
+        return "qwen_english"
+    if language == "zh":
+        return "chinese"
+    if language == "yue":
+        return "chars_simplified"
+    return "chars" if language in CHARACTER_LANGUAGES else "whisper_basic"

@@ -48,6 +48,7 @@ class SpeechTranslationTask(Task):
         self.description = description
         self.dataset = dataset
         self.source, self.target = source, target
+        self.answer_language = target
         self.params = {"prompt": PROMPT.format(source=LANGUAGE_NAME[source], target=LANGUAGE_NAME[target]),
                        "tokenize": tokenizer_for(target)}
 

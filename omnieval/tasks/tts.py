@@ -11,8 +11,8 @@ transcribed and compared:
   per-utterance rates, the corpus rate is beside it. The transcriber is `asr` (official:
   `paraformer-zh` for Chinese, `whisper-large-v3` otherwise; `pocketsphinx` offline, English only).
 - speaker similarity `sim`: the cosine of speaker embeddings of the generated speech and the
-  prompt (`sim` parameter; `resemblyzer` offline). seed-tts-eval's WavLM-large + ECAPA-TDNN model
-  is not available here yet, so `sim` is Resemblyzer's and not comparable with published SIM.
+  prompt (`sim` parameter): seed-tts-eval's WavLM-Large + ECAPA-TDNN verification model
+  (`wavlm-ecapa`, omnieval.speech.wavlm_ecapa) by default, `resemblyzer` offline.
 - quality `dnsmos` (overall MOS, with signal and background), when `quality=dnsmos`.
 Unlike seed-tts-eval, which skips an utterance without audio, a failed or empty generation
 counts as all its words missed (and is counted), so a model cannot gain by failing.
@@ -20,22 +20,18 @@ counts as all its words missed (and is counted), so a model cannot gain by faili
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 from omnieval.data import LoadedSplit
 from omnieval.errors import MediaError, OmnievalError, first_line
-from omnieval.media import audio_ref_from_hf, load_audio, resample
-from omnieval.metrics.error_rate import corpus_rate, edit_scores, edits_from_scores, utterance_edits
+from omnieval.media import audio_ref_from_hf, load_audio
 from omnieval.speech import backends
-from omnieval.speech.checks import audio_flags
+from omnieval.speech.hearing import hear, speech_metrics
 from omnieval.speech.cloning import cloning_messages
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.languages import CHARACTER_LANGUAGES
 from omnieval.types import GenConfig, MediaRef, Message, Response, Sample, SampleRecord
-
-FLAGS = ("empty", "silent", "clipped", "low_sample_rate", "too_long")
 
 
 def snapshot(hub_id: str, patterns: list[str], revision: str | None = None) -> Path:
@@ -53,13 +49,14 @@ class CloningTask(Task):
     {utt, prompt_text, prompt_wav (relative to the returned folder), text} (`items`)."""
 
     family = "tts"
+    scores_speech = True
     gen = GenConfig(max_new_tokens=2048, temperature=0.0, return_audio=True)
     scoring_params = ("asr", "sim", "quality")
 
     def __init__(self, name: str, description: str, language: str) -> None:
         self.name, self.description, self.language = name, description, language
         self.unit = "char" if language in CHARACTER_LANGUAGES else "word"
-        self.params = {"asr": "paraformer-zh" if language == "zh" else "whisper-large-v3", "sim": "resemblyzer",
+        self.params = {"asr": "paraformer-zh" if language == "zh" else "whisper-large-v3", "sim": "wavlm-ecapa",
                        "quality": "dnsmos"}
 
     @property
@@ -77,7 +74,6 @@ class CloningTask(Task):
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
         import datasets
 
-        backends.check_backends(self.params["asr"], self.params["sim"], self.params["quality"], self.language)
         items, folder = self.items(Path(dataset_path) if dataset_path else None)
         if not items:
             raise OmnievalError(f"{self.name}: the dataset at {folder} has no items")
@@ -87,6 +83,9 @@ class CloningTask(Task):
         source = {**self.dataset.describe(), "origin": "local" if dataset_path else "hub",
                   "path": str(folder.resolve()), "num_rows": len(rows)}
         return LoadedSplit(rows=rows, source=source, base_dir=folder)
+
+    def prepare_scoring(self) -> None:
+        backends.load_backends(self.params["asr"], self.params["sim"], self.params["quality"], self.language)
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
         metadata = {"prompt_text": row["prompt_text"], "prompt_wav": row["prompt_path"], "language": self.language}
@@ -101,59 +100,29 @@ class CloningTask(Task):
         return self.score_response(sample, None)
 
     def score_response(self, sample: Sample, response: Response | None) -> Scored:
-        details: dict[str, Any] = {}
-        transcript, speech, flags = "", None, []
-        if response is not None and response.audio_path:
+        heard = hear(response, str(sample.target),
+                     language=self.language, unit=self.unit, normalizer=self.normalizer, asr=self.params["asr"],
+                     quality=self.params["quality"])
+        if heard.speech is not None and self.params["sim"]:
             try:
-                audio, rate = load_audio(MediaRef(kind="audio", path=response.audio_path), sample_rate=None)
-                flags = audio_flags(audio, rate, str(sample.target), self.unit == "char")
-            except MediaError as err:
-                flags, details["audio_error"] = ["empty"], str(err)
-            if "empty" not in flags:
-                speech = resample(audio, rate, backends.RATE)
-                transcript = backends.transcriber(self.params["asr"])(speech, self.language)
-        edits, ref_norm, hyp_norm = utterance_edits(str(sample.target), transcript, self.normalizer, self.unit)
-        scores = edit_scores(edits, self.metric)
-        if speech is not None:
-            scores.update(self._voice_scores(sample, speech, details))
-        details.update({"transcript": transcript, "reference_normalized": ref_norm,
-                        "transcript_normalized": hyp_norm, "audio_flags": flags})
-        return Scored(scores=scores, details=details)
+                prompt, _ = load_audio(MediaRef(kind="audio", path=sample.metadata["prompt_wav"]), backends.RATE)
+                heard.scores["sim"] = backends.similarity(self.params["sim"])(heard.speech, prompt)
+            except (MediaError, OmnievalError) as err:
+                heard.details["sim_error"] = str(err)
+        return Scored(scores=heard.scores, details=heard.details)
 
     @property
     def normalizer(self) -> str:
         return "seedtts" if self.unit == "char" else "seedtts_english"
 
-    def _voice_scores(self, sample: Sample, speech, details: dict[str, Any]) -> dict[str, float]:
-        scores = {}
-        if self.params["sim"]:
-            try:
-                prompt, _ = load_audio(MediaRef(kind="audio", path=sample.metadata["prompt_wav"]), backends.RATE)
-                scores["sim"] = backends.similarity(self.params["sim"])(speech, prompt)
-            except (MediaError, OmnievalError) as err:
-                details["sim_error"] = str(err)
-        if self.params["quality"]:
-            scores.update(backends.quality(self.params["quality"])(speech))
-        return scores
-
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        if not records:
-            return {}
-        rates = corpus_rate([edits_from_scores(r.scores) for r in records])
-        metrics = {self.metric: rates["utterance_mean"], f"corpus_{self.metric}": rates["corpus"]}
-        for name in ("sim", "dnsmos", "dnsmos_sig", "dnsmos_bak"):
-            values = [r.scores[name] for r in records if name in r.scores]
-            if values:
-                metrics[name] = sum(values) / len(values)
-        for key in ("audio_s", "rtf"):
-            values = [getattr(r.response, key) for r in records if r.response and getattr(r.response, key)]
-            if values:
-                metrics[key] = sum(values) / len(values)
-        for flag in FLAGS:
-            flagged = sum(flag in r.details.get("audio_flags", ()) for r in records)
-            metrics[f"flagged/{flag}"] = 100.0 * flagged / len(records)
-        return {k: v for k, v in metrics.items() if not math.isnan(v)}
+        metrics = speech_metrics(records, self.metric)
+        sims = [r.scores["sim"] for r in records if "sim" in r.scores]
+        if sims:
+            metrics["sim"] = sum(sims) / len(sims)
+        return metrics
 
     def scoring_info(self) -> dict[str, Any]:
         return {"transcriber": self.params["asr"], "speaker_similarity": self.params["sim"] or None,
+                "speaker_similarity_weights": backends.similarity_source(self.params["sim"]) if self.params["sim"] else None,
                 "quality": self.params["quality"] or None, "normalizer": self.normalizer}

@@ -58,6 +58,12 @@ def test_the_server_speaks_wav_and_refuses_what_it_cannot(espeak_server):
     status, kind, data = post({"model": "espeak-ng", "input": "Hello there.", "voice": "en-us+f3"})
     assert (status, kind) == (200, "audio/wav") and data[:4] == b"RIFF"
     assert post({"model": "espeak-ng", "input": "Hi", "response_format": "mp3"})[0] == 400
+    chat = urllib.request.Request(espeak_server.url + "/chat/completions", headers={"Content-Type": "application/json"},
+                                  data=json.dumps({"model": "espeak-ng", "messages": [{"role": "user", "content": "Hi"}],
+                                                   "modalities": ["text", "audio"], "audio": "wav"}).encode())
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(chat)
+    assert refused.value.code == 400 and "'audio' must be an object" in refused.value.read().decode()
     assert post({"model": "espeak-ng", "input": " "})[0] == 400
     assert post({"model": "other", "input": "Hi"})[0] == 404
 
@@ -81,7 +87,7 @@ def test_a_seed_tts_run_through_the_endpoint_is_scored(espeak_server, tmp_path):
     preset.write_text(yaml.safe_dump({"name": "local-speech", "runner": "openai-speech",
                                       "settings": {"base_url": espeak_server.url, "model": "espeak-ng",
                                                    "voice": "en-us"}}))
-    run_dir = evaluate("seedtts_test_en", data, tmp_path / "out", model=str(preset), task_params={"asr": "pocketsphinx"})
+    run_dir = evaluate("seedtts_test_en", data, tmp_path / "out", model=str(preset), task_params={"asr": "pocketsphinx", "sim": "resemblyzer"})
     run = read_run(run_dir.path)
     assert run["status"] == "complete" and run["counts"]["done"] == 3 and run["counts"]["failed"] == 0
     assert {"wer", "sim", "dnsmos"} <= set(run["metrics"]) and run["runner"]["name"] == "openai-speech"

@@ -55,6 +55,6 @@ def test_pocketsphinx_transcribes_english_only(clips):
 
 def test_unknown_backends_name_the_known_ones():
     with pytest.raises(OmnievalError, match="resemblyzer"):
-        similarity("wavlm")
+        similarity("xvector")
     with pytest.raises(OmnievalError, match="pocketsphinx"):
         transcriber("kaldi")

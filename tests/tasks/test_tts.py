@@ -44,13 +44,13 @@ def seedtts(tmp_path_factory):
 @pytest.fixture(scope="module")
 def espeak_run(seedtts, tmp_path_factory):
     return evaluate("seedtts_test_en", seedtts, tmp_path_factory.mktemp("runs"), model="espeak-ng",
-                    task_params={"asr": "pocketsphinx"})
+                    task_params={"asr": "pocketsphinx", "sim": "resemblyzer"})
 
 
 def test_the_lists_of_the_three_test_sets_are_read_with_their_prompts(seedtts):
     for name, size, first in (("seedtts_test_en", 3, "en-1"), ("seedtts_test_zh", 2, "zh-1"),
                               ("seedtts_test_hard", 2, "zh-1")):
-        task = TASKS.get(name).with_params(asr="whisper-large-v3")
+        task = TASKS.get(name).with_params(asr="whisper-large-v3", sim="resemblyzer")
         loaded = task.load(str(seedtts))
         assert len(loaded.rows) == size and task.sample_ids(loaded)[0] == first
         prompt, target = task.build_messages(loaded.rows[0], loaded.base_dir)
@@ -61,7 +61,7 @@ def test_the_lists_of_the_three_test_sets_are_read_with_their_prompts(seedtts):
 
 def test_a_transcriber_that_cannot_take_the_language_is_refused_before_the_run(seedtts):
     with pytest.raises(OmnievalError, match="pocketsphinx transcriber cannot transcribe 'zh'"):
-        TASKS.get("seedtts_test_zh").with_params(asr="pocketsphinx").load(str(seedtts))
+        TASKS.get("seedtts_test_zh").with_params(asr="pocketsphinx", sim="resemblyzer").prepare_scoring()
 
 
 def test_espeak_speech_gets_wer_sim_and_dnsmos_per_sample_and_overall(espeak_run):
@@ -94,7 +94,7 @@ def test_chinese_cer_follows_seed_tts_eval():
 
 def test_a_folder_of_wavs_scores_the_same_as_the_run(espeak_run, seedtts, tmp_path):
     proc = run_cli("score", "--task", "seedtts_test_en", "--audio-dir", espeak_run.path / "media", "--dataset-path",
-                   seedtts, "-T", "asr=pocketsphinx", "--output", tmp_path, "--format", "json")
+                   seedtts, "-T", "asr=pocketsphinx", "-T", "sim=resemblyzer", "--output", tmp_path, "--format", "json")
     scored, run = json.loads(proc.stdout), read_run(espeak_run.path)
     for metric in ("wer", "corpus_wer", "sim", "dnsmos"):
         assert scored[metric] == pytest.approx(run["metrics"][metric]), metric
@@ -106,14 +106,14 @@ def test_a_wav_naming_no_sample_and_a_text_task_are_clear_errors(espeak_run, see
     stray.mkdir()
     (stray / "nobody.wav").write_bytes((espeak_run.path / "media" / "en-1.wav").read_bytes())
     proc = run_cli("score", "--task", "seedtts_test_en", "--audio-dir", stray, "--dataset-path", seedtts,
-                   "-T", "asr=pocketsphinx", "--output", tmp_path, check=False)
+                   "-T", "asr=pocketsphinx", "-T", "sim=resemblyzer", "--output", tmp_path, check=False)
     assert proc.returncode != 0 and "nobody.wav" in proc.stderr
     proc = run_cli("score", "--task", "librispeech_test_clean", "--audio-dir", stray, check=False)
     assert proc.returncode != 0 and "scores text, not speech" in proc.stderr
 
 
 def test_failed_empty_and_silent_speech_are_flagged_and_scored_without_crashing(seedtts, tmp_path):
-    task = TASKS.get("seedtts_test_en").with_params(asr="pocketsphinx")
+    task = TASKS.get("seedtts_test_en").with_params(asr="pocketsphinx", sim="resemblyzer")
     loaded = task.load(str(seedtts))
     sample = task.describe_row(loaded.rows[0], 0, "en-1")
     failed = make_record(task, sample, Response(error="out of memory"))
@@ -132,7 +132,7 @@ def test_failed_empty_and_silent_speech_are_flagged_and_scored_without_crashing(
 
 def test_sim_is_higher_when_the_voice_is_the_prompts_own(seedtts, tmp_path):
     """espeak-ng in the en-1 prompt's voice (en-us+m3): closer to en-1's prompt than to en-2's (en-us+f3)."""
-    run_dir = evaluate("seedtts_test_en", seedtts, tmp_path, model="espeak-ng", task_params={"asr": "pocketsphinx"},
+    run_dir = evaluate("seedtts_test_en", seedtts, tmp_path, model="espeak-ng", task_params={"asr": "pocketsphinx", "sim": "resemblyzer"},
                        runner_settings={"voice": "en-us+m3"})
     sims = {r["id"]: r["scores"]["sim"] for r in read_jsonl(run_dir.samples_file)}
     assert sims["en-1"] > sims["en-2"]
@@ -151,7 +151,7 @@ def test_rescoring_a_run_transcribes_its_speech_again_to_the_same_numbers(espeak
 def test_speech_whose_file_is_gone_fails_the_sample_and_a_cached_response_to_it_is_a_miss(tmp_path):
     from omnieval.cache import ResponseCache
 
-    task = TASKS.get("seedtts_test_en").with_params(asr="pocketsphinx")
+    task = TASKS.get("seedtts_test_en").with_params(asr="pocketsphinx", sim="resemblyzer")
     sample = Sample(id="en-1", index=0, target="Get the trust fund to the bank early.",
                     metadata={"prompt_wav": "/nowhere.wav"})
     record = make_record(task, sample, Response(audio_path=str(tmp_path / "gone.wav")))
@@ -169,4 +169,4 @@ def test_speech_tasks_refuse_text_predictions_and_missing_scorers(seedtts, tmp_p
                    check=False)
     assert proc.returncode != 0 and "scores speech, not text: give --audio-dir" in proc.stderr
     with pytest.raises(OmnievalError, match="paraformer-zh backend needs funasr"):
-        TASKS.get("seedtts_test_zh").load(str(seedtts))  # FunASR is not installed here
+        TASKS.get("seedtts_test_zh").prepare_scoring()  # FunASR is not installed here

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from omnieval.errors import MediaError, OmnievalError, error_line, first_line
@@ -67,6 +66,7 @@ class HfOmniRunner(Runner):
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
+        self.speaks = bool(self.settings.get("talker", False))
         if not settings.get("model"):
             raise OmnievalError("the hf-omni runner needs a checkpoint: -M model=<hub id or folder>")
         self.max_batch_size = int(settings.get("batch_size", 1))
@@ -297,11 +297,8 @@ class HfOmniRunner(Runner):
         return [w.reshape(-1) for w in wavs]
 
     def _with_speech(self, response: Response, sample_id: str, waveform, elapsed: float) -> Response:
-        audio = waveform.detach().float().cpu().numpy()
-        path = self.write_speech(sample_id, encode_wav(audio, SPEECH_RATE))
-        seconds = len(audio) / SPEECH_RATE
-        return response.model_copy(update={"audio_path": str(Path(path)), "audio_s": round(seconds, 3),
-                                           "rtf": round(elapsed / seconds, 4) if seconds > 0 else None})
+        return self.with_speech(response, sample_id, encode_wav(waveform.detach().float().cpu().numpy(), SPEECH_RATE),
+                                elapsed)
 
 
 RUNNERS.register(HfOmniRunner)

@@ -14,7 +14,7 @@ import soundfile
 
 from omnieval.config import load_preset
 from omnieval.data import DatasetSpec
-from omnieval.pipeline import Evaluation, RunOptions
+from omnieval.pipeline import Evaluation, RunOptions, task_for_run
 from omnieval.registry import RUNNERS
 from omnieval.tasks.base import Scored, Task
 from omnieval.types import MediaRef, Message, Part, Sample, SampleRecord
@@ -60,7 +60,8 @@ def test_a_run_records_every_stream_and_writes_speech(tiny_checkpoints, family, 
     runner = RUNNERS.get(preset.runner)(**preset.settings)
     options = RunOptions(output_dir=tmp_path / "results", dataset_path=str(data), show_progress=False,
                          gen_overrides={"use_audio_in_video": True, "return_audio": True, "max_new_tokens": 4})
-    run_dir = asyncio.run(Evaluation(MediaQuestions(), runner, preset, options).run())
+    task = task_for_run(MediaQuestions(), preset, options.gen_overrides, {"spoken_asr": "pocketsphinx"})
+    run_dir = asyncio.run(Evaluation(task, runner, preset, options).run())
 
     run = read_run(run_dir.path)
     assert run["status"] == "complete"
