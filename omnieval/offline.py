@@ -190,4 +190,3 @@ def merge_shards(shard_dirs: list[RunDir], output_dir: Path) -> RunDir:
                     "wall_s": sum(r.timings.get("wall_s", 0) for r in runs)},
     }))
     return merged_dir
-

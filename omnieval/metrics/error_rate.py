@@ -61,6 +61,11 @@ def utterance_edits(reference: str, prediction: str, normalizer: str, unit: str)
     return edits, ref_norm, pred_norm
 
 
+def rate_name(unit: str) -> str:
+    """The name of the error rate that counts `unit`s: `cer` for characters, `wer` for words."""
+    return "cer" if unit == "char" else "wer"
+
+
 def edit_scores(edits: Edits, rate_name: str) -> dict[str, float]:
     """A sample's scores for its edits: the counts a corpus rate sums, and its own rate under `rate_name`
     (none when the reference is empty)."""

@@ -113,4 +113,3 @@ def get_normalizer(name: str) -> Normalizer:
     if name == "none":
         return _collapse_whitespace
     raise unknown_name("normalizer", name, NORMALIZERS)
-

@@ -202,7 +202,8 @@ def _wavlm_ecapa(source: str | None) -> Callable[[np.ndarray, np.ndarray], float
                                                                           else "wavlm-ecapa")))).to(device)
 
     def cosine(a: np.ndarray, b: np.ndarray) -> float:
-        embeddings = [model.embed(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device)) for x in (a, b)]
+        embeddings = [model.embed(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device))
+                      for x in (a, b)]
         return float(torch.nn.functional.cosine_similarity(embeddings[0], embeddings[1], dim=0))
     return cosine
 

@@ -8,6 +8,7 @@ with the text it should say; `speech_metrics` turns the per-sample scores into r
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from omnieval.errors import MediaError
 from omnieval.media import load_audio, resample
-from omnieval.metrics.error_rate import corpus_rate, edit_scores, edits_from_scores, utterance_edits
+from omnieval.metrics.error_rate import corpus_rate, edit_scores, edits_from_scores, rate_name, utterance_edits
 from omnieval.speech import backends
 from omnieval.speech.checks import FLAGS, audio_flags
 from omnieval.types import MediaRef, Response, SampleRecord
@@ -53,7 +54,7 @@ def hear(response: Response | None, text: str, *, language: str, unit: str, norm
             speech = resample(audio, rate, backends.RATE)
             transcript = backends.transcriber(asr)(speech, language)
     edits, text_norm, transcript_norm = utterance_edits(text, transcript, normalizer, unit)
-    scores = edit_scores(edits, "cer" if unit == "char" else "wer")
+    scores = edit_scores(edits, rate_name(unit))
     if speech is not None and quality:
         scores.update(backends.quality(quality)(speech))
     details.update({"transcript": transcript, "reference_normalized": text_norm,
@@ -61,8 +62,12 @@ def hear(response: Response | None, text: str, *, language: str, unit: str, norm
     return Heard(scores=scores, details=details, speech=speech)
 
 
+def _flags(record: SampleRecord) -> Iterable[str]:
+    return record.details.get("audio_flags", ())
+
+
 def speech_metrics(records: list[SampleRecord], metric: str, prefix: str = "",
-                   flags_of=lambda record: record.details.get("audio_flags", ())) -> dict[str, float]:
+                   flags_of: Callable[[SampleRecord], Iterable[str]] = _flags) -> dict[str, float]:
     """Run metrics of the records scored by `hear` (their scores under `prefix`): the mean of
     per-utterance `metric` (the headline of seed-tts-eval) and the corpus rate, the mean quality
     scores, the mean speech length and real-time factor, and the share of each audio flag."""

@@ -21,10 +21,11 @@ import copy
 from functools import cache
 from typing import Any
 
+from omnieval.metrics.error_rate import rate_name
 from omnieval.speech import backends
 from omnieval.speech.hearing import hear, speech_metrics
 from omnieval.tasks.base import Scored, Task
-from omnieval.tasks.languages import CHARACTER_LANGUAGES, normalizer_for
+from omnieval.tasks.languages import normalizer_for, unit_for
 from omnieval.types import GenConfig, Response, Sample, SampleRecord
 
 PREFIX = "spoken/"
@@ -36,11 +37,11 @@ class SpokenAnswers(Task):
 
     @property
     def spoken_unit(self) -> str:
-        return "char" if self.answer_language in CHARACTER_LANGUAGES else "word"
+        return unit_for(self.answer_language)
 
     @property
     def spoken_metric(self) -> str:
-        return "cer" if self.spoken_unit == "char" else "wer"
+        return rate_name(self.spoken_unit)
 
     @property
     def headline_metrics(self) -> dict[str, bool]:  # type: ignore[override]

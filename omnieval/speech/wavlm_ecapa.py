@@ -37,9 +37,11 @@ _WAVLM_RENAMES = (
     (r"encoder\.pos_conv\.0\.weight_v", "encoder.pos_conv_embed.conv.parametrizations.weight.original1"),
     (r"encoder\.pos_conv\.0\.bias", "encoder.pos_conv_embed.conv.bias"),
     (r"encoder\.layers\.(\d+)\.self_attn\.(k|v|q|out)_proj\.(weight|bias)", r"encoder.layers.\1.attention.\2_proj.\3"),
-    (r"encoder\.layers\.(\d+)\.self_attn\.grep_linear\.(weight|bias)", r"encoder.layers.\1.attention.gru_rel_pos_linear.\2"),
+    (r"encoder\.layers\.(\d+)\.self_attn\.grep_linear\.(weight|bias)",
+     r"encoder.layers.\1.attention.gru_rel_pos_linear.\2"),
     (r"encoder\.layers\.(\d+)\.self_attn\.grep_a", r"encoder.layers.\1.attention.gru_rel_pos_const"),
-    (r"encoder\.layers\.(\d+)\.self_attn\.relative_attention_bias\.weight", r"encoder.layers.\1.attention.rel_attn_embed.weight"),
+    (r"encoder\.layers\.(\d+)\.self_attn\.relative_attention_bias\.weight",
+     r"encoder.layers.\1.attention.rel_attn_embed.weight"),
     (r"encoder\.layers\.(\d+)\.self_attn_layer_norm\.(weight|bias)", r"encoder.layers.\1.layer_norm.\2"),
     (r"encoder\.layers\.(\d+)\.fc1\.(weight|bias)", r"encoder.layers.\1.feed_forward.intermediate_dense.\2"),
     (r"encoder\.layers\.(\d+)\.fc2\.(weight|bias)", r"encoder.layers.\1.feed_forward.output_dense.\2"),
@@ -76,8 +78,9 @@ class Res2ConvReluBn(nn.Module):
     def __init__(self, channels: int, kernel_size: int, dilation: int, scale: int) -> None:
         super().__init__()
         self.width = channels // scale
-        self.convs = nn.ModuleList(nn.Conv1d(self.width, self.width, kernel_size, padding=dilation * (kernel_size - 1) // 2,
-                                             dilation=dilation) for _ in range(scale - 1))
+        padding = dilation * (kernel_size - 1) // 2
+        self.convs = nn.ModuleList(nn.Conv1d(self.width, self.width, kernel_size, padding=padding, dilation=dilation)
+                                   for _ in range(scale - 1))
         self.bns = nn.ModuleList(nn.BatchNorm1d(self.width) for _ in range(scale - 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

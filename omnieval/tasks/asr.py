@@ -29,11 +29,11 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.media import audio_ref_from_hf
-from omnieval.metrics.error_rate import corpus_rate, edit_scores, edits_from_scores, utterance_edits
+from omnieval.metrics.error_rate import corpus_rate, edit_scores, edits_from_scores, rate_name, utterance_edits
 from omnieval.registry import DERIVED, TASKS
 from omnieval.tasks.base import Scored, Task, audio_then_text
 from omnieval.tasks.derived import Column, DerivedScore
-from omnieval.tasks.languages import CHARACTER_LANGUAGES, FLEURS_LANGUAGES, QWEN3_OMNI_FLEURS_19, normalizer_for
+from omnieval.tasks.languages import FLEURS_LANGUAGES, QWEN3_OMNI_FLEURS_19, normalizer_for, unit_for
 from omnieval.types import GenConfig, Message, Sample, SampleRecord
 
 SPECIAL_TOKEN = re.compile(r"<\|.*?\|>")
@@ -63,12 +63,12 @@ class AsrTask(Task):
         self.params = {
             "prompt": default_prompt(language, language_name),
             "normalizer": normalizer_for(language),
-            "unit": "char" if language in CHARACTER_LANGUAGES else "word",
+            "unit": unit_for(language),
         }
 
     @property
     def metric(self) -> str:
-        return "cer" if self.params["unit"] == "char" else "wer"
+        return rate_name(self.params["unit"])
 
     @property
     def headline_metrics(self) -> dict[str, bool]:  # type: ignore[override]
@@ -123,7 +123,7 @@ def _register_all() -> None:
             language="en", language_name="English", metadata_fields=("speaker_id", "chapter_id"),
         ))
     for config, (code, language_name) in FLEURS_LANGUAGES.items():
-        unit = "CER" if code in CHARACTER_LANGUAGES else "WER"
+        unit = rate_name(unit_for(code)).upper()
         TASKS.register(AsrTask(
             name=f"fleurs_{code}",
             description=f"FLEURS {language_name} ({config}) test split, {unit}",
@@ -134,7 +134,7 @@ def _register_all() -> None:
         ))
     DERIVED.register(DerivedScore(
         task="fleurs_avg_19", family="asr", metric="wer", lower_is_better=True,
-        columns=tuple(Column((f"fleurs_{code}",), "cer" if code in CHARACTER_LANGUAGES else "wer")
+        columns=tuple(Column((f"fleurs_{code}",), rate_name(unit_for(code)))
                     for code in QWEN3_OMNI_FLEURS_19),
         description="FLEURS multilingual ASR: the mean error rate over Qwen3-Omni's 19 languages "
                     "(CER for the languages written without spaces, WER for the others)"))

@@ -57,6 +57,11 @@ QWEN3_OMNI_S2TT_15 = (
 )
 
 
+def unit_for(language: str) -> str:
+    """What an error rate counts in a language: characters where it is written without spaces, else words."""
+    return "char" if language in CHARACTER_LANGUAGES else "word"
+
+
 def normalizer_for(language: str) -> str:
     """The normalizer (omnieval.metrics.normalizers) the ASR tasks use for a language, by its code:
     Qwen's English one, characters for languages written without spaces, Whisper's basic one otherwise."""

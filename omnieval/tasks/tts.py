@@ -26,11 +26,12 @@ from typing import Any
 from omnieval.data import LoadedSplit
 from omnieval.errors import MediaError, OmnievalError, first_line
 from omnieval.media import audio_ref_from_hf, load_audio
+from omnieval.metrics.error_rate import rate_name
 from omnieval.speech import backends
 from omnieval.speech.hearing import hear, speech_metrics
 from omnieval.speech.cloning import cloning_messages
 from omnieval.tasks.base import Scored, Task
-from omnieval.tasks.languages import CHARACTER_LANGUAGES
+from omnieval.tasks.languages import unit_for
 from omnieval.types import GenConfig, MediaRef, Message, Response, Sample, SampleRecord
 
 
@@ -55,13 +56,13 @@ class CloningTask(Task):
 
     def __init__(self, name: str, description: str, language: str) -> None:
         self.name, self.description, self.language = name, description, language
-        self.unit = "char" if language in CHARACTER_LANGUAGES else "word"
+        self.unit = unit_for(language)
         self.params = {"asr": "paraformer-zh" if language == "zh" else "whisper-large-v3", "sim": "wavlm-ecapa",
                        "quality": "dnsmos"}
 
     @property
     def metric(self) -> str:
-        return "cer" if self.unit == "char" else "wer"
+        return rate_name(self.unit)
 
     @property
     def headline_metrics(self) -> dict[str, bool]:  # type: ignore[override]
@@ -100,9 +101,8 @@ class CloningTask(Task):
         return self.score_response(sample, None)
 
     def score_response(self, sample: Sample, response: Response | None) -> Scored:
-        heard = hear(response, str(sample.target),
-                     language=self.language, unit=self.unit, normalizer=self.normalizer, asr=self.params["asr"],
-                     quality=self.params["quality"])
+        heard = hear(response, str(sample.target), language=self.language, unit=self.unit, normalizer=self.normalizer,
+                     asr=self.params["asr"], quality=self.params["quality"])
         if heard.speech is not None and self.params["sim"]:
             try:
                 prompt, _ = load_audio(MediaRef(kind="audio", path=sample.metadata["prompt_wav"]), backends.RATE)
@@ -123,6 +123,7 @@ class CloningTask(Task):
         return metrics
 
     def scoring_info(self) -> dict[str, Any]:
-        return {"transcriber": self.params["asr"], "speaker_similarity": self.params["sim"] or None,
-                "speaker_similarity_weights": backends.similarity_source(self.params["sim"]) if self.params["sim"] else None,
+        sim = self.params["sim"]
+        return {"transcriber": self.params["asr"], "speaker_similarity": sim or None,
+                "speaker_similarity_weights": backends.similarity_source(sim) if sim else None,
                 "quality": self.params["quality"] or None, "normalizer": self.normalizer}

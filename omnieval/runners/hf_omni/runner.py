@@ -261,7 +261,8 @@ class HfOmniRunner(Runner):
                 inputs=heard_streams(prep, heard[row]),
             )
             if waveforms is not None:
-                response = self._with_speech(response, request.sample_id, waveforms[row], elapsed)
+                wav = encode_wav(waveforms[row].detach().float().cpu().numpy(), SPEECH_RATE)
+                response = self.with_speech(response, request.sample_id, wav, elapsed)
             responses.append(response)
         return responses
 
@@ -295,10 +296,6 @@ class HfOmniRunner(Runner):
         if batch == 1:
             return [wavs.reshape(-1)]
         return [w.reshape(-1) for w in wavs]
-
-    def _with_speech(self, response: Response, sample_id: str, waveform, elapsed: float) -> Response:
-        return self.with_speech(response, sample_id, encode_wav(waveform.detach().float().cpu().numpy(), SPEECH_RATE),
-                                elapsed)
 
 
 RUNNERS.register(HfOmniRunner)
