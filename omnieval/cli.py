@@ -99,25 +99,25 @@ def run(
     """Evaluate a model on tasks; results go to OUTPUT/<run_id>/{run.json,samples.jsonl}."""
     from omnieval.pipeline import Evaluation, RunOptions, task_for_run
 
-    entries = [(name, limit) for name in task or []]
+    entries = [(name, limit, dataset_path) for name in task or []]
     if suite:
-        entries += [(e.task, limit if limit is not None else e.limit) for e in load_suite(suite).tasks]
+        entries += [(e.task, limit if limit is not None else e.limit, e.local_copy()) for e in load_suite(suite).tasks]
     if not entries:
         raise OmnievalError("name a task with --task or a suite with --suite (see `omnieval tasks`)")
     if dataset_path and len(entries) > 1:
-        raise OmnievalError("--dataset-path applies to a single task")
+        raise OmnievalError("--dataset-path applies to a single task (a suite names its local copies itself)")
     task_params = parse_assignments(task_arg, "--task-arg")
-    named = [(TASKS.get(name), n) for name, n in entries]
+    named = [(TASKS.get(name), n, path) for name, n, path in entries]
     preset, runner = _make_runner(model, model_arg)
     gen_overrides = parse_assignments(gen, "--gen")
-    tasks = [(task_for_run(task, preset, gen_overrides, task_params), n) for task, n in named]
+    tasks = [(task_for_run(task, preset, gen_overrides, task_params), n, path) for task, n, path in named]
     summary = []
     judge_settings = parse_assignments(judge_arg, "--judge-arg")
-    for chosen, task_limit in tasks:
+    for chosen, task_limit, task_data in tasks:
         cache_path = None if no_cache else (cache or default_cache_path())
         task_judge = make_judge(chosen, judge, judge_settings, cache_path)
         options = RunOptions(
-            output_dir=output, limit=task_limit, seed=seed, shard=_parse_shard(shard), dataset_path=dataset_path,
+            output_dir=output, limit=task_limit, seed=seed, shard=_parse_shard(shard), dataset_path=task_data,
             resume=resume, retry_failed=retry_failed, run_id=run_id,
             cache_path=cache_path, show_progress=progress, gen_overrides=gen_overrides,
         )

@@ -8,6 +8,7 @@ suite lists registered tasks with limits. Search path: $OMNIEVAL_CONFIG_PATH
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,19 @@ class SuiteEntry(BaseModel):
 
     task: str
     limit: int | None = None
+    #: a local copy of the task's data (`$VARIABLES` are expanded): tasks whose media the hub does not serve
+    dataset_path: str | None = None
+
+    def local_copy(self) -> str | None:
+        """`dataset_path` with its variables expanded; a variable that is not set is a clear error."""
+        if self.dataset_path is None:
+            return None
+        expanded = os.path.expandvars(self.dataset_path)
+        unset = re.findall(r"\$\{?(\w+)", expanded)
+        if unset:
+            raise OmnievalError(f"the suite reads {self.task} from {self.dataset_path}, but ${unset[0]} is not set: "
+                                f"set it to the folder holding your local copies")
+        return expanded
 
 
 class Suite(BaseModel):

@@ -7,11 +7,14 @@ FFmpeg-linked decoder is needed to read a dataset.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError, first_line
+from omnieval.media import sha256_file
 
 
 #: the column that names each row's subset when a task spans several configs
@@ -140,6 +143,9 @@ def _load_subsets(spec: DatasetSpec, dataset_path: str | None):
     return datasets.concatenate_datasets(parts), base, source
 
 
+_BUILDERS = {".parquet": "parquet", ".arrow": "arrow", ".jsonl": "json", ".json": "json", ".csv": "csv"}
+
+
 def _load_local(spec: DatasetSpec, path: Path):
     import datasets
 
@@ -151,10 +157,13 @@ def _load_local(spec: DatasetSpec, path: Path):
         if path.is_dir() and any((path / name).exists() for name in ("dataset_dict.json", "state.json")):
             loaded = datasets.load_from_disk(str(path))
         elif path.is_file():
-            builder = {".parquet": "parquet", ".arrow": "arrow", ".jsonl": "json", ".json": "json", ".csv": "csv"}
-            if path.suffix not in builder:
-                raise OmnievalError(f"cannot read {path}: expected one of {', '.join(builder)}")
-            loaded = datasets.load_dataset(builder[path.suffix], data_files=str(path))
+            if path.suffix not in _BUILDERS:
+                raise OmnievalError(f"cannot read {path}: expected one of {', '.join(_BUILDERS)}")
+            loaded = datasets.load_dataset(_BUILDERS[path.suffix], data_files=str(path))
+        elif spec.data_files and Path(spec.data_files).suffix in _BUILDERS and any(path.glob(spec.data_files)):
+            # a copy of the hub repo (its media beside the metadata): read the files the hub load reads
+            loaded = datasets.load_dataset(_BUILDERS[Path(spec.data_files).suffix],
+                                           data_files=str(path / spec.data_files))
         else:
             loaded = datasets.load_dataset(str(path))
     except OmnievalError:
@@ -182,3 +191,30 @@ def _check_fields(spec: DatasetSpec, rows, source: dict) -> None:
             f"dataset {where} lacks field(s) {', '.join(missing)} of the {spec.hub_id} schema; "
             f"it has: {', '.join(rows.column_names)}"
         )
+
+
+def json_file_split(spec: DatasetSpec, dataset_path: str | None, file_name: str,
+                    to_rows: Callable[[Any, Path], list[dict[str, Any]]], how_to_get: str) -> LoadedSplit:
+    """Rows that `to_rows(entries, folder)` makes of a benchmark's JSON file, from a local copy: the folder
+    holding `file_name` (and the media it names), or that file itself. `how_to_get` tells a user without
+    one how to make it."""
+    import datasets
+
+    if not dataset_path:
+        raise OmnievalError(f"{spec.hub_id} needs a local copy: {how_to_get}; pass it with --dataset-path")
+    path = Path(dataset_path)
+    folder = path.parent if path.is_file() else path
+    data_file = path if path.is_file() else folder / file_name
+    if not data_file.is_file():
+        raise OmnievalError(f"{data_file} not found: {how_to_get}")
+    try:
+        entries = json.loads(data_file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise OmnievalError(f"cannot read {data_file}: {err}") from err
+    try:
+        rows = datasets.Dataset.from_list(to_rows(entries, folder))
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise OmnievalError(f"{data_file} is not in the {spec.hub_id} schema: {first_line(err)}") from err
+    source = {**spec.describe(), "origin": "local", "path": str(folder.resolve()), "data_file": data_file.name,
+              "sha256": sha256_file(data_file), "entries": len(entries), "num_rows": len(rows)}
+    return LoadedSplit(rows=rows, source=source, base_dir=folder)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from omnieval.errors import MediaError
-from omnieval.types import MediaRef
+from omnieval.types import MediaKind, MediaRef
 
 
 def media_store_dir() -> Path:
@@ -67,15 +67,34 @@ def audio_ref_from_hf(value: dict | None, base_dir: Path | None = None) -> Media
         suffix = Path(name).suffix.lower() or ".bin"
         path, digest = store_bytes(value["bytes"], suffix)
         return MediaRef(kind="audio", path=str(path), name=name or None, sha256=digest)
+    return file_ref("audio", name, base_dir)
+
+
+def file_ref(kind: MediaKind, name: str, base_dir: Path | None = None) -> MediaRef:
+    """A MediaRef for a media file a dataset names by path (relative ones under `base_dir`), with its sha256;
+    a missing file is this sample's MediaError, saying where it was looked for."""
     path = Path(name)
-    if not path.is_absolute() and base_dir is not None:
+    relative = not path.is_absolute()
+    if relative and base_dir is not None:
         path = base_dir / path
     if not path.is_file():
-        hint = "" if path.is_absolute() else (
-            " (the dataset names its audio by relative path: download it and pass its folder or split file "
+        hint = "" if not relative else (
+            f" (the dataset names its {kind} by relative path: download it and pass its folder or split file "
             "with --dataset-path)" if base_dir is None else f" under {base_dir}")
-        raise MediaError(f"audio file not found: {name}{hint}")
-    return MediaRef(kind="audio", path=str(path), name=name, sha256=sha256_file(path))
+        raise MediaError(f"{kind} file not found: {name}{hint}")
+    return MediaRef(kind=kind, path=str(path), name=name, sha256=file_sha256(path))
+
+
+_known_hashes: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: str | Path) -> str:
+    """A file's sha256, computed once per version of the file (path, size, mtime) in this process."""
+    stat = os.stat(path)
+    identity = (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    if identity not in _known_hashes:
+        _known_hashes[identity] = sha256_file(path)
+    return _known_hashes[identity]
 
 
 def first_seconds(ref: MediaRef, seconds: float) -> MediaRef:

@@ -79,7 +79,8 @@ TASKS: Registry = Registry("task", ["omnieval.tasks.asr", "omnieval.tasks.text",
                                   "omnieval.tasks.translation", "omnieval.tasks.voicebench_closed",
                                   "omnieval.tasks.audio_choice", "omnieval.tasks.music_tagging",
                                   "omnieval.tasks.rul_muchomusic", "omnieval.tasks.captioning",
-                                  "omnieval.tasks.acoustic_scenes", "omnieval.tasks.tts_sets"], "omnieval.tasks",
+                                  "omnieval.tasks.acoustic_scenes", "omnieval.tasks.tts_sets",
+                                  "omnieval.tasks.audio_visual", "omnieval.tasks.video"], "omnieval.tasks",
                       _task_name)
 #: scores the leaderboard makes from other tasks' scores (omnieval.tasks.derived)
 DERIVED: Registry = Registry("derived score", ["omnieval.tasks.voicebench_overall", "omnieval.tasks.translation",

@@ -5,7 +5,8 @@ so that a run sees exactly the tensors the published recipe makes: images resize
 both sides are multiples of the patch factor within a pixel range; videos sampled at `fps`
 (2 by default) into an even number of frames between min and max, linearly spaced over the
 clip, resized under a per-frame budget derived from a total pixel budget; the audio track of
-a video decoded to 16 kHz mono like any audio file. Decoding uses torchcodec (FFmpeg).
+a video decoded to 16 kHz mono like any audio file. Decoding uses torchcodec (FFmpeg); decoded
+frames and tracks are kept on disk by content (omnieval.decoded_cache).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from omnieval import decoded_cache
 from omnieval.errors import MediaError, first_line
 from omnieval.types import MediaRef
 
@@ -107,15 +109,38 @@ def frame_count(total_frames: int, source_fps: float, fps: float, min_frames: in
     return count
 
 
+#: what a decoded video depends on besides its bytes and the sampling asked for
+_VIDEO_DECODERS = ("torchcodec", "torchvision", "torch")
+
+
 def load_video(ref: MediaRef, fps: float | None = None, min_frames: int | None = None, max_frames: int | None = None,
                patch_factor: int = 28, min_pixels: float | None = None, max_pixels: float | None = None,
                total_pixels: float | None = None) -> VideoClip:
-    """Sample and resize frames of a video file."""
+    """Sample and resize frames of a video file (from the decoded-media cache when it holds them)."""
+    import torch
+
+    path = _local_path(ref)
+    params = {"fps": fps or DEFAULT_FPS, "min_frames": min_frames or DEFAULT_MIN_FRAMES,
+              "max_frames": max_frames or DEFAULT_MAX_FRAMES, "patch_factor": patch_factor,
+              "min_pixels": min_pixels, "max_pixels": max_pixels, "total_pixels": total_pixels}
+    rules = {"frame_factor": FRAME_FACTOR, "tokens": [VIDEO_MIN_TOKENS, VIDEO_MAX_TOKENS], "seq_len": DEFAULT_SEQ_LEN}
+
+    def decode() -> tuple[dict[str, np.ndarray], dict]:
+        return _decode_video(path, ref.label, **params)
+
+    arrays, meta = decoded_cache.cached("video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode)
+    return VideoClip(frames=torch.from_numpy(arrays["frames"].copy()).float(), sample_fps=meta["sample_fps"],
+                     source_fps=meta["source_fps"], total_frames=meta["total_frames"], indices=meta["indices"])
+
+
+def _decode_video(path: Path, label: str, fps: float, min_frames: int, max_frames: int, patch_factor: int,
+                  min_pixels: float | None, max_pixels: float | None,
+                  total_pixels: float | None) -> tuple[dict[str, np.ndarray], dict]:
+    """The sampled, resized frames (uint8, T x C x H x W) and how they were sampled."""
     import torch
     from torchvision.transforms import InterpolationMode
     from torchvision.transforms import functional as transforms
 
-    path = _local_path(ref)
     try:
         from torchcodec.decoders import VideoDecoder
 
@@ -123,15 +148,14 @@ def load_video(ref: MediaRef, fps: float | None = None, min_frames: int | None =
         source_fps = float(decoder.metadata.average_fps or 0)
         total = int(decoder.metadata.num_frames or 0)
         if total <= 0 or source_fps <= 0:
-            raise MediaError(f"video {ref.label} has no frames")
-        count = frame_count(total, source_fps, fps or DEFAULT_FPS, min_frames or DEFAULT_MIN_FRAMES,
-                            max_frames or DEFAULT_MAX_FRAMES)
+            raise MediaError(f"video {label} has no frames")
+        count = frame_count(total, source_fps, fps, min_frames, max_frames)
         indices = torch.linspace(0, total - 1, count).round().long().tolist()
         frames = decoder.get_frames_at(indices=indices).data
     except MediaError:
         raise
     except Exception as err:  # noqa: BLE001 - any decoder failure is this sample's media error
-        raise MediaError(f"cannot decode video {ref.label}: {first_line(err)}") from err
+        raise MediaError(f"cannot decode video {label}: {first_line(err)}") from err
     _, _, height, width = frames.shape
     floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor ** 2
     budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor ** 2 * 0.9
@@ -139,9 +163,11 @@ def load_video(ref: MediaRef, fps: float | None = None, min_frames: int | None =
     if max_pixels is not None:
         ceiling = min(ceiling, max_pixels)
     new_h, new_w = smart_resize(height, width, patch_factor, floor, ceiling)
-    frames = transforms.resize(frames, [new_h, new_w], interpolation=InterpolationMode.BICUBIC, antialias=True).float()
-    return VideoClip(frames=frames, sample_fps=count / max(total, 1e-6) * source_fps, source_fps=source_fps,
-                     total_frames=total, indices=indices)
+    # uint8 in, uint8 out (rounded as torchvision rounds): the processors get these values as floats
+    frames = transforms.resize(frames, [new_h, new_w], interpolation=InterpolationMode.BICUBIC, antialias=True)
+    meta = {"sample_fps": count / max(total, 1e-6) * source_fps, "source_fps": source_fps, "total_frames": total,
+            "indices": indices}
+    return {"frames": frames.numpy()}, meta
 
 
 def has_audio_track(ref: MediaRef) -> bool:
@@ -156,11 +182,26 @@ def has_audio_track(ref: MediaRef) -> bool:
     return any(stream.media_type == "audio" for stream in metadata.streams)
 
 
+#: a track whose loudest sample stays below this (-80 dBFS) is digital silence
+SILENCE_PEAK = 1e-4
+
+
 def load_video_audio(ref: MediaRef, sample_rate: int = 16000) -> np.ndarray:
-    """The audio track of a video as mono float32 at `sample_rate`; a video without one is an error."""
+    """The audio track of a video as mono float32 at `sample_rate` (from the decoded-media cache when it
+    holds it); a video without one, or with a silent one, is an error: its sound was asked for."""
     from omnieval.media import load_audio
 
-    if not has_audio_track(ref):
-        raise MediaError(f"video {ref.label} has no audio track, and this request uses the video's audio")
-    audio, _ = load_audio(MediaRef(kind="audio", path=ref.path, name=ref.name, sha256=ref.sha256), sample_rate)
-    return audio
+    def decode() -> tuple[dict[str, np.ndarray], dict]:
+        if not has_audio_track(ref):
+            raise MediaError(f"video {ref.label} has no audio track, and this request uses the video's audio")
+        audio, _ = load_audio(MediaRef(kind="audio", path=ref.path, name=ref.name, sha256=ref.sha256), sample_rate)
+        return {"audio": audio}, {}
+
+    _local_path(ref)
+    arrays, _ = decoded_cache.cached("video-audio", ref, {"sample_rate": sample_rate}, ("soxr", "soundfile"), decode)
+    audio = arrays["audio"]
+    if audio.size == 0:
+        raise MediaError(f"the audio track of video {ref.label} is empty, and this request uses the video's audio")
+    if float(np.abs(audio).max()) < SILENCE_PEAK:
+        raise MediaError(f"the audio track of video {ref.label} is silent, and this request uses the video's audio")
+    return audio.copy()

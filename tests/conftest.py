@@ -38,9 +38,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_dirs(tmp_path_factory):
-    """Media store and response cache of the tests live in a temporary folder."""
+    """Media store, decoded media and response cache of the tests live in a temporary folder."""
     base = tmp_path_factory.mktemp("omnieval-home")
     os.environ["OMNIEVAL_MEDIA_DIR"] = str(base / "media")
+    os.environ["OMNIEVAL_DECODED_DIR"] = str(base / "decoded")
     os.environ["OMNIEVAL_CACHE"] = str(base / "cache.sqlite")
     return base
 

@@ -174,3 +174,17 @@ def test_serve_then_run_against_it(librispeech_parquet, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_a_suite_reads_the_local_copies_it_names_through_variables(librispeech_parquet, tmp_path):
+    suite = tmp_path / "local.yaml"
+    suite.write_text("name: local\ntasks:\n  - task: librispeech_test_clean\n    limit: 2\n"
+                     "    dataset_path: ${LOCAL_DATA}/" + librispeech_parquet.name + "\n")
+    args = ("run", "--suite", str(suite), "--model", "pocketsphinx-en", "--output", str(tmp_path / "out"),
+            "--no-cache", "--no-progress")
+    assert "LOCAL_DATA" not in os.environ
+    unset = run_cli(*args, check=False)
+    _one_line_error(unset, 2, "reads librispeech_test_clean from ${LOCAL_DATA}", "$LOCAL_DATA is not set")
+    run_cli(*args, env={"LOCAL_DATA": str(librispeech_parquet.parent)})
+    run = read_run(only_run_dir(tmp_path / "out"))
+    assert run["counts"]["done"] == 2 and run["dataset"]["origin"] == "local"

@@ -1,7 +1,8 @@
 """Any OpenAI-compatible chat endpoint: vLLM's server, hosted APIs, `omnieval serve`.
 
 Audio goes as `input_audio` (16-bit WAV, base64), images as data URLs, a video as
-`video_frames` evenly spaced JPEG frames. Requests run
+`video_frames` evenly spaced JPEG frames, followed by its audio track as `input_audio` when the
+request uses the video's audio (`use_audio_in_video`). Requests run
 concurrently up to `max_concurrency`; the openai SDK retries 429, 5xx, timeouts and
 connection errors with exponential backoff (`max_retries`). The API key is read from
 the environment variable named by `api_key_env` and is never recorded.
@@ -65,10 +66,31 @@ def video_frame_parts(media: MediaRef, frames: int) -> list[dict[str, Any]]:
     return parts
 
 
+def _image_size(media: MediaRef) -> list[int] | None:
+    """An image's [width, height] as sent (None when PIL cannot read it: the server judges it then)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(media.path) as image:
+            return list(image.size)
+    except (UnidentifiedImageError, OSError):
+        return None
+
+
+def _audio_part(audio, rate: int) -> dict[str, Any]:
+    data = base64.b64encode(encode_wav(audio, rate)).decode()
+    return {"type": "input_audio", "input_audio": {"data": data, "format": "wav"}}
+
+
 def to_openai_messages(messages: list[Message], audio_sample_rate: int | None,
-                       video_frames: int = DEFAULTS["video_frames"]) -> list[dict[str, Any]]:
-    """Our messages in the OpenAI chat format, media inlined as base64 (a video as frames)."""
+                       video_frames: int = DEFAULTS["video_frames"],
+                       use_audio_in_video: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Our messages in the OpenAI chat format, media inlined as base64 (a video as frames, followed by its
+    audio track as an audio part with `use_audio_in_video`), and the streams they carry (for the record)."""
+    from omnieval.vision import load_video_audio
+
     converted = []
+    streams: dict[str, list] = {"audio_s": [], "images": [], "video_frames": [], "video_audio_s": []}
     for message in messages:
         parts: list[dict[str, Any]] = []
         for part in message.content:
@@ -78,20 +100,31 @@ def to_openai_messages(messages: list[Message], audio_sample_rate: int | None,
             media = part.media
             if media.kind == "audio":
                 audio, rate = load_audio(media, audio_sample_rate)
-                data = base64.b64encode(encode_wav(audio, rate)).decode()
-                parts.append({"type": "input_audio", "input_audio": {"data": data, "format": "wav"}})
+                parts.append(_audio_part(audio, rate))
+                streams["audio_s"].append(round(len(audio) / rate, 3))
             elif media.kind == "image":
                 if not media.path or not Path(media.path).is_file():
                     raise MediaError(f"image file not found: {media.path}")
                 mime = mimetypes.guess_type(media.path)[0] or "image/png"
                 parts.append(_image_part(Path(media.path).read_bytes(), mime))
+                streams["images"].append(_image_size(media))
             else:
-                parts.extend(video_frame_parts(media, video_frames))
+                frames = video_frame_parts(media, video_frames)
+                parts.extend(frames)
+                streams["video_frames"].append(len(frames))
+                if use_audio_in_video:  # chat APIs take no video: its sound goes along as audio, never dropped
+                    rate = audio_sample_rate or 16000
+                    track = load_video_audio(media, rate)
+                    parts.append(_audio_part(track, rate))
+                    streams["video_audio_s"].append(round(len(track) / rate, 3))
         if message.role == "system" and all(p["type"] == "text" for p in parts):
             converted.append({"role": "system", "content": "".join(p["text"] for p in parts)})
         else:
             converted.append({"role": message.role, "content": parts})
-    return converted
+    recorded: dict[str, Any] = {k: v for k, v in streams.items() if v}
+    if streams["video_frames"]:
+        recorded["use_audio_in_video"] = use_audio_in_video
+    return converted, recorded
 
 
 class OpenAICompatRunner(Runner):
@@ -175,8 +208,9 @@ class OpenAICompatRunner(Runner):
         import openai
 
         try:
-            messages = await asyncio.to_thread(to_openai_messages, request.messages, self.options["audio_sample_rate"],
-                                               int(self.options["video_frames"]))
+            messages, streams = await asyncio.to_thread(
+                to_openai_messages, request.messages, self.options["audio_sample_rate"],
+                int(self.options["video_frames"]), request.gen.use_audio_in_video)
         except MediaError as err:
             return Response(error=str(err))
         gen = request.gen
@@ -203,7 +237,8 @@ class OpenAICompatRunner(Runner):
             (a.transcript for a in spoken if a.transcript), "")
         usage = completion.usage
         response = Response(text=text, input_tokens=usage.prompt_tokens if usage else None,
-                            output_tokens=usage.completion_tokens if usage else None, latency_s=latency)
+                            output_tokens=usage.completion_tokens if usage else None, latency_s=latency,
+                            inputs=streams)
         speech = next((a.data for a in spoken if a.data), None)
         if not gen.return_audio or speech is None:
             return response  # an answer without speech is scored as such (omnieval.speech.spoken)

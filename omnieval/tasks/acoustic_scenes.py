@@ -21,7 +21,8 @@ from omnieval.data import DatasetSpec, LoadedSplit
 from omnieval.errors import OmnievalError
 from omnieval.judges.choice import LETTERS
 from omnieval.registry import TASKS
-from omnieval.tasks.audio_choice import AudioChoiceTask, ChoiceItem
+from omnieval.tasks.audio_choice import AudioChoiceTask
+from omnieval.tasks.choice import ChoiceItem
 
 PROMPT = ("{question}\nOptions:\n{options}\n.Answer with the option's letter from the given choices directly and "
           "only give the best option.")

@@ -33,8 +33,9 @@ def scored(score: Score) -> Scored:
 
 
 def accuracy_metrics(records: list[SampleRecord], name: str = "accuracy", by: Sequence[str] = ()) -> dict[str, float]:
-    """Accuracy in percent overall and per value of each metadata key in `by` (`accuracy/domain/Physics`),
-    and the percentage of answers that were generated but could not be read."""
+    """Accuracy in percent overall and per value of each metadata key in `by` (`accuracy/domain/Physics`; a
+    record whose value is a list counts under each of its values), and the percentage of answers that
+    were generated but could not be read."""
     def percent(values: list[float]) -> float:
         return 100.0 * sum(values) / len(values)
 
@@ -44,7 +45,9 @@ def accuracy_metrics(records: list[SampleRecord], name: str = "accuracy", by: Se
     for key in by:
         groups: dict[str, list[float]] = defaultdict(list)
         for record in records:
-            groups[str(record.metadata.get(key))].append(record.scores.get(name, 0.0))
+            value = record.metadata.get(key)
+            for each in value if isinstance(value, list) else [value]:
+                groups[str(each)].append(record.scores.get(name, 0.0))
         for value, scores in sorted(groups.items()):
             metrics[f"{name}/{key}/{value}"] = percent(scores)
     generated = [r for r in records if not r.failed]

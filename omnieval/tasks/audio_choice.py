@@ -2,7 +2,7 @@
 (GTZAN genres, VocalSound, MELD emotions).
 
 Each benchmark is one reader from its hub row to a question, lettered options and the correct
-letter; one task class asks and scores them all. The prompt follows the benchmark's own
+letter; one task class (omnieval.tasks.choice) asks and scores them all. The prompt follows the benchmark's own
 (MMSU's inference script) or, where it has none, lmms-eval's ("{question}\\nA. ...\\nAnswer with
 the option's letter from the given choices directly."), after the audio. The answer is read by
 omnieval.judges.choice: a stated letter, or the text of exactly one option (MMAU's and MMAR's
@@ -18,74 +18,42 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.answer_region import final_answer_region
-from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
-from omnieval.tasks.answers import UNREADABLE, accuracy_metrics, scored
+from omnieval.tasks.answers import UNREADABLE, accuracy_metrics
 from omnieval.tasks.base import Scored, Task, audio_then_text
-from omnieval.types import GenConfig, Message, Sample, SampleRecord
+from omnieval.tasks.choice import ChoiceItem, ChoiceTask, letter_of, lettered
+from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord
 
-LETTER_PROMPT = "{question}\n{options}\nAnswer with the option's letter from the given choices directly."
 #: MMSU's own prompt (dingdongwang/MMSU mmsu_inference.py)
 MMSU_PROMPT = ("Choose the most suitable answer from options A, B, C, and D. You must respond with only A, B, C, "
                "or D.\n\nQuestion: {question}\n\n{options}")
-_LETTER_PREFIX = re.compile(r"^\s*\(?([A-Z])\)\s*")
-
-
-@dataclass
-class ChoiceItem:
-    """A row as a question: its text, options by letter, the correct letter and what to break down by."""
-
-    question: str
-    options: dict[str, str]
-    answer: str
-    metadata: dict[str, Any] = field(default_factory=dict)
-
-
-def _lettered(options: list[str]) -> dict[str, str]:
-    return {LETTERS[i]: _LETTER_PREFIX.sub("", str(text)).strip() for i, text in enumerate(options)}
-
-
-def _letter_of(answer: str, options: dict[str, str]) -> str:
-    """The letter of an answer given as its text, "(B) text" or "B"."""
-    prefix = _LETTER_PREFIX.match(answer)
-    if prefix and prefix.group(1) in options:
-        return prefix.group(1)
-    text = _LETTER_PREFIX.sub("", answer).strip()
-    matches = [letter for letter, option in options.items() if option.strip().lower() == text.lower()]
-    if matches:
-        return matches[0]
-    if text.upper() in options:
-        return text.upper()
-    raise ValueError(f"answer {answer!r} is none of the options {list(options.values())}")
 
 
 def mmau_item(row: dict[str, Any]) -> ChoiceItem:
-    options = _lettered(list(row["choices"]))
+    options = lettered(list(row["choices"]))
     attributes = row.get("other_attributes") or "{}"
     attributes = json.loads(attributes) if isinstance(attributes, str) else dict(attributes)
-    return ChoiceItem(row["instruction"], options, _letter_of(row["answer"], options),
+    return ChoiceItem(row["instruction"], options, letter_of(row["answer"], options),
                       {"task": attributes.get("task"), "difficulty": attributes.get("difficulty"),
                        "sub_category": attributes.get("sub-category")})
 
 
 def mmsu_item(row: dict[str, Any]) -> ChoiceItem:
-    options = _lettered([row[f"choice_{x}"] for x in "abcd" if row.get(f"choice_{x}") not in (None, "")])
-    return ChoiceItem(row["question"], options, _letter_of(row["answer_gt"], options),
+    options = lettered([row[f"choice_{x}"] for x in "abcd" if row.get(f"choice_{x}") not in (None, "")])
+    return ChoiceItem(row["question"], options, letter_of(row["answer_gt"], options),
                       {"category": row.get("category"), "sub_category": row.get("sub-category"),
                        "task_name": row.get("task_name")})
 
 
 def mmar_item(row: dict[str, Any]) -> ChoiceItem:
-    options = _lettered(list(row["choices"]))
-    return ChoiceItem(row["question"], options, _letter_of(row["answer"], options),
+    options = lettered(list(row["choices"]))
+    return ChoiceItem(row["question"], options, letter_of(row["answer"], options),
                       {"modality": row.get("modality"), "category": row.get("category"),
                        "sub_category": row.get("sub-category")})
 
@@ -94,44 +62,16 @@ def muchomusic_item(row: dict[str, Any]) -> ChoiceItem:
     """lmms-eval's copy: the options in one string, "(A) ... (B) ...", the answer as "(B) text"."""
     parts = re.split(r"\(([A-E])\)\s*", str(row["choices"]))
     options = {letter: text.strip() for letter, text in zip(parts[1::2], parts[2::2], strict=True)}
-    return ChoiceItem(row["instruction"], options, _letter_of(row["answer"], options))
+    return ChoiceItem(row["instruction"], options, letter_of(row["answer"], options))
 
 
-class AudioChoiceTask(Task):
-    gen = GenConfig(max_new_tokens=1024, temperature=0.0)
-    headline_metrics = {"accuracy": False}
+class AudioChoiceTask(ChoiceTask):
+    """A question about one audio clip, the clip first."""
 
-    def __init__(self, name: str, description: str, family: str, dataset: DatasetSpec,
-                 read: Callable[[dict[str, Any]], ChoiceItem], breakdowns: tuple[str, ...] = (),
-                 prompt: str = LETTER_PROMPT, stratify_by: str | None = None,
-                 option_format: tuple[str, str] = ("{letter}. {text}", "\n")) -> None:
-        self.name, self.description, self.family, self.dataset = name, description, family, dataset
-        self.read, self.breakdowns, self.stratify_by = read, breakdowns, stratify_by
-        #: how the prompt lists the options: each option's form, and what joins them
-        self.option_format = option_format
-        self.params = {"prompt": prompt}
-
-    def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
-        item = self.read(row)
-        return Sample(id=sample_id, index=index, target=item.answer,
-                      metadata={"question": item.question, "options": item.options, **item.metadata})
-
-    def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+    def media(self, row: dict[str, Any], base_dir: Path | None) -> list[MediaRef]:
         audio = self.dataset.media_fields[0]
         cell = row[audio] if isinstance(row[audio], dict) else {"bytes": None, "path": row[audio]}
-        item = self.read(row)
-        prompt = self.params["prompt"].format(question=item.question.strip(), options=self.format_options(item.options))
-        return audio_then_text(audio_ref_from_hf(cell, base_dir), prompt)
-
-    def format_options(self, options: dict[str, str]) -> str:
-        form, separator = self.option_format
-        return separator.join(form.format(letter=letter, text=text) for letter, text in options.items())
-
-    def score(self, sample: Sample, prediction: str) -> Scored:
-        return scored(judge_choice(prediction, sample.metadata["options"], str(sample.target)))
-
-    def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        return accuracy_metrics(records, by=self.breakdowns)
+        return [audio_ref_from_hf(cell, base_dir)]
 
 
 def read_label(response: str | None, labels: tuple[str, ...]) -> str | None:

@@ -21,21 +21,21 @@ earliest fold) is the correct one. Which of the two Qwen3-Omni's 52.0 is, its re
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from omnieval.data import DatasetSpec, LoadedSplit
+from omnieval.data import DatasetSpec, LoadedSplit, json_file_split
 from omnieval.errors import OmnievalError
 from omnieval.judges.answer_region import final_answer_region
 from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.registry import TASKS
 from omnieval.selection import select_indices
 from omnieval.tasks.answers import UNREADABLE, accuracy_metrics
-from omnieval.tasks.audio_choice import AudioChoiceTask, ChoiceItem
+from omnieval.tasks.audio_choice import AudioChoiceTask
+from omnieval.tasks.choice import ChoiceItem
 from omnieval.tasks.base import Scored
 from omnieval.types import GenConfig, Sample, SampleRecord
 
@@ -84,24 +84,10 @@ class RulMuchoMusicTask(AudioChoiceTask):
             option_format=("({letter}) {text}", " "))  # the official one-line form: "(A) x (B) y ..."
 
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
-        import datasets
-
-        if not dataset_path:
-            raise OmnievalError(f"rul_muchomusic's audio is not published: give --dataset-path, a folder holding "
-                                f"{DATA_FILE} and audio/<question id>.mp3 (MuchoMusic's clip for each question)")
-        folder = Path(dataset_path)
-        folder = folder.parent if folder.is_file() else folder
-        data_file = folder / DATA_FILE
-        if not data_file.is_file():
-            raise OmnievalError(f"{data_file} not found: the folder must hold {DATA_FILE} and audio/")
-        try:
-            entries = json.loads(data_file.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise OmnievalError(f"cannot read {data_file}: {err}") from err
-        rows = datasets.Dataset.from_list(fold_rows(entries, folder / "audio"))
-        source = {**self.dataset.describe(), "origin": "local", "path": str(folder.resolve()),
-                  "questions": len(entries), "num_rows": len(rows)}
-        return LoadedSplit(rows=rows, source=source, base_dir=folder)
+        return json_file_split(self.dataset, dataset_path, DATA_FILE,
+                               lambda entries, folder: fold_rows(entries, folder / "audio"),
+                               f"rul_muchomusic's audio is not published: make a folder holding {DATA_FILE} and "
+                               "audio/<question id>.mp3 (MuchoMusic's clip for each question)")
 
     def select(self, loaded: LoadedSplit, limit: int | None, seed: int,
                shard: tuple[int, int] | None = None) -> list[int]:

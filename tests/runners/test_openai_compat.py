@@ -111,7 +111,8 @@ def test_audio_is_sent_as_16k_wav_input_audio(speech_rows, tmp_path):
     wav.write_bytes(speech_rows[0]["audio"]["bytes"])
     messages = [Message(role="user", content=[Part.of_media(MediaRef(kind="audio", path=str(wav))),
                                               Part.of_text("Transcribe the English audio into text.")])]
-    converted = to_openai_messages(messages, 16000)
+    converted, streams = to_openai_messages(messages, 16000)
+    assert list(streams) == ["audio_s"] and streams["audio_s"][0] > 1
     audio_part, text_part = converted[0]["content"]
     assert audio_part["type"] == "input_audio" and audio_part["input_audio"]["format"] == "wav"
     data, rate = soundfile.read(io.BytesIO(base64.b64decode(audio_part["input_audio"]["data"])))
@@ -129,14 +130,39 @@ def test_a_video_is_sent_as_evenly_spaced_jpeg_frames(tmp_path):
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)], check=True)
     messages = [Message(role="user", content=[Part.of_media(MediaRef(kind="video", path=str(video))),
                                               Part.of_text("What happens?")])]
-    parts = to_openai_messages(messages, 16000, video_frames=6)[0]["content"]
+    converted, streams = to_openai_messages(messages, 16000, video_frames=6)
+    parts = converted[0]["content"]
     frames, text = parts[:-1], parts[-1]
     assert len(frames) == 6 and text["text"] == "What happens?"
+    assert streams == {"video_frames": [6], "use_audio_in_video": False}
     first = frames[0]["image_url"]["url"]
     assert first.startswith("data:image/jpeg;base64,")
     image = Image.open(io.BytesIO(base64.b64decode(first.split(",", 1)[1])))
     assert image.format == "JPEG" and image.size[0] > image.size[1]
     assert len({frame["image_url"]["url"] for frame in frames}) == 6  # testsrc moves: six different frames
+
+
+def test_a_video_s_sound_goes_along_as_audio_and_is_never_dropped(tmp_path):
+    from omnieval.errors import MediaError
+    from omnieval.sample_av import make_video
+
+    spoken = make_video(tmp_path / "spoken.mp4", speech="the answer is blue")
+    mute = make_video(tmp_path / "mute.mp4")
+
+    def ask(video):
+        return [Message(role="user", content=[Part.of_media(MediaRef(kind="video", path=str(video))),
+                                              Part.of_text("What is said?")])]
+
+    converted, streams = to_openai_messages(ask(spoken), 16000, video_frames=4, use_audio_in_video=True)
+    parts = converted[0]["content"]
+    assert [p["type"] for p in parts] == ["image_url"] * 4 + ["input_audio", "text"]
+    track, rate = soundfile.read(io.BytesIO(base64.b64decode(parts[4]["input_audio"]["data"])))
+    assert rate == 16000 and abs(len(track) / rate - 2.0) < 0.1 and abs(track).max() > 0.05
+    assert streams == {"video_frames": [4], "video_audio_s": [round(len(track) / rate, 3)],
+                       "use_audio_in_video": True}
+    with pytest.raises(MediaError, match="has no audio track"):
+        to_openai_messages(ask(mute), 16000, video_frames=4, use_audio_in_video=True)
+    assert to_openai_messages(ask(mute), 16000, video_frames=4)[1]["video_frames"] == [4]
 
 
 def test_the_server_takes_guided_choice_and_refuses_a_bad_one(pocketsphinx_server):

@@ -22,7 +22,7 @@ def test_each_question_is_asked_four_times_leaving_out_each_distractor_once(fold
     task = TASKS.get("rul_muchomusic")
     loaded = task.load(str(folder))
     entries = json.loads((folder / "RUL-MuchoMusic.json").read_text())
-    assert len(loaded.rows) == 4 * len(entries) and loaded.source["questions"] == 2
+    assert len(loaded.rows) == 4 * len(entries) and loaded.source["entries"] == 2
     rows = [row for row in loaded.rows if row["question_id"] == "1740"]
     distractors = entries["1740"]["distractors"]
     for fold, row in enumerate(rows):

@@ -1,0 +1,208 @@
+"""Decoded media on disk, by content: a video's sampled frames and its audio track are decoded once.
+
+Decoding a long video (seeking, decoding a group of pictures per sampled frame, resizing) costs
+far more than reading its frames back. Each decoded item is stored under a key made of the
+file's sha256, what was asked (frame rate, frame and pixel budgets, sample rate) and the
+decoders' versions, so that runs, tasks and models that ask the same of the same bytes share
+it, and a change of any of them decodes afresh. Arrays are stored zlib-compressed (level 1:
+lossless, several times faster than the decode it saves; natural frames shrink only about 1.5x,
+so a two-minute video at the default budgets takes a few hundred MB). An entry that cannot be
+read (a write cut short) is decoded again and replaced. Requests for the same item at once
+(questions on one video in one batch) decode it once.
+
+The cache lives in `$OMNIEVAL_DECODED_DIR`, by default `~/.cache/omnieval/decoded`; it is kept
+under `$OMNIEVAL_DECODED_MAX_GB` (default 100) by deleting the entries used longest ago, and
+nothing is stored while the disk has less than 10 GB free. `OMNIEVAL_DECODED_CACHE=off` turns
+it off.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import threading
+import zlib
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from omnieval.media import file_sha256
+from omnieval.types import MediaRef
+from omnieval.versions import package_versions
+
+#: bump when what is stored, or how, changes
+FORMAT = 1
+_HEADER = struct.Struct("<Q")
+DEFAULT_MAX_GB = 100.0
+#: the free disk space below which nothing is stored (results and the response cache need the room)
+MIN_FREE_BYTES = 10 * 1024 ** 3
+#: bytes written between two checks of the cache's size
+_PRUNE_EVERY = 1024 ** 3
+
+#: hits and misses of this process (tests and benchmarks read them)
+stats: Counter[str] = Counter()
+_lock = threading.Lock()
+_key_locks: dict[str, threading.Lock] = {}
+_written_since_prune = [0, True]  # bytes, and whether the size was never checked in this process
+
+
+def decoded_dir() -> Path | None:
+    """Where decoded media are kept; None when the cache is turned off."""
+    if os.environ.get("OMNIEVAL_DECODED_CACHE", "").lower() in ("0", "off", "false", "no"):
+        return None
+    default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "omnieval" / "decoded"
+    return Path(os.environ.get("OMNIEVAL_DECODED_DIR", default))
+
+
+def content_hash(ref: MediaRef) -> str:
+    """The sha256 of a media file: its reference's, else the file's (computed once per file version)."""
+    return ref.sha256 or file_sha256(ref.path)
+
+
+@functools.lru_cache(maxsize=None)
+def _versions(packages: tuple[str, ...]) -> dict[str, Any]:
+    """The packages' versions, omnieval's own (its sampling rules) and the FFmpeg libraries that decode."""
+    versions: dict[str, Any] = package_versions(("omnieval", *packages))
+    try:
+        from torchcodec._core import get_ffmpeg_library_versions
+
+        versions["ffmpeg_libraries"] = get_ffmpeg_library_versions()
+    except Exception:  # noqa: BLE001 - without torchcodec (audio only) the CLI below decides
+        pass
+    if shutil.which("ffmpeg"):
+        probe = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True, check=False)
+        versions["ffmpeg"] = (probe.stdout.splitlines() or [""])[0]
+    return versions
+
+
+def max_bytes() -> float:
+    return float(os.environ.get("OMNIEVAL_DECODED_MAX_GB", DEFAULT_MAX_GB)) * 1024 ** 3
+
+
+def prune(folder: Path, limit: float) -> int:
+    """Delete the entries used longest ago until the folder holds at most 90% of `limit` bytes; the
+    bytes it then holds. A hit marks its entry as used (its modification time)."""
+    entries = []
+    for path in folder.glob("*/*.bin"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # deleted by another process meanwhile
+        entries.append((stat.st_mtime, stat.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    if total <= limit:
+        return total
+    for _, size, path in sorted(entries):
+        if total <= 0.9 * limit:
+            break
+        path.unlink(missing_ok=True)
+        total -= size
+    return total
+
+
+def _store(folder: Path, path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+    """Write an entry unless the disk is nearly full, and keep the folder under its size limit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
+        return
+    write_entry(path, arrays, meta)
+    with _lock:
+        _written_since_prune[0] += path.stat().st_size
+        due = _written_since_prune[1] or _written_since_prune[0] >= _PRUNE_EVERY
+        if due:
+            _written_since_prune[:] = [0, False]
+    if due:
+        prune(folder, max_bytes())
+
+
+def entry_key(what: str, ref: MediaRef, params: dict[str, Any], packages: tuple[str, ...]) -> str:
+    """The cache key of decoding `ref` into `what` with `params` by `packages` at their installed versions."""
+    payload = {"format": FORMAT, "what": what, "content": content_hash(ref), "params": params,
+               "versions": _versions(packages)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def write_entry(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+    """Arrays (compressed) and JSON metadata in one file, written atomically."""
+    blobs, layout, offset = [], {}, 0
+    for name, array in arrays.items():
+        array = np.ascontiguousarray(array)
+        blob = zlib.compress(array.tobytes(), 1)
+        layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset, "size": len(blob)}
+        blobs.append(blob)
+        offset += len(blob)
+    header = json.dumps({"arrays": layout, "meta": meta}).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_HEADER.pack(len(header)))
+            handle.write(header)
+            for blob in blobs:
+                handle.write(blob)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_entry(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """What write_entry stored; raises ValueError (or OSError) when the file is not a whole entry."""
+    data = path.read_bytes()
+    (length,) = _HEADER.unpack_from(data)
+    header = json.loads(data[_HEADER.size:_HEADER.size + length])
+    start = _HEADER.size + length
+    arrays = {}
+    for name, spec in header["arrays"].items():
+        blob = data[start + spec["offset"]:start + spec["offset"] + spec["size"]]
+        raw = zlib.decompress(blob)
+        arrays[name] = np.frombuffer(raw, dtype=np.dtype(spec["dtype"])).reshape(spec["shape"])
+    return arrays, header["meta"]
+
+
+def cached(what: str, ref: MediaRef, params: dict[str, Any], packages: tuple[str, ...],
+           decode: Callable[[], tuple[dict[str, np.ndarray], dict[str, Any]]]) -> tuple[dict[str, np.ndarray], dict]:
+    """`decode()`'s arrays and metadata for `ref`, read from the cache when it holds them, else decoded and
+    stored. Errors of `decode` (bad media) are not cached: they are raised each time."""
+    folder = decoded_dir()
+    if folder is None:
+        return decode()
+    key = entry_key(what, ref, params, packages)
+    path = folder / key[:2] / f"{key}.bin"
+    with _lock:
+        key_lock = _key_locks.setdefault(key, threading.Lock())
+    with key_lock:  # one decode per item: the others wait for it and read what it stored
+        found = _read(path)
+        if found is not None:
+            with _lock:
+                stats["hit"] += 1
+            return found
+        arrays, meta = decode()
+        with _lock:
+            stats["miss"] += 1
+        try:
+            _store(folder, path, arrays, meta)
+        except OSError:
+            pass  # a full or read-only disk costs speed, never a sample
+        return arrays, meta
+
+
+def _read(path: Path) -> tuple[dict[str, np.ndarray], dict] | None:
+    """The entry at `path`, marked as used now; None when there is none or it is damaged."""
+    if not path.is_file():
+        return None
+    try:
+        found = read_entry(path)
+        os.utime(path)
+    except (OSError, ValueError, KeyError, struct.error, zlib.error):
+        return None  # a partial or foreign file: decoded again and replaced
+    return found

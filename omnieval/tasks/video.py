@@ -1,0 +1,174 @@
+"""Video questions: Video-MME (with and without subtitles), MLVU (dev) and LVBench.
+
+The questions come from the hub (or a local copy of the repo: its metadata files, and the
+videos its archives unpack beside them, given with --dataset-path); a sample whose video is
+missing fails. Qwen reports these as video without audio, so `use_audio_in_video` is off by
+default (`--gen use_audio_in_video=true` adds the video's sound). Answers are read by
+omnieval.judges.choice; an unreadable one counts as wrong.
+
+- Video-MME: the official prompt of its README ("Select the best answer ... The best answer
+  is:"); `videomme_w_subtitle` puts the video's subtitles first. The official recipe keeps the
+  subtitle lines shown at the sampled frames; at the 2 fps we sample nearly every line is, and
+  here all of the video's lines are given. Accuracy per duration (short, medium, long),
+  domain, sub-category and task type.
+- MLVU dev: the official multiple-choice prompt (VideoChat2's choice_bench: the instruction
+  as system prompt, "Question: ...\\nOptions:\\n(A) ...", "Only give the best option.");
+  `m_avg`, the mean of the per-task accuracies, is its headline (accuracy over all questions too).
+- LVBench: the question carries its options ("(A) ..." lines); lmms-eval's prompt; accuracy
+  overall and per question type (a question counts in each of its types).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from omnieval.data import DatasetSpec
+from omnieval.registry import TASKS
+from omnieval.tasks.answers import accuracy_metrics
+from omnieval.tasks.audio_visual import first_present
+from omnieval.tasks.choice import ChoiceItem, ChoiceTask, letter_of, lettered
+from omnieval.types import GenConfig, MediaRef, SampleRecord
+
+_VIDEOMME_ASK = ("Select the best answer to the following multiple-choice question based on the video{also}. "
+                 "Respond with only the letter (A, B, C, or D) of the correct option.\n{question}\n{options}\n"
+                 "The best answer is:")
+VIDEOMME_PROMPT = _VIDEOMME_ASK.replace("{also}", "")
+VIDEOMME_SUBTITLE_PROMPT = ("This video's subtitles are listed below:\n{subtitles}\n"
+                            + _VIDEOMME_ASK.replace("{also}", " and the subtitles"))
+NO_SUBTITLES = "No subtitles available"
+MLVU_SYSTEM = ("Carefully watch this video and pay attention to every detail. Based on your observations, select "
+               "the best option that accurately addresses the question.")
+MLVU_PROMPT = "Question: {question}\nOptions:\n{options}\nOnly give the best option."
+LVBENCH_PROMPT = "{question}\nAnswer the question with the option letter"
+_SRT_TIMING = re.compile(r"^\d+:\d+:\d+[,.]\d+\s*-->")
+_OPTION_LINE = re.compile(r"^\s*\(([A-Z])\)\s*(.*)$")
+
+
+def subtitle_lines(path: Path) -> list[str]:
+    """The text lines of an .srt file, markup (`<font ...>`) removed, in order."""
+    lines = []
+    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8-sig", errors="replace")):
+        rows = [row.strip() for row in block.strip().splitlines()]
+        timing = next((i for i, row in enumerate(rows) if _SRT_TIMING.match(row)), None)
+        if timing is None:
+            continue
+        text = " ".join(re.sub(r"<[^>]+>", "", row).strip() for row in rows[timing + 1:])
+        if text.strip():
+            lines.append(text.strip())
+    return lines
+
+
+def videomme_item(row: dict[str, Any]) -> ChoiceItem:
+    options = lettered(list(row["options"]))
+    return ChoiceItem(row["question"], options, letter_of(row["answer"], options),
+                      {key: row[key] for key in ("videoID", "duration", "domain", "sub_category", "task_type")})
+
+
+def mlvu_item(row: dict[str, Any]) -> ChoiceItem:
+    options = lettered(list(row["candidates"]))
+    return ChoiceItem(row["question"], options, letter_of(str(row["answer"]), options),
+                      {"task_type": row["task_type"]})
+
+
+def lvbench_item(row: dict[str, Any]) -> ChoiceItem:
+    """The question's own "(A) ..." lines are its options; the whole text is asked."""
+    options = {}
+    for line in str(row["question"]).splitlines():
+        found = _OPTION_LINE.match(line)
+        if found:
+            options[found.group(1)] = found.group(2).strip()
+    if not options:
+        raise ValueError(f"LVBench question {row['uid']} lists no '(A) ...' options")
+    return ChoiceItem(row["question"], options, letter_of(str(row["answer"]), options),
+                      {"question_type": list(row["question_type"] or [])})
+
+
+class VideoQuestionTask(ChoiceTask):
+    """A multiple-choice question about a video the dataset names by a path (or id) under its folder."""
+
+    family = "video"
+
+    def __init__(self, name: str, description: str, dataset: DatasetSpec, read, video_paths, **choice: Any) -> None:
+        super().__init__(name, description, self.family, dataset, read, **choice)
+        self.video_paths = video_paths
+
+    def media(self, row: dict[str, Any], base_dir: Path | None) -> list[MediaRef]:
+        return [first_present(base_dir, "video", self.video_paths(row))]
+
+
+class VideoMMETask(VideoQuestionTask):
+    """Video-MME, with the video's subtitles in the prompt when `subtitles` is set."""
+
+    def __init__(self, subtitles: bool, **task: Any) -> None:
+        super().__init__(**task)
+        self.subtitles = subtitles
+
+    def prompt_fields(self, row: dict[str, Any], base_dir: Path | None) -> dict[str, str]:
+        """The video's subtitles (Video-MME ships none for some videos: those say so, as lmms-eval's do)."""
+        if not self.subtitles:
+            return {}
+        path = base_dir / "subtitle" / f"{row['videoID']}.srt" if base_dir is not None else None
+        lines = subtitle_lines(path) if path is not None and path.is_file() else []
+        return {"subtitles": "\n".join(lines) or NO_SUBTITLES}
+
+
+class MLVUTask(VideoQuestionTask):
+    def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
+        """Accuracy overall and per task type, and M-Avg: the mean of the per-type accuracies."""
+        metrics = accuracy_metrics(records, by=("task_type",))
+        per_type = [value for key, value in metrics.items() if key.startswith("accuracy/task_type/")]
+        if per_type:
+            metrics["m_avg"] = sum(per_type) / len(per_type)
+        return metrics
+
+
+def _videomme(subtitles: bool) -> VideoMMETask:
+    which = "with" if subtitles else "without"
+    return VideoMMETask(
+        subtitles=subtitles, name="videomme_w_subtitle" if subtitles else "videomme",
+        description=f"Video-MME {which} subtitles: 2,700 questions on 900 videos (short, medium, long), accuracy per "
+        "duration, domain, sub-category and task type; videos unzipped beside the metadata (data/<videoID>.mp4"
+        + (", subtitle/<videoID>.srt)" if subtitles else ")"),
+        dataset=DatasetSpec("lmms-eval/Video-MME", split="test", data_files="videomme/test-*.parquet",
+                            fields={"id": "question_id", "question": "question", "options": "options",
+                                    "answer": "answer", "video": "videoID", "duration": "duration"}),
+        read=videomme_item,
+        video_paths=lambda row: tuple(f"{folder}/{row['videoID']}.{ext}" for folder in ("data", "video", "videos")
+                                      for ext in ("mp4", "MP4", "mkv")),
+        breakdowns=("duration", "domain", "sub_category", "task_type"),
+        prompt=VIDEOMME_SUBTITLE_PROMPT if subtitles else VIDEOMME_PROMPT, option_format=_as_given,
+        stratify_by="duration", gen=GenConfig(max_new_tokens=128))
+
+
+def _as_given(options: dict[str, str]) -> str:
+    """Options one per line as Video-MME writes them: "A. text"."""
+    return "\n".join(f"{letter}. {text}" for letter, text in options.items())
+
+
+def _register_all() -> None:
+    TASKS.register(_videomme(subtitles=False))
+    TASKS.register(_videomme(subtitles=True))
+    mlvu = MLVUTask(
+        name="mlvu_dev", description="MLVU dev: multiple-choice questions on long videos in 7 task types, m_avg (mean "
+        "of per-type accuracies) and accuracy per type; videos unzipped beside the metadata",
+        dataset=DatasetSpec("sy1998/MLVU_dev", split="test", data_files="mlvu/test-*.parquet",
+                            fields={"question": "question", "candidates": "candidates", "answer": "answer",
+                                    "task_type": "task_type", "video": "video_name"}),
+        read=mlvu_item, video_paths=lambda row: (str(row["video_name"]),), prompt=MLVU_PROMPT,
+        option_format=("({letter}) {text}", "\n"), stratify_by="task_type",
+        gen=GenConfig(max_new_tokens=128, system_prompt=MLVU_SYSTEM))
+    mlvu.headline_metrics = {"m_avg": False}
+    TASKS.register(mlvu)
+    TASKS.register(VideoQuestionTask(
+        name="lvbench", description="LVBench: 1,549 questions on 103 hour-long videos, accuracy overall and per "
+        "question type (ER, EU, KIR, TG, reasoning, summarization); videos unpacked beside the metadata",
+        dataset=DatasetSpec("lmms-eval/LVBench", split="train", data_files="data/train-*.parquet",
+                            fields={"id": "uid", "question": "question", "answer": "answer",
+                                    "question_type": "question_type", "video": "video_path"}),
+        read=lvbench_item, video_paths=lambda row: (str(row["video_path"]),), breakdowns=("question_type",),
+        prompt=LVBENCH_PROMPT, gen=GenConfig(max_new_tokens=128)))
+
+
+_register_all()
