@@ -60,14 +60,33 @@ def speech_file_name(sample_id: str) -> str:
 
 def audio_ref_from_hf(value: dict | None, base_dir: Path | None = None) -> MediaRef:
     """A MediaRef for a `datasets` Audio cell read with decode=False ({"bytes", "path"})."""
+    return cell_ref("audio", value, base_dir)
+
+
+#: image formats by their first bytes, for image cells that carry no file name
+_IMAGE_MAGIC = ((b"\x89PNG", ".png"), (b"\xff\xd8", ".jpg"), (b"GIF8", ".gif"), (b"BM", ".bmp"))
+
+
+def _suffix(kind: MediaKind, name: str, data: bytes) -> str:
+    if Path(name).suffix:
+        return Path(name).suffix.lower()
+    if kind == "image":
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+            return ".webp"
+        return next((suffix for magic, suffix in _IMAGE_MAGIC if data.startswith(magic)), ".bin")
+    return ".bin"
+
+
+def cell_ref(kind: MediaKind, value: dict | None, base_dir: Path | None = None) -> MediaRef:
+    """A MediaRef for a `datasets` Audio/Image/Video cell read with decode=False ({"bytes", "path"}): its
+    bytes in the content store, or the file it names."""
     if not value or (value.get("bytes") is None and not value.get("path")):
-        raise MediaError("the sample has no audio (empty audio cell)")
+        raise MediaError(f"the sample has no {kind} (empty {kind} cell)")
     name = value.get("path") or ""
     if value.get("bytes") is not None:
-        suffix = Path(name).suffix.lower() or ".bin"
-        path, digest = store_bytes(value["bytes"], suffix)
-        return MediaRef(kind="audio", path=str(path), name=name or None, sha256=digest)
-    return file_ref("audio", name, base_dir)
+        path, digest = store_bytes(value["bytes"], _suffix(kind, name, value["bytes"]))
+        return MediaRef(kind=kind, path=str(path), name=name or None, sha256=digest)
+    return file_ref(kind, name, base_dir)
 
 
 def file_ref(kind: MediaKind, name: str, base_dir: Path | None = None) -> MediaRef:

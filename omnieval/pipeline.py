@@ -25,7 +25,7 @@ from omnieval.results import RunDir, find_resumable, make_run_id
 from omnieval.runners.base import Runner
 from omnieval.selection import DRAW
 from omnieval.speech.spoken import speaking
-from omnieval.scoring import judge_failed, judge_records, make_record, summarize
+from omnieval.scoring import judge_failed, judge_records, make_record, summarize, unreadable_row_record
 from omnieval.tasks.base import Task
 from omnieval.types import GenConfig, Request, Response, RunRecord, Sample, SampleRecord
 from omnieval.versions import run_versions
@@ -81,6 +81,8 @@ class _Prepared:
     request: Request | None = None
     key: str | None = None
     error: str | None = None
+    #: the task could not read the row: the record is this failure, unscored
+    unreadable: SampleRecord | None = None
 
 
 class Evaluation:
@@ -112,6 +114,8 @@ class Evaluation:
     def _record(self, item: _Prepared, response: Response | None, cached: bool) -> SampleRecord:
         """The scored record of one sample; a scorer that crashes (a speech model out of memory) fails
         this sample only."""
+        if item.unreadable is not None:
+            return item.unreadable
         try:
             return make_record(self.task, item.sample, response, error=item.error, request_hash=item.key,
                                cached=cached)
@@ -203,7 +207,13 @@ class Evaluation:
             prepared = []
             for index in indices:
                 row = loaded.rows[index]
-                item = _Prepared(self.task.describe_row(row, index, ids[index]))
+                try:
+                    item = _Prepared(self.task.describe_row(row, index, ids[index]))
+                except (KeyError, ValueError, TypeError, SyntaxError) as err:
+                    failed = unreadable_row_record(ids[index], index, err)
+                    prepared.append(_Prepared(Sample(id=ids[index], index=index), error=failed.error,
+                                              unreadable=failed))
+                    continue
                 try:
                     messages = self.task.build_messages(row, loaded.base_dir)
                 except MediaError as err:

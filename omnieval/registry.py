@@ -80,11 +80,13 @@ TASKS: Registry = Registry("task", ["omnieval.tasks.asr", "omnieval.tasks.text",
                                   "omnieval.tasks.audio_choice", "omnieval.tasks.music_tagging",
                                   "omnieval.tasks.rul_muchomusic", "omnieval.tasks.captioning",
                                   "omnieval.tasks.acoustic_scenes", "omnieval.tasks.tts_sets",
-                                  "omnieval.tasks.audio_visual", "omnieval.tasks.video"], "omnieval.tasks",
+                                  "omnieval.tasks.audio_visual", "omnieval.tasks.video",
+                                  "omnieval.tasks.image_sets"], "omnieval.tasks",
                       _task_name)
 #: scores the leaderboard makes from other tasks' scores (omnieval.tasks.derived)
 DERIVED: Registry = Registry("derived score", ["omnieval.tasks.voicebench_overall", "omnieval.tasks.translation",
-                                               "omnieval.tasks.asr"], "omnieval.derived", _derived_name)
+                                               "omnieval.tasks.asr", "omnieval.tasks.image_sets"], "omnieval.derived",
+                      _derived_name)
 RUNNERS: Registry = Registry(
     "runner", ["omnieval.runners.pocketsphinx", "omnieval.runners.openai_compat", "omnieval.runners.hf_omni.runner",
      "omnieval.runners.vllm_offline", "omnieval.runners.hf_text", "omnieval.runners.espeak",

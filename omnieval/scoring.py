@@ -20,6 +20,19 @@ if TYPE_CHECKING:
     from omnieval.judges.model_judge import Judgment, ModelJudge
 
 
+#: metadata of a record whose dataset row the task could not read (nothing to score: it is a failure)
+UNREADABLE_ROW = "unreadable_row"
+
+
+def unreadable_row_record(sample_id: str, index: int, err: Exception) -> SampleRecord:
+    """The failed record of a dataset row the task cannot read (an answer that is none of the options):
+    one bad row fails its sample, never the run."""
+    from omnieval.errors import error_line
+
+    return SampleRecord(id=sample_id, index=index, metadata={UNREADABLE_ROW: True},
+                        error=f"the dataset row does not fit the task: {error_line(err)}")
+
+
 def make_record(task: Task, sample: Sample, response: Response | None, error: str | None = None,
                 request_hash: str | None = None, cached: bool = False) -> SampleRecord:
     """Score one sample; a failure (error set, or a response with an error) scores as an empty prediction."""
@@ -60,6 +73,9 @@ def rescore(task: Task, records: list[SampleRecord]) -> list[SampleRecord]:
     judgments are kept and counted again (re-judging is `judge_records`)."""
     rescored = []
     for record in records:
+        if record.metadata.get(UNREADABLE_ROW):
+            rescored.append(record)
+            continue
         generated = None if record.failed else (record.response or Response(text=record.prediction))
         if generated is not None and generated.speech_gone:
             raise OmnievalError(f"sample {record.id}: its generated speech is gone ({generated.audio_path}); "

@@ -125,3 +125,24 @@ def test_run_dir_reads_back_what_the_run_wrote(librispeech_parquet, tmp_path):
     reread = RunDir(run_dir.path)
     assert len(reread.read_records()) == 2
     assert reread.read_run().task == "librispeech_test_clean"
+
+
+def test_a_row_the_task_cannot_read_fails_its_sample_and_the_run_goes_on(tmp_path):
+    import asyncio
+    import json
+
+    from omnieval.offline import rescore_run
+    from omnieval.sample_av import dailyomni_sample
+
+    dataset = dailyomni_sample(tmp_path / "dailyomni")
+    entries = json.loads((dataset / "qa.json").read_text())
+    entries[1]["Answer"] = "Z"  # none of the options
+    (dataset / "qa.json").write_text(json.dumps(entries))
+    run_dir = evaluate("dailyomni", dataset, tmp_path / "out", run_id="r")
+    run = read_run(run_dir.path)
+    records = {r["id"]: r for r in read_jsonl(run_dir.path / "samples.jsonl")}
+    assert run["status"] == "complete" and run["counts"]["done"] == 3
+    assert records["do_green#2"]["error"].startswith("the dataset row does not fit the task: ValueError: answer 'Z'")
+    assert records["do_green#2"]["scores"] == {} and "accuracy" in run["metrics"]
+    rescored = asyncio.run(rescore_run(RunDir(run_dir.path)))
+    assert rescored.counts["failed"] == run["counts"]["failed"]

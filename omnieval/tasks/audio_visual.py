@@ -34,7 +34,7 @@ from omnieval.data import DatasetSpec, LoadedSplit, json_file_split
 from omnieval.errors import OmnievalError
 from omnieval.media import file_ref
 from omnieval.registry import TASKS
-from omnieval.tasks.choice import ChoiceItem, ChoiceTask, letter_of, lettered
+from omnieval.tasks.choice import ChoiceItem, ChoiceTask, answer_letter, lettered
 from omnieval.types import GenConfig, MediaRef
 
 #: WorldSense's instruction and frames template (VLMEvalKit vlmeval/dataset/worldsense.py, = lmms-eval's)
@@ -86,7 +86,7 @@ def worldsense_rows(entries: dict[str, Any], folder: Path) -> list[dict[str, Any
 
 def worldsense_item(row: dict[str, Any]) -> ChoiceItem:
     options = lettered(row["candidates"])
-    return ChoiceItem(row["question"], options, letter_of(row["answer"], options),
+    return ChoiceItem(row["question"], options, answer_letter(row["answer"], options),
                       {key: row[key] for key in ("video_id", "domain", "task_type", "task_domain", "duration",
                                                  "audio_class")})
 
@@ -100,7 +100,7 @@ def dailyomni_rows(entries: list[dict[str, Any]], folder: Path) -> list[dict[str
 
 def dailyomni_item(row: dict[str, Any]) -> ChoiceItem:
     options = lettered(row["choices"])
-    return ChoiceItem(row["question"], options, letter_of(row["answer"], options),
+    return ChoiceItem(row["question"], options, answer_letter(row["answer"], options),
                       {key: row[key] for key in ("video_id", "qa_type", "video_category", "video_duration")})
 
 
@@ -122,7 +122,7 @@ def videoholmes_rows(entries: list[dict[str, Any]], folder: Path) -> list[dict[s
 
 def videoholmes_item(row: dict[str, Any]) -> ChoiceItem:
     options = lettered(row["options"])
-    return ChoiceItem(row["question"], options, letter_of(row["answer"], options),
+    return ChoiceItem(row["question"], options, answer_letter(row["answer"], options),
                       {"video_id": row["video_id"], "question_type": row["question_type"]})
 
 

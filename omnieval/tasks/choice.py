@@ -64,6 +64,13 @@ def letter_of(answer: str, options: dict[str, str]) -> str:
     raise ValueError(f"answer {answer!r} is none of the options {list(options.values())}")
 
 
+def answer_letter(answer: str, options: dict[str, str]) -> str:
+    """The correct letter where a benchmark states it as a letter ("B", "(B)", "B."), whatever the options'
+    texts are (options may themselves be letters); else the letter of the answer's text (letter_of)."""
+    letter = str(answer).strip().strip("().:").upper()
+    return letter if letter in options else letter_of(str(answer), options)
+
+
 class ChoiceTask(Task):
     """A multiple-choice benchmark: `read` turns a row into a ChoiceItem, `media` gives what precedes the prompt."""
 
@@ -92,6 +99,10 @@ class ChoiceTask(Task):
         return Sample(id=sample_id, index=index, target=item.answer,
                       metadata={"question": item.question, "options": item.options, **item.metadata})
 
+    def template(self, item: ChoiceItem) -> str:
+        """The prompt template an item is asked with (the `prompt` parameter)."""
+        return self.params["prompt"]
+
     def prompt_fields(self, row: dict[str, Any], base_dir: Path | None) -> dict[str, str]:
         """Fields of the prompt template besides {question} and {options}."""
         return {}
@@ -101,7 +112,7 @@ class ChoiceTask(Task):
         item = self.read(row)
         fields = {"question": item.question.strip(), "options": self.format_options(item.options),
                   **self.prompt_fields(row, base_dir)}
-        before, _, after = self.params["prompt"].rpartition(MEDIA_MARK)
+        before, _, after = self.template(item).rpartition(MEDIA_MARK)
         media = [Part.of_media(ref) for ref in self.media(row, base_dir)]
         texts = [before.format(**fields), after.format(**fields)]
         return [Message(role="user", content=[Part.of_text(texts[0])] * bool(texts[0]) + media

@@ -28,7 +28,7 @@ from omnieval.data import DatasetSpec
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import accuracy_metrics
 from omnieval.tasks.audio_visual import first_present
-from omnieval.tasks.choice import ChoiceItem, ChoiceTask, letter_of, lettered
+from omnieval.tasks.choice import ChoiceItem, ChoiceTask, answer_letter, letter_of, lettered
 from omnieval.types import GenConfig, MediaRef, SampleRecord
 
 _VIDEOMME_ASK = ("Select the best answer to the following multiple-choice question based on the video{also}. "
@@ -62,7 +62,7 @@ def subtitle_lines(path: Path) -> list[str]:
 
 def videomme_item(row: dict[str, Any]) -> ChoiceItem:
     options = lettered(list(row["options"]))
-    return ChoiceItem(row["question"], options, letter_of(row["answer"], options),
+    return ChoiceItem(row["question"], options, answer_letter(row["answer"], options),
                       {key: row[key] for key in ("videoID", "duration", "domain", "sub_category", "task_type")})
 
 
@@ -81,7 +81,7 @@ def lvbench_item(row: dict[str, Any]) -> ChoiceItem:
             options[found.group(1)] = found.group(2).strip()
     if not options:
         raise ValueError(f"LVBench question {row['uid']} lists no '(A) ...' options")
-    return ChoiceItem(row["question"], options, letter_of(str(row["answer"]), options),
+    return ChoiceItem(row["question"], options, answer_letter(str(row["answer"]), options),
                       {"question_type": list(row["question_type"] or [])})
 
 

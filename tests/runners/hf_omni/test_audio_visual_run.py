@@ -5,6 +5,7 @@ off."""
 from __future__ import annotations
 
 from omnieval.sample_av import dailyomni_sample, videoholmes_sample, videomme_sample, worldsense_sample
+from omnieval.sample_images import image_samples
 from tests.conftest import only_run_dir, read_jsonl, read_run, run_cli
 
 
@@ -39,7 +40,7 @@ def test_worldsense_runs_end_to_end_with_frames_and_sound_reaching_the_model(tin
     assert records["ws_red/task0"]["response"]["input_tokens"] > silent["ws_red/task0"]["response"]["input_tokens"]
 
 
-def test_dailyomni_videoholmes_and_videomme_run_with_their_media(tiny_checkpoints, tmp_path):
+def test_dailyomni_videoholmes_videomme_and_mmstar_run_with_their_media(tiny_checkpoints, tmp_path):
     checkpoint = tiny_checkpoints["qwen2_5_omni"]
     run, records = run_task("dailyomni", checkpoint, dailyomni_sample(tmp_path / "do"), tmp_path / "do_out")
     assert run["counts"]["done"] == 3 and run["counts"]["failed"] == 1
@@ -56,3 +57,7 @@ def test_dailyomni_videoholmes_and_videomme_run_with_their_media(tiny_checkpoint
     assert run["counts"]["done"] == 4 and run["counts"]["failed"] == 1
     streams = records["001-1"]["response"]["inputs"]
     assert streams["video_frames"] == [4] and "video_audio_s" not in streams  # Video-MME: the frames alone
+
+    run, records = run_task("mmstar", checkpoint, image_samples(tmp_path / "images")["mmstar"], tmp_path / "im_out")
+    assert run["counts"]["done"] == 2 and run["counts"]["failed"] == 0
+    assert records["0"]["response"]["inputs"]["images"] == [[168, 84]]  # 160x96 drawn, rounded to 28-pixel steps

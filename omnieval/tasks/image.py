@@ -1,0 +1,103 @@
+"""Image questions: MMMU (val), MMMU-Pro, MathVista (testmini), MMStar, AI2D, RealWorldQA, CountBench, ChartQA.
+
+Images come embedded in the hub datasets (read undecoded, stored by content, decoded by the
+runner) and precede the prompt. Prompts are lmms-eval's default ones unless a benchmark has its
+own (MathVista's `query`, MMMU-Pro's official prompts). Answers are read by the judges' rules,
+deterministically: an answer no rule can read counts as wrong (MMMU's parser picks a random
+letter then; lmms-eval's MMMU-Pro vision task compares the raw output with the letter).
+
+- MMMU val: multiple-choice questions by letter, open ones by MMMU's own open-answer rule;
+  accuracy overall (instance level) and per discipline (6) and subject (30).
+- MMMU-Pro: the standard setting (up to 10 options) and the vision setting (the question and
+  options inside one screenshot); its "overall" is their mean (its authors' definition),
+  derived on the leaderboard as `mmmu_pro`.
+- MathVista testmini: the dataset's own `query` prompt; choices read as letters or option text,
+  numbers compared at the answer's precision, other answers by exact match.
+- MMStar: options inside the question; accuracy overall (VLMEvalKit's) and per category and
+  l2 category (lmms-eval's `average` is the macro mean over l2 categories: `macro_l2`).
+- AI2D: options listed, the answer an option index.
+- RealWorldQA: the instruction inside the question; a letter answer read as a choice, others
+  by exact match.
+- CountBench: lmms-eval's `countbench` prompt (not `countbenchqa`'s, which leaks the count in
+  the caption); the number answered (digits or words) equals the count.
+- ChartQA: relaxed accuracy (5% on numbers), overall and per split (human, augmented).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from omnieval.data import DatasetSpec
+from omnieval.errors import MediaError
+from omnieval.media import cell_ref
+from omnieval.tasks.answers import accuracy_metrics, scored
+from omnieval.tasks.base import Scored, Task
+from omnieval.tasks.choice import ChoiceItem, ChoiceTask
+from omnieval.types import GenConfig, MediaRef, Message, Part, Sample, SampleRecord, Score
+
+DIRECTLY = "Answer with the option's letter from the given choices directly."
+_IMAGE_TAG = re.compile(r"<image (\d+)>")
+
+
+def images_of(row: dict[str, Any], columns: tuple[str, ...], base_dir: Path | None) -> list[MediaRef]:
+    return [cell_ref("image", row[column], base_dir) for column in columns]
+
+
+def referenced_images(row: dict[str, Any]) -> tuple[str, ...]:
+    """MMMU's images: the `image_N` columns its question and options name with `<image N>`, in order."""
+    text = str(row["question"]) + str(row.get("options", ""))
+    named = sorted({int(n) for n in _IMAGE_TAG.findall(text)})
+    missing = [n for n in named if f"image_{n}" not in row]
+    if missing:
+        raise MediaError(f"the question names <image {missing[0]}>, which the row does not have")
+    return tuple(f"image_{n}" for n in named)
+
+
+class ImageChoiceTask(ChoiceTask):
+    """Multiple choice about images in the row's `images` columns (or those `images(row)` names)."""
+
+    family = "image"
+
+    def __init__(self, name: str, description: str, dataset: DatasetSpec, read: Callable[[dict], ChoiceItem],
+                 images: tuple[str, ...] | Callable[[dict], tuple[str, ...]] = ("image",), **choice: Any) -> None:
+        super().__init__(name, description, self.family, dataset, read, **choice)
+        self.images = images
+
+    def media(self, row: dict[str, Any], base_dir: Path | None) -> list[MediaRef]:
+        columns = self.images(row) if callable(self.images) else self.images
+        return images_of(row, columns, base_dir)
+
+
+class ImageAnswerTask(Task):
+    """A short answer about one image, judged by `judge(response, target)`."""
+
+    family = "image"
+
+    def __init__(self, name: str, description: str, dataset: DatasetSpec, prompt: str,
+                 judge: Callable[[str | None, Any], Score], target: Callable[[dict], Any],
+                 breakdowns: tuple[str, ...] = (), gen: GenConfig | None = None, metric: str = "accuracy",
+                 stratify_by: str | None = None) -> None:
+        self.name, self.description, self.dataset, self.judge, self.target = name, description, dataset, judge, target
+        self.breakdowns, self.metric, self.stratify_by = breakdowns, metric, stratify_by
+        self.headline_metrics = {metric: False}
+        self.gen = gen or GenConfig(max_new_tokens=128)
+        self.params = {"prompt": prompt}
+
+    def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
+        return Sample(id=sample_id, index=index, target=self.target(row),
+                      metadata={"question": row[self.dataset.fields["question"]],
+                                **{key: row.get(key) for key in self.breakdowns}})
+
+    def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        prompt = self.params["prompt"].format(question=str(row[self.dataset.fields["question"]]).strip())
+        return [Message(role="user", content=[Part.of_media(ref) for ref in images_of(row, ("image",), base_dir)]
+                        + [Part.of_text(prompt)])]
+
+    def score(self, sample: Sample, prediction: str) -> Scored:
+        return scored(self.judge(prediction, sample.target))
+
+    def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
+        return accuracy_metrics(records, name=self.metric, by=self.breakdowns)
