@@ -52,7 +52,24 @@ _PRUNE_EVERY = 1024 ** 3
 stats: Counter[str] = Counter()
 _lock = threading.Lock()
 _key_locks: dict[str, threading.Lock] = {}
-_written_since_prune = [0, True]  # bytes, and whether the size was never checked in this process
+
+
+class _PruneClock:
+    """When to check the cache's size: at this process's first write, then every _PRUNE_EVERY bytes."""
+
+    def __init__(self) -> None:
+        self.written, self.checked = 0, False
+
+    def due(self, size: int) -> bool:
+        with _lock:
+            self.written += size
+            if self.checked and self.written < _PRUNE_EVERY:
+                return False
+            self.written, self.checked = 0, True
+            return True
+
+
+_prune_clock = _PruneClock()
 
 
 def decoded_dir() -> Path | None:
@@ -115,12 +132,7 @@ def _store(folder: Path, path: Path, arrays: dict[str, np.ndarray], meta: dict[s
     if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
         return
     write_entry(path, arrays, meta)
-    with _lock:
-        _written_since_prune[0] += path.stat().st_size
-        due = _written_since_prune[1] or _written_since_prune[0] >= _PRUNE_EVERY
-        if due:
-            _written_since_prune[:] = [0, False]
-    if due:
+    if _prune_clock.due(path.stat().st_size):
         prune(folder, max_bytes())
 
 

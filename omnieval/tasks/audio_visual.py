@@ -26,15 +26,15 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from omnieval.data import DatasetSpec, LoadedSplit, json_file_split
+from omnieval.data import DatasetSpec
 from omnieval.errors import OmnievalError
 from omnieval.media import file_ref
 from omnieval.registry import TASKS
-from omnieval.tasks.choice import ChoiceItem, ChoiceTask, answer_letter, lettered
+from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
+from omnieval.tasks.video_choice import JsonRelease, VideoChoiceTask
 from omnieval.types import GenConfig, MediaRef
 
 #: WorldSense's instruction and frames template (VLMEvalKit vlmeval/dataset/worldsense.py, = lmms-eval's)
@@ -55,6 +55,7 @@ VIDEOHOLMES_PROMPT = (
     "Based on the given video, reason and answer the single-choice question. Provide your reasoning between the "
     "<think> and </think> tags, and then give your final answer between the <answer> and </answer> tags. The "
     "question is: {question}. The options are: {options}. Your answer:")
+FAMILY = "audio_visual"
 VIDEOHOLMES_TYPES = ("SR", "IMC", "TCI", "TA", "MHR", "PAR", "CTI")
 
 
@@ -126,38 +127,12 @@ def videoholmes_item(row: dict[str, Any]) -> ChoiceItem:
                       {"video_id": row["video_id"], "question_type": row["question_type"]})
 
 
-def first_present(base_dir: Path | None, kind: str, candidates: tuple[str, ...]) -> MediaRef:
-    """The first of `candidates` (paths under `base_dir`) that exists; else the missing-file error of the first."""
-    for candidate in candidates:
-        if base_dir is not None and (base_dir / candidate).is_file():
-            return file_ref(kind, candidate, base_dir)
-    return file_ref(kind, candidates[0], base_dir)
-
-
-class VideoChoiceTask(ChoiceTask):
-    """Questions about a video and its sound, read from the benchmark's JSON file in a local copy."""
-
-    family = "audio_visual"
-
-    def __init__(self, name: str, description: str, dataset: DatasetSpec, data_file: str,
-                 to_rows: Callable[[Any, Path], list[dict[str, Any]]], read: Callable[[dict[str, Any]], ChoiceItem],
-                 videos: Callable[[dict[str, Any]], tuple[str, ...]], how_to_get: str, **choice: Any) -> None:
-        super().__init__(name, description, self.family, dataset, read, **choice)
-        self.data_file, self.to_rows, self.videos, self.how_to_get = data_file, to_rows, videos, how_to_get
-
-    def load(self, dataset_path: str | None = None) -> LoadedSplit:
-        return json_file_split(self.dataset, dataset_path, self.data_file, self.to_rows, self.how_to_get)
-
-    def media(self, row: dict[str, Any], base_dir: Path | None) -> list[MediaRef]:
-        return [first_present(base_dir, "video", self.videos(row))]
-
-
 class DailyOmniTask(VideoChoiceTask):
     """Daily-Omni: the video and, beside it, its audio as a separate file (`input_mode` all, visual or audio,
     as its script names them)."""
 
     def __init__(self, **task: Any) -> None:
-        super().__init__(**task)
+        super().__init__(family=FAMILY, **task)
         self.params = {**self.params, "input_mode": "all"}
 
     def _mode(self) -> str:
@@ -178,34 +153,34 @@ class DailyOmniTask(VideoChoiceTask):
 
 def _register_all() -> None:
     TASKS.register(VideoChoiceTask(
-        name="worldsense", description="WorldSense: 3,172 questions on 1,662 videos heard and seen (8 domains, 26 "
+        family=FAMILY, name="worldsense", description="WorldSense: 3,172 questions on 1,662 videos heard and seen (8 domains, 26 "
         "task types), accuracy per domain, task type, duration and audio class; a local copy with videos/",
         dataset=DatasetSpec("honglyhly/WorldSense", split="test", fields={"id": "id"}),
-        data_file="worldsense_qa.json", to_rows=worldsense_rows, read=worldsense_item,
-        videos=lambda row: (f"videos/{row['video_id']}.mp4",),
-        how_to_get="download honglyhly/WorldSense, unzip its worldsense_videos_*.zip so that the videos lie in "
-        "<folder>/videos/<video id>.mp4 beside worldsense_qa.json",
+        read=worldsense_item, videos=lambda row: (f"videos/{row['video_id']}.mp4",),
+        release=JsonRelease("worldsense_qa.json", worldsense_rows,
+                            "download honglyhly/WorldSense, unzip its worldsense_videos_*.zip so that the videos lie "
+                            "in <folder>/videos/<video id>.mp4 beside worldsense_qa.json"),
         breakdowns=("domain", "task_type", "task_domain", "duration", "audio_class"), prompt=WORLDSENSE_PROMPT,
         stratify_by="domain", gen=GenConfig(max_new_tokens=1024, use_audio_in_video=True)))
     TASKS.register(DailyOmniTask(
         name="dailyomni", description="Daily-Omni: 1,197 questions on 684 everyday videos with their audio (6 QA "
         "types, 30 s and 60 s clips), accuracy per type, category and duration; a local copy with Videos/",
         dataset=DatasetSpec("liarliar/Daily-Omni", split="test", fields={"id": "video_id"}),
-        data_file="qa.json", to_rows=dailyomni_rows, read=dailyomni_item,
-        videos=lambda row: (f"Videos/{row['video_id']}/{row['video_id']}_video.mp4",),
-        how_to_get="download liarliar/Daily-Omni and extract Videos.tar beside qa.json (Videos/<id>/<id>_video.mp4 "
-        "and <id>_audio.wav)",
+        read=dailyomni_item, videos=lambda row: (f"Videos/{row['video_id']}/{row['video_id']}_video.mp4",),
+        release=JsonRelease("qa.json", dailyomni_rows,
+                            "download liarliar/Daily-Omni and extract Videos.tar beside qa.json "
+                            "(Videos/<id>/<id>_video.mp4 and <id>_audio.wav)"),
         breakdowns=("qa_type", "video_category", "video_duration"), prompt=DAILYOMNI_PROMPT,
         option_format=as_python_list, stratify_by="qa_type", gen=GenConfig(max_new_tokens=2560)))
     TASKS.register(VideoChoiceTask(
-        name="videoholmes", description="Video-Holmes: 1,837 six-option reasoning questions on 270 suspense short "
+        family=FAMILY, name="videoholmes", description="Video-Holmes: 1,837 six-option reasoning questions on 270 suspense short "
         "films, <think>/<answer> prompt, accuracy per question type (SR, IMC, TCI, TA, MHR, PAR, CTI); a local copy",
         dataset=DatasetSpec("TencentARC/Video-Holmes", split="test", fields={"id": "id"}),
-        data_file="test_Video-Holmes.json", to_rows=videoholmes_rows, read=videoholmes_item,
-        videos=lambda row: tuple(f"{folder}/{row['video_id']}.mp4"
-                                 for folder in ("videos_cropped", "videos", "videos/videos_cropped")),
-        how_to_get="download TencentARC/Video-Holmes and unzip videos.zip beside test_Video-Holmes.json "
-        "(videos_cropped/<video ID>.mp4)",
+        read=videoholmes_item, videos=lambda row: tuple(f"{folder}/{row['video_id']}.mp4" for folder in
+                                                        ("videos_cropped", "videos", "videos/videos_cropped")),
+        release=JsonRelease("test_Video-Holmes.json", videoholmes_rows,
+                            "download TencentARC/Video-Holmes and unzip videos.zip beside test_Video-Holmes.json "
+                            "(videos_cropped/<video ID>.mp4)"),
         breakdowns=("question_type",), prompt=VIDEOHOLMES_PROMPT, option_format=("{letter}: {text}", ", "),
         stratify_by="question_type", gen=GenConfig(max_new_tokens=1024, use_audio_in_video=True)))
 

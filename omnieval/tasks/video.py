@@ -27,9 +27,9 @@ from typing import Any
 from omnieval.data import DatasetSpec
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import accuracy_metrics
-from omnieval.tasks.audio_visual import first_present
-from omnieval.tasks.choice import ChoiceItem, ChoiceTask, answer_letter, letter_of, lettered
-from omnieval.types import GenConfig, MediaRef, SampleRecord
+from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
+from omnieval.tasks.video_choice import VideoChoiceTask
+from omnieval.types import GenConfig, SampleRecord
 
 _VIDEOMME_ASK = ("Select the best answer to the following multiple-choice question based on the video{also}. "
                  "Respond with only the letter (A, B, C, or D) of the correct option.\n{question}\n{options}\n"
@@ -42,6 +42,7 @@ MLVU_SYSTEM = ("Carefully watch this video and pay attention to every detail. Ba
                "the best option that accurately addresses the question.")
 MLVU_PROMPT = "Question: {question}\nOptions:\n{options}\nOnly give the best option."
 LVBENCH_PROMPT = "{question}\nAnswer the question with the option letter"
+FAMILY = "video"
 _SRT_TIMING = re.compile(r"^\d+:\d+:\d+[,.]\d+\s*-->")
 _OPTION_LINE = re.compile(r"^\s*\(([A-Z])\)\s*(.*)$")
 
@@ -85,24 +86,11 @@ def lvbench_item(row: dict[str, Any]) -> ChoiceItem:
                       {"question_type": list(row["question_type"] or [])})
 
 
-class VideoQuestionTask(ChoiceTask):
-    """A multiple-choice question about a video the dataset names by a path (or id) under its folder."""
-
-    family = "video"
-
-    def __init__(self, name: str, description: str, dataset: DatasetSpec, read, video_paths, **choice: Any) -> None:
-        super().__init__(name, description, self.family, dataset, read, **choice)
-        self.video_paths = video_paths
-
-    def media(self, row: dict[str, Any], base_dir: Path | None) -> list[MediaRef]:
-        return [first_present(base_dir, "video", self.video_paths(row))]
-
-
-class VideoMMETask(VideoQuestionTask):
+class VideoMMETask(VideoChoiceTask):
     """Video-MME, with the video's subtitles in the prompt when `subtitles` is set."""
 
     def __init__(self, subtitles: bool, **task: Any) -> None:
-        super().__init__(**task)
+        super().__init__(family=FAMILY, **task)
         self.subtitles = subtitles
 
     def prompt_fields(self, row: dict[str, Any], base_dir: Path | None) -> dict[str, str]:
@@ -114,7 +102,7 @@ class VideoMMETask(VideoQuestionTask):
         return {"subtitles": "\n".join(lines) or NO_SUBTITLES}
 
 
-class MLVUTask(VideoQuestionTask):
+class MLVUTask(VideoChoiceTask):
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         """Accuracy overall and per task type, and M-Avg: the mean of the per-type accuracies."""
         metrics = accuracy_metrics(records, by=("task_type",))
@@ -135,7 +123,7 @@ def _videomme(subtitles: bool) -> VideoMMETask:
                             fields={"id": "question_id", "question": "question", "options": "options",
                                     "answer": "answer", "video": "videoID", "duration": "duration"}),
         read=videomme_item,
-        video_paths=lambda row: tuple(f"{folder}/{row['videoID']}.{ext}" for folder in ("data", "video", "videos")
+        videos=lambda row: tuple(f"{folder}/{row['videoID']}.{ext}" for folder in ("data", "video", "videos")
                                       for ext in ("mp4", "MP4", "mkv")),
         breakdowns=("duration", "domain", "sub_category", "task_type"),
         prompt=VIDEOMME_SUBTITLE_PROMPT if subtitles else VIDEOMME_PROMPT, option_format=_as_given,
@@ -151,23 +139,23 @@ def _register_all() -> None:
     TASKS.register(_videomme(subtitles=False))
     TASKS.register(_videomme(subtitles=True))
     mlvu = MLVUTask(
-        name="mlvu_dev", description="MLVU dev: multiple-choice questions on long videos in 7 task types, m_avg (mean "
+        family=FAMILY, name="mlvu_dev", description="MLVU dev: multiple-choice questions on long videos in 7 task types, m_avg (mean "
         "of per-type accuracies) and accuracy per type; videos unzipped beside the metadata",
         dataset=DatasetSpec("sy1998/MLVU_dev", split="test", data_files="mlvu/test-*.parquet",
                             fields={"question": "question", "candidates": "candidates", "answer": "answer",
                                     "task_type": "task_type", "video": "video_name"}),
-        read=mlvu_item, video_paths=lambda row: (str(row["video_name"]),), prompt=MLVU_PROMPT,
+        read=mlvu_item, videos=lambda row: (str(row["video_name"]),), prompt=MLVU_PROMPT,
         option_format=("({letter}) {text}", "\n"), stratify_by="task_type",
         gen=GenConfig(max_new_tokens=128, system_prompt=MLVU_SYSTEM))
     mlvu.headline_metrics = {"m_avg": False}
     TASKS.register(mlvu)
-    TASKS.register(VideoQuestionTask(
-        name="lvbench", description="LVBench: 1,549 questions on 103 hour-long videos, accuracy overall and per "
+    TASKS.register(VideoChoiceTask(
+        family=FAMILY, name="lvbench", description="LVBench: 1,549 questions on 103 hour-long videos, accuracy overall and per "
         "question type (ER, EU, KIR, TG, reasoning, summarization); videos unpacked beside the metadata",
         dataset=DatasetSpec("lmms-eval/LVBench", split="train", data_files="data/train-*.parquet",
                             fields={"id": "uid", "question": "question", "answer": "answer",
                                     "question_type": "question_type", "video": "video_path"}),
-        read=lvbench_item, video_paths=lambda row: (str(row["video_path"]),), breakdowns=("question_type",),
+        read=lvbench_item, videos=lambda row: (str(row["video_path"]),), breakdowns=("question_type",),
         prompt=LVBENCH_PROMPT, gen=GenConfig(max_new_tokens=128)))
 
 
