@@ -56,7 +56,6 @@ VIDEOHOLMES_PROMPT = (
     "<think> and </think> tags, and then give your final answer between the <answer> and </answer> tags. The "
     "question is: {question}. The options are: {options}. Your answer:")
 FAMILY = "audio_visual"
-VIDEOHOLMES_TYPES = ("SR", "IMC", "TCI", "TA", "MHR", "PAR", "CTI")
 
 
 def _task_number(key: str) -> int:
