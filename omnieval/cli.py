@@ -262,21 +262,22 @@ def serve(
     model: Annotated[str, typer.Option("--model", "-m", help="model preset to serve")],
     model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE",
                                                    help="override a runner setting")] = None,
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="address to bind; one other than loopback needs --api-key-env")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="0 picks a free port")] = 8000,
     served_name: Annotated[Optional[str], typer.Option(help="model name clients ask for (default: preset)")] = None,
     api_key_env: Annotated[Optional[str], typer.Option(help="require the key held in this variable")] = None,
     max_inflight: Annotated[Optional[int], typer.Option(help="answer HTTP 429 beyond this many requests at once")] = None,
 ) -> None:
-    """Serve a model preset as an OpenAI-compatible chat endpoint."""
-    from omnieval.serve import RunnerServer
+    """Serve a model preset as an OpenAI-compatible chat endpoint (JSON bodies only; media stored by content hash)."""
+    from omnieval.serve import RunnerServer, check_bind
 
-    preset, runner = _make_runner(model, model_arg)
     api_key = None
     if api_key_env:
         api_key = os.environ.get(api_key_env)
         if not api_key:
             raise OmnievalError(f"--api-key-env {api_key_env}: the variable is not set")
+    check_bind(host, api_key)
+    preset, runner = _make_runner(model, model_arg)
     server = RunnerServer(runner, served_name or preset.name, host, port, api_key, max_inflight)
     print(f"serving {served_name or preset.name} at {server.url}", flush=True)
     try:

@@ -40,10 +40,16 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def store_bytes(data: bytes, suffix: str) -> tuple[Path, str]:
-    """Write bytes into the content store (once) and return (path, sha256)."""
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,10}")
+
+
+def store_bytes(data: bytes, suffix: str, root: Path | None = None) -> tuple[Path, str]:
+    """Write bytes into the content store (`root`, default media_store_dir()) once; return (path, sha256).
+    The file is named by the content's hash and a plain suffix, so no caller's text becomes a path."""
+    if not _SUFFIX.fullmatch(suffix):
+        raise ValueError(f"not a file suffix: {suffix[:40]!r}")
     digest = sha256_bytes(data)
-    target = media_store_dir() / digest[:2] / f"{digest}{suffix}"
+    target = (root or media_store_dir()) / digest[:2] / f"{digest}{suffix}"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
@@ -68,7 +74,7 @@ _IMAGE_MAGIC = ((b"\x89PNG", ".png"), (b"\xff\xd8", ".jpg"), (b"GIF8", ".gif"), 
 
 
 def _suffix(kind: MediaKind, name: str, data: bytes) -> str:
-    if Path(name).suffix:
+    if _SUFFIX.fullmatch(Path(name).suffix.lower()):
         return Path(name).suffix.lower()
     if kind == "image":
         if data[:4] == b"RIFF" and data[8:12] == b"WEBP":

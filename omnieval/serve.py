@@ -4,12 +4,21 @@
 runner (and by any OpenAI client): audio arrives as `input_audio`, images as data URLs.
 `/v1/audio/speech` speaks its `input` with a runner that returns speech (`omnieval serve
 --model espeak-ng`), `voice` passed as the speaker, as WAV (the openai-speech runner's endpoint).
-With an API key set (`--api-key-env`), requests without `Authorization: Bearer <key>`
-get HTTP 401. With `max_inflight` set, a completion request beyond that many at once gets
-HTTP 429 with a `retry-after-ms` header, as rate-limited hosted APIs answer. vLLM's
-`guided_choice` extension reaches the runner as GenConfig.choices. Standard
-library only: a threading HTTP server whose handlers hand each request to the runner's
-event loop. `stats` counts the generations the runner made and the requests turned away.
+vLLM's `guided_choice` extension reaches the runner as GenConfig.choices.
+
+What it accepts, and why:
+- JSON objects sent as `application/json` only. A browser can post `text/plain` to any
+  address without asking first; it cannot post JSON to another origin without a preflight,
+  which this server never grants. A request that carries an `Origin` (a web page's) is refused.
+- Media are written under the server's own folder, named by their sha256 and a suffix from
+  a fixed list: nothing a client sends becomes part of a path.
+- It binds 127.0.0.1 unless told otherwise, and serves another address only with an API key.
+- Beyond `max_inflight` requests at once the answer is HTTP 429 with `Retry-After`.
+
+It runs on aiohttp (already installed with `datasets`): an asyncio server with a real accept
+backlog holds many simultaneous clients on one thread, where the standard library's threading
+server reset connections under load and kept a thread's memory per client. The runner lives
+on an event loop of its own, so that a runner which blocks never stalls the server.
 """
 
 from __future__ import annotations
@@ -17,25 +26,46 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hmac
+import ipaddress
 import json
+import socket
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from omnieval.media import store_bytes
+from aiohttp import web
+
+from omnieval.errors import OmnievalError
+from omnieval.media import media_store_dir, store_bytes
 from omnieval.runners.base import Runner
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request, Response
 
+#: `input_audio.format` -> the stored file's suffix; no other format is taken
+AUDIO_FORMATS = {"wav": ".wav", "mp3": ".mp3", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "m4a": ".m4a",
+                 "aac": ".aac", "webm": ".webm", "pcm16": ".raw"}
+#: an image data URL's MIME type -> the stored file's suffix
+IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/gif": ".gif",
+               "image/webp": ".webp", "image/bmp": ".bmp"}
+#: connections the kernel queues while the server is busy accepting
+ACCEPT_BACKLOG = 1024
+#: the largest body taken (audio and images inline in base64 make bodies large)
+MAX_BODY_BYTES = 256 * 1024 * 1024
+RETRY_AFTER_MS = 200
+
 
 class BadRequest(Exception):
-    pass
+    """A request this server answers with HTTP 400 (or `status`)."""
+
+    def __init__(self, message: str, status: int = 400, code: str = "invalid_request") -> None:
+        super().__init__(message)
+        self.status, self.code = status, code
 
 
-def parse_messages(raw: Any) -> list[Message]:
-    """OpenAI chat messages -> our Messages, inline media written to the media store."""
+def parse_messages(raw: Any, store: Path) -> list[Message]:
+    """OpenAI chat messages -> our Messages, inline media written into `store` by content hash."""
     if not isinstance(raw, list) or not raw:
         raise BadRequest("'messages' must be a non-empty list")
     messages = []
@@ -43,112 +73,195 @@ def parse_messages(raw: Any) -> list[Message]:
         if not isinstance(item, dict) or item.get("role") not in ("system", "user", "assistant"):
             raise BadRequest("each message needs a role of system, user or assistant")
         content = item.get("content")
-        parts = [Part.of_text(content)] if isinstance(content, str) else [_parse_part(p) for p in content or []]
+        if isinstance(content, str):
+            parts = [Part.of_text(content)]
+        elif content is None or isinstance(content, list):
+            parts = [_parse_part(p, store) for p in content or []]
+        else:
+            raise BadRequest("a message's content must be a string or a list of parts")
         messages.append(Message(role=item["role"], content=parts))
     return messages
 
 
-def _parse_part(part: Any) -> Part:
+def _parse_part(part: Any, store: Path) -> Part:
     kind = part.get("type") if isinstance(part, dict) else None
     try:
         if kind == "text":
             return Part.of_text(str(part.get("text", "")))
         if kind == "input_audio":
             audio = part["input_audio"]
-            path, digest = store_bytes(base64.b64decode(audio["data"], validate=True), f".{audio.get('format', 'wav')}")
+            fmt = audio.get("format") or "wav"
+            if fmt not in AUDIO_FORMATS:
+                raise BadRequest(f"input_audio format {str(fmt)[:40]!r} is not taken; one of {', '.join(AUDIO_FORMATS)}")
+            path, digest = store_bytes(base64.b64decode(audio["data"], validate=True), AUDIO_FORMATS[fmt], root=store)
             return Part.of_media(MediaRef(kind="audio", path=str(path), sha256=digest))
         if kind == "image_url":
             header, _, data = part["image_url"]["url"].partition(",")
+            mime = header.removeprefix("data:").split(";")[0].lower()
             if not header.startswith("data:") or ";base64" not in header:
                 raise BadRequest("only data: URLs with base64 images are accepted")
-            suffix = "." + header[5:].split(";")[0].split("/")[-1]
-            path, digest = store_bytes(base64.b64decode(data, validate=True), suffix)
+            if mime not in IMAGE_TYPES:
+                raise BadRequest(f"image type {mime[:40]!r} is not taken; one of {', '.join(IMAGE_TYPES)}")
+            path, digest = store_bytes(base64.b64decode(data, validate=True), IMAGE_TYPES[mime], root=store)
             return Part.of_media(MediaRef(kind="image", path=str(path), sha256=digest))
-    except (KeyError, TypeError, binascii.Error) as err:
+    except (KeyError, TypeError, AttributeError, binascii.Error) as err:
         raise BadRequest(f"malformed {kind} part: {err}") from err
-    raise BadRequest(f"unsupported content part type: {kind}")
+    raise BadRequest(f"unsupported content part type: {str(kind)[:40]}")
 
 
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address) -> None:
-        """A client that hung up (its timeout ran out) is no server error worth a traceback."""
-        import sys
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
+
+def check_bind(host: str, api_key: str | None) -> None:
+    """Refuse to serve an address other machines reach without an API key."""
+    if not is_loopback(host) and not api_key:
+        raise OmnievalError(f"serving on {host} makes the model reachable from other machines: "
+                            "set an API key with --api-key-env, or serve on 127.0.0.1")
 
 
 class RunnerServer:
-    """Serves one runner under one model name until shutdown()."""
+    """Serves one runner under one model name: construct (binds the port), serve_forever(), shutdown()."""
 
     def __init__(self, runner: Runner, model_name: str, host: str = "127.0.0.1", port: int = 8000,
-                 api_key: str | None = None, max_inflight: int | None = None) -> None:
+                 api_key: str | None = None, max_inflight: int | None = None, media_dir: Path | None = None) -> None:
+        check_bind(host, api_key)
         self.runner, self.model_name, self.api_key = runner, model_name, api_key
         self.max_inflight = max_inflight
+        #: the only folder this server writes: request media, by content hash
+        self.media_dir = Path(media_dir) if media_dir is not None else media_store_dir() / "served"
         self.stats = {"generated": 0, "rejected_busy": 0}
         self._inflight = 0
-        self._lock = threading.Lock()
-        self.closing = False
-        self._loop = asyncio.new_event_loop()
-        self._loop_thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._loop_thread.start()
-        asyncio.run_coroutine_threadsafe(runner.start(), self._loop).result()
-        self.httpd = _Server((host, port), self._handler_class())
-        self.httpd.daemon_threads = True
+        self._runner_loop = asyncio.new_event_loop()
+        threading.Thread(target=self._runner_loop.run_forever, daemon=True, name="runner-loop").start()
+        self._on_runner_loop(runner.start())
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._socket = socket.create_server((host, port), family=family, backlog=ACCEPT_BACKLOG)
+        self._http_loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._served = threading.Event()
+        self._closed = False
 
     @property
     def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        host, port = self._socket.getsockname()[:2]
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/v1"
+
+    def _on_runner_loop(self, coroutine) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._runner_loop).result()
 
     def serve_forever(self) -> None:
-        self.httpd.serve_forever()
+        """Answer requests until shutdown() (from another thread) or KeyboardInterrupt."""
+        loop = asyncio.new_event_loop()
+        self._http_loop = loop
+        try:
+            loop.run_until_complete(self._serve())
+        finally:
+            loop.close()
+            self._served.set()
+
+    async def _serve(self) -> None:
+        self._stop = asyncio.Event()
+        app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[self._guard])
+        app.router.add_get("/v1/models", self._models)
+        app.router.add_post("/v1/chat/completions", self._json_route(self.complete))
+        app.router.add_post("/v1/audio/speech", self._json_route(self.speak))
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await runner.setup()
+        await web.SockSite(runner, self._socket).start()
+        try:
+            await self._stop.wait()
+        finally:
+            await runner.cleanup()
 
     def shutdown(self) -> None:
-        self.closing = True  # handlers on kept-alive connections hang up from now on
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        asyncio.run_coroutine_threadsafe(self.runner.close(), self._loop).result()
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        """Stop serving, close the port and the runner; safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._http_loop is not None and self._stop is not None and not self._http_loop.is_closed():
+            self._http_loop.call_soon_threadsafe(self._stop.set)
+            self._served.wait(timeout=30)
+        self._socket.close()
+        self._on_runner_loop(self.runner.close())
+        self._runner_loop.call_soon_threadsafe(self._runner_loop.stop)
 
-    def _enter(self) -> bool:
-        with self._lock:
-            if self.max_inflight is not None and self._inflight >= self.max_inflight:
-                self.stats["rejected_busy"] += 1
-                return False
-            self._inflight += 1
-            return True
+    # -- the HTTP layer ---------------------------------------------------------------------------
 
-    def _leave(self) -> None:
-        with self._lock:
+    @web.middleware
+    async def _guard(self, request: web.Request, handler) -> web.StreamResponse:
+        """Every request: no foreign origin, the API key, and errors as OpenAI error objects."""
+        origin = request.headers.get("Origin")
+        if origin is not None:  # only browsers send one, and no web page is a client of this server
+            return _json(403, _error(f"requests from a web page ({origin[:80]}) are refused", "forbidden_origin"))
+        expected = f"Bearer {self.api_key}".encode() if self.api_key else None
+        given = request.headers.get("Authorization", "").encode()
+        if expected is not None and not hmac.compare_digest(given, expected):
+            return _json(401, _error("invalid API key", "invalid_api_key"))
+        try:
+            return await handler(request)
+        except web.HTTPException as err:  # aiohttp's own: no route, method not allowed, body too large
+            return _json(err.status, _error(err.reason, "invalid_request" if err.status < 500 else "server_error"))
+
+    async def _models(self, request: web.Request) -> web.Response:
+        return _json(200, {"object": "list", "data": [{"id": self.model_name, "object": "model"}]})
+
+    def _json_route(self, route):
+        async def handle(request: web.Request) -> web.Response:
+            if request.content_type != "application/json":
+                return _json(415, _error("the body must be JSON sent as Content-Type: application/json",
+                                         "invalid_request"))
+            try:
+                body = json.loads(await request.read())
+            except (ValueError, UnicodeDecodeError):
+                return _json(400, _error("the body is not JSON", "invalid_request"))
+            if not isinstance(body, dict):
+                return _json(400, _error("the body must be a JSON object", "invalid_request"))
+            try:
+                status, payload = await route(body)
+            except BadRequest as err:
+                return _json(err.status, _error(str(err), err.code))
+            if isinstance(payload, bytes):
+                return web.Response(status=status, body=payload, content_type="audio/wav")
+            return _json(status, payload)
+        return handle
+
+    # -- the OpenAI protocol ----------------------------------------------------------------------
+
+    def _check_model(self, body: dict[str, Any]) -> None:
+        if body.get("model") != self.model_name:
+            raise BadRequest(f"model '{str(body.get('model'))[:80]}' is not served here; this server has "
+                             f"'{self.model_name}'", 404, "model_not_found")
+
+    async def _generate(self, request: Request) -> Response:
+        """The runner's response; BadRequest carries the HTTP error to answer with."""
+        if self.max_inflight is not None and self._inflight >= self.max_inflight:
+            self.stats["rejected_busy"] += 1
+            raise BadRequest(f"busy: {self.max_inflight} requests in flight", 429, "rate_limit_exceeded")
+        self._inflight += 1  # only the HTTP loop's thread touches these counters
+        try:
+            future = asyncio.run_coroutine_threadsafe(self.runner.generate([request]), self._runner_loop)
+            response = (await asyncio.wrap_future(future))[0]
+        except Exception as err:  # noqa: BLE001 - a runner crash is the server's fault: HTTP 500
+            raise BadRequest(f"{type(err).__name__}: {err}", 500, "server_error") from err
+        finally:
             self._inflight -= 1
             self.stats["generated"] += 1
-
-    def _wrong_model(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
-        if body.get("model") == self.model_name:
-            return None
-        return 404, _error(f"model '{body.get('model')}' is not served here; this server has '{self.model_name}'",
-                           "model_not_found")
-
-    def _generate(self, request: Request) -> Response | tuple[int, dict[str, Any]]:
-        """The runner's response, or the HTTP error to answer with."""
-        if not self._enter():
-            return 429, _error(f"busy: {self.max_inflight} requests in flight", "rate_limit_exceeded")
-        try:
-            response = asyncio.run_coroutine_threadsafe(self.runner.generate([request]), self._loop).result()[0]
-        except Exception as err:  # noqa: BLE001 - a runner crash is the server's fault: HTTP 500
-            return 500, _error(f"{type(err).__name__}: {err}", "server_error")
-        finally:
-            self._leave()
         if not response.ok:
-            return 400, _error(response.error or "generation failed", "invalid_request")
+            raise BadRequest(response.error or "generation failed")
         return response
 
-    def complete(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if (wrong := self._wrong_model(body)) is not None:
-            return wrong
+    async def complete(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """/v1/chat/completions."""
+        self._check_model(body)
         try:
-            messages = parse_messages(body.get("messages"))
+            messages = await asyncio.to_thread(parse_messages, body.get("messages"), self.media_dir)
             gen = GenConfig(
                 max_new_tokens=int(body.get("max_completion_tokens") or body.get("max_tokens") or 512),
                 temperature=float(body.get("temperature") if body.get("temperature") is not None else 0.0),
@@ -157,12 +270,10 @@ class RunnerServer:
                 choices=_choices(body.get("guided_choice")),
                 **_speech_out(body),
             )
-        except (BadRequest, ValueError, TypeError) as err:
-            return 400, _error(str(err), "invalid_request")
+        except (ValueError, TypeError) as err:
+            raise BadRequest(str(err).splitlines()[0]) from err
         request = Request(sample_id=uuid.uuid4().hex, messages=messages, gen=gen)
-        response = self._generate(request)
-        if isinstance(response, tuple):
-            return response
+        response = await self._generate(request)
         message: dict[str, Any] = {"role": "assistant", "content": response.text}
         if gen.return_audio and response.audio_path:
             message["audio"] = {"id": f"audio-{request.sample_id}", "expires_at": int(time.time()) + 3600,
@@ -176,95 +287,36 @@ class RunnerServer:
                       "total_tokens": (response.input_tokens or 0) + (response.output_tokens or 0)},
         }
 
-    def speak(self, body: dict[str, Any]) -> tuple[int, dict[str, Any] | bytes]:
+    async def speak(self, body: dict[str, Any]) -> tuple[int, bytes]:
         """/v1/audio/speech: the text `input` spoken, as WAV bytes (`voice` is passed as the speaker)."""
-        if (wrong := self._wrong_model(body)) is not None:
-            return wrong
+        self._check_model(body)
         text = body.get("input")
         if not isinstance(text, str) or not text.strip():
-            return 400, _error("'input' must be a non-empty string", "invalid_request")
+            raise BadRequest("'input' must be a non-empty string")
         if (body.get("response_format") or "wav") != "wav":
-            return 400, _error(f"response_format '{body.get('response_format')}' is not served; only wav",
-                               "invalid_request")
+            raise BadRequest(f"response_format '{str(body.get('response_format'))[:40]}' is not served; only wav")
         gen = GenConfig(return_audio=True, speaker=str(body["voice"]) if body.get("voice") else None)
         request = Request(sample_id=uuid.uuid4().hex, messages=[Message(role="user", content=[Part.of_text(text)])],
                           gen=gen)
-        response = self._generate(request)
-        if isinstance(response, tuple):
-            return response
+        response = await self._generate(request)
         if not response.audio_path:
-            return 500, _error(f"the model '{self.model_name}' returned no speech", "server_error")
+            raise BadRequest(f"the model '{self.model_name}' returned no speech", 500, "server_error")
         return 200, Path(response.audio_path).read_bytes()
-
-    def _handler_class(self):
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:  # quiet: one line per request is noise in evaluations
-                pass
-
-            def _send(self, status: int, payload: dict[str, Any] | bytes) -> None:
-                audio = isinstance(payload, bytes)
-                data = payload if audio else json.dumps(payload).encode()
-                self.send_response(status)
-                if status == 429:
-                    self.send_header("retry-after-ms", "50")
-                self.send_header("Content-Type", "audio/wav" if audio else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def _authorized(self) -> bool:
-                if server.api_key is None or self.headers.get("Authorization") == f"Bearer {server.api_key}":
-                    return True
-                self._send(401, _error("invalid API key", "invalid_api_key"))
-                return False
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                if not self._authorized():
-                    return
-                if self.path.rstrip("/") == "/v1/models":
-                    self._send(200, {"object": "list", "data": [{"id": server.model_name, "object": "model"}]})
-                else:
-                    self._send(404, _error(f"no route {self.path}", "not_found"))
-
-            def do_POST(self) -> None:  # noqa: N802
-                if server.closing:
-                    self.close_connection = True  # no answer: the client sees the server go away
-                    return
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                if not self._authorized():
-                    return
-                routes = {"/v1/chat/completions": server.complete, "/v1/audio/speech": server.speak}
-                route = routes.get(self.path.rstrip("/"))
-                if route is None:
-                    self._send(404, _error(f"no route {self.path}", "not_found"))
-                    return
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    self._send(400, _error("the body is not JSON", "invalid_request"))
-                    return
-                self._send(*route(body))
-
-        return Handler
 
 
 def _speech_out(body: dict[str, Any]) -> dict[str, Any]:
     """The generation settings of a chat request's `modalities` and `audio` (a spoken answer, its voice)."""
     modalities = body.get("modalities") or ["text"]
-    if not isinstance(modalities, list) or not set(modalities) <= {"text", "audio"}:
-        raise BadRequest(f"'modalities' must list 'text' and/or 'audio', not {modalities!r}")
+    if not isinstance(modalities, list) or not all(isinstance(m, str) for m in modalities) \
+            or not set(modalities) <= {"text", "audio"}:
+        raise BadRequest("'modalities' must list 'text' and/or 'audio'")
     if "audio" not in modalities:
         return {}
     audio = body.get("audio") or {}
     if not isinstance(audio, dict):
-        raise BadRequest(f"'audio' must be an object ({{\"format\": \"wav\", \"voice\": ...}}), not {audio!r}")
+        raise BadRequest("'audio' must be an object ({\"format\": \"wav\", \"voice\": ...})")
     if (audio.get("format") or "wav") != "wav":
-        raise BadRequest(f"audio format '{audio.get('format')}' is not served; only wav")
+        raise BadRequest(f"audio format '{str(audio.get('format'))[:40]}' is not served; only wav")
     return {"return_audio": True, "speaker": str(audio["voice"]) if audio.get("voice") else None}
 
 
@@ -275,6 +327,13 @@ def _choices(raw: Any) -> list[str] | None:
     if not isinstance(raw, list) or not raw or not all(isinstance(c, str) and c for c in raw):
         raise BadRequest("'guided_choice' must be a non-empty list of strings")
     return raw
+
+
+def _json(status: int, payload: dict[str, Any]) -> web.Response:
+    headers = {}
+    if status == 429:  # seconds for any client, milliseconds for the openai SDK (which reads that first)
+        headers = {"Retry-After": str(max(1, RETRY_AFTER_MS // 1000)), "retry-after-ms": str(RETRY_AFTER_MS)}
+    return web.json_response(payload, status=status, headers=headers)
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """CMU PocketSphinx: real English ASR on the CPU; its US-English model ships in the pip package.
 
 It transcribes the first audio item of the request and ignores any text instruction.
-Decoding is CPU-bound and a Decoder is not thread-safe, so each worker thread owns one.
+Decoding is CPU-bound and a Decoder is not thread-safe, so each of its `workers` threads owns
+one (its own pool: however many requests arrive at once, as behind `omnieval serve`, no more
+decoders are loaded than there are workers).
 A Decoder's feature extraction adapts to the audio it has seen; it is reset before every
 utterance so that a transcript never depends on which samples the same thread decoded
 before (otherwise shards, resumes and worker counts would change the numbers).
@@ -13,6 +15,7 @@ import asyncio
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from omnieval.errors import MediaError
@@ -44,6 +47,7 @@ class PocketsphinxRunner(Runner):
         super().__init__(**settings)
         self.max_concurrency = int(settings.get("workers") or os.cpu_count() or 1)
         self._local = threading.local()
+        self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def setting_names(cls) -> set[str]:
@@ -63,11 +67,23 @@ class PocketsphinxRunner(Runner):
             decoder = self._local.decoder = Decoder(loglevel="FATAL", **options)
         return decoder
 
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="pocketsphinx")
+        return self._pool
+
     async def start(self) -> None:
-        await asyncio.to_thread(self._decoder)
+        await asyncio.get_running_loop().run_in_executor(self._workers(), self._decoder)
 
     async def generate(self, requests: list[Request]) -> list[Response]:
-        return list(await asyncio.gather(*(asyncio.to_thread(self._transcribe, r) for r in requests)))
+        loop = asyncio.get_running_loop()
+        return list(await asyncio.gather(*(loop.run_in_executor(self._workers(), self._transcribe, r)
+                                           for r in requests)))
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _transcribe(self, request: Request) -> Response:
         started = time.perf_counter()

@@ -85,19 +85,20 @@ def test_a_model_the_server_does_not_serve_is_reported(pocketsphinx_server, libr
 
 
 def test_a_server_that_dies_mid_run_loses_nothing_finished(librispeech_parquet, tmp_path, monkeypatch):
-    server = RunnerServer(RUNNERS.get("pocketsphinx")(workers=1), "pocketsphinx-en", "127.0.0.1", 0,
-                          api_key="test-key-not-secret")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    preset = openai_preset(tmp_path, server.url, max_concurrency=1, max_retries=0)
-    original = server.complete
+    runner = RUNNERS.get("pocketsphinx")(workers=1)
+    original = runner.generate
+    server: RunnerServer | None = None
 
-    def complete_then_die(body):
-        answer = original(body)
-        if server.stats["generated"] == 3:
+    async def generate_then_die(requests):
+        answer = await original(requests)
+        if server is not None and server.stats["generated"] == 2:  # the third answer is the server's last
             threading.Thread(target=server.shutdown, daemon=True).start()
         return answer
 
-    server.complete = complete_then_die
+    runner.generate = generate_then_die
+    server = RunnerServer(runner, "pocketsphinx-en", "127.0.0.1", 0, api_key="test-key-not-secret")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    preset = openai_preset(tmp_path, server.url, max_concurrency=1, max_retries=0)
     with pytest.raises(FatalRunnerError, match="cannot reach the server"):
         evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, run_id="r")
     run_dir = tmp_path / "out" / "r"
@@ -164,8 +165,3 @@ def test_a_video_s_sound_goes_along_as_audio_and_is_never_dropped(tmp_path):
         to_openai_messages(ask(mute), 16000, video_frames=4, use_audio_in_video=True)
     assert to_openai_messages(ask(mute), 16000, video_frames=4)[1]["video_frames"] == [4]
 
-
-def test_the_server_takes_guided_choice_and_refuses_a_bad_one(pocketsphinx_server):
-    body = {"model": "pocketsphinx-en", "messages": [{"role": "user", "content": "hi"}], "guided_choice": "yes"}
-    status, payload = pocketsphinx_server.complete(body)
-    assert status == 400 and payload["error"]["message"] == "'guided_choice' must be a non-empty list of strings"
