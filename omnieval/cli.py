@@ -88,17 +88,23 @@ def run(
     resume: Annotated[bool, typer.Option("--resume", help="continue the newest run of this task and model with the "
                                          "same settings (or the --run-id one); finished samples are kept")] = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help="with --resume: generate failed samples again")] = False,
-    run_id: Annotated[Optional[str], typer.Option(help="name of the run folder to create or resume")] = None,
+    run_id: Annotated[Optional[str], typer.Option(help="name of the run folder to create or resume, inside "
+                                                  "--output (letters, digits, '._+=-')")] = None,
     dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
     cache: Annotated[Optional[Path], typer.Option(help="response cache file (default: ~/.cache/omnieval)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="neither read nor write the response cache")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     judge: JudgeOption = None,
     judge_arg: JudgeArgs = None,
+    media_root: Annotated[Optional[list[Path]], typer.Option(
+        help="a folder besides the dataset's own that its media may be read from (repeatable)")] = None,
 ) -> None:
     """Evaluate a model on tasks; results go to OUTPUT/<run_id>/{run.json,samples.jsonl}."""
     from omnieval.pipeline import Evaluation, RunOptions, task_for_run
+    from omnieval.results import check_run_id
 
+    if run_id is not None:
+        check_run_id(run_id)
     entries = [(name, limit, dataset_path) for name in task or []]
     if suite:
         entries += [(e.task, limit if limit is not None else e.limit, e.local_copy()) for e in load_suite(suite).tasks]
@@ -120,6 +126,7 @@ def run(
             output_dir=output, limit=task_limit, seed=seed, shard=_parse_shard(shard), dataset_path=task_data,
             resume=resume, retry_failed=retry_failed, run_id=run_id,
             cache_path=cache_path, show_progress=progress, gen_overrides=gen_overrides,
+            media_roots=tuple(media_root or ()),
         )
         run_dir = asyncio.run(Evaluation(chosen, runner, preset, options, task_judge).run())
         summary.append((run_dir.read_run(), str(run_dir.path)))

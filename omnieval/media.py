@@ -7,6 +7,8 @@ and for runners that read files). Decoding happens in the runner, as late as pos
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import hashlib
 import io
 import os
@@ -95,17 +97,57 @@ def cell_ref(kind: MediaKind, value: dict | None, base_dir: Path | None = None) 
     return file_ref(kind, name, base_dir)
 
 
+#: folders besides a dataset's own that its media may be read from (`omnieval run --media-root`)
+extra_media_roots: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("extra_media_roots",
+                                                                                     default=())
+
+
+@functools.cache
+def _hub_caches() -> tuple[Path, ...]:
+    """The Hugging Face caches, where datasets loaded from the hub keep the media files they name."""
+    roots = []
+    try:
+        from datasets import config as datasets_config
+        roots.append(Path(datasets_config.HF_DATASETS_CACHE))
+    except ImportError:  # pragma: no cover - datasets is a dependency
+        pass
+    try:
+        from huggingface_hub import constants
+        roots.append(Path(constants.HF_HUB_CACHE))
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(roots)
+
+
+def _within(path: Path, root: Path) -> bool:
+    """Whether `path` lies under `root`, by their written form (`..` folded, links not followed: the
+    hub's own cache is made of links)."""
+    return Path(os.path.normpath(path)).is_relative_to(os.path.normpath(os.path.abspath(root)))
+
+
+def confined_path(kind: str, name: str, base_dir: Path | None) -> Path:
+    """The file a dataset names, which must lie inside the dataset's folder (or the hub's caches, or a
+    --media-root folder): a row naming `/etc/...` or `../../x` is this sample's MediaError."""
+    path = Path(name)
+    if not path.is_absolute():
+        if base_dir is None:
+            raise MediaError(f"{kind} file not found: {name} (the dataset names its {kind} by relative path: "
+                             "download it and pass its folder or split file with --dataset-path)")
+        path = Path(os.path.abspath(base_dir)) / path
+    roots = ((base_dir,) if base_dir is not None else ()) + extra_media_roots.get() + _hub_caches()
+    if not any(_within(path, root) for root in roots):
+        where = f"the dataset folder {base_dir}" if base_dir is not None else "the hub's caches"
+        raise MediaError(f"{kind} file {name[:200]} lies outside {where}; add its folder with --media-root "
+                         "if the dataset is meant to read it")
+    return Path(os.path.normpath(path))
+
+
 def file_ref(kind: MediaKind, name: str, base_dir: Path | None = None) -> MediaRef:
     """A MediaRef for a media file a dataset names by path (relative ones under `base_dir`), with its sha256;
-    a missing file is this sample's MediaError, saying where it was looked for."""
-    path = Path(name)
-    relative = not path.is_absolute()
-    if relative and base_dir is not None:
-        path = base_dir / path
+    a missing file, or one outside the dataset's folder, is this sample's MediaError."""
+    path = confined_path(kind, name, base_dir)
     if not path.is_file():
-        hint = "" if not relative else (
-            f" (the dataset names its {kind} by relative path: download it and pass its folder or split file "
-            "with --dataset-path)" if base_dir is None else f" under {base_dir}")
+        hint = f" under {base_dir}" if base_dir is not None and not Path(name).is_absolute() else ""
         raise MediaError(f"{kind} file not found: {name}{hint}")
     return MediaRef(kind=kind, path=str(path), name=name, sha256=file_sha256(path))
 

@@ -15,7 +15,7 @@ from omnieval.judges.model_judge import ModelJudge
 from omnieval.judges.setup import make_judge
 from omnieval.selection import DRAW
 from omnieval.speech.spoken import speaking
-from omnieval.scoring import judge_offline, make_record, rescore, summarize
+from omnieval.scoring import ROW_ERRORS, judge_offline, rescore, scored_record, summarize, unreadable_row_record
 from omnieval.tasks.base import Task
 from omnieval.types import Response, RunRecord, SampleRecord
 from omnieval.versions import run_versions
@@ -36,6 +36,15 @@ async def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = N
     (a task's `scoring_params`, e.g. the normalizer) or another judge (model-judged tasks: every
     generated answer is judged again; the rule-based scores stay as they were); rewrites
     samples.jsonl and run.json."""
+    run_dir.lock()  # no run or other rescore writes it meanwhile
+    try:
+        return await _rescore_locked(run_dir, scoring_params, judge, judge_settings, cache_path)
+    finally:
+        run_dir.close()
+
+
+async def _rescore_locked(run_dir: RunDir, scoring_params: dict[str, Any] | None, judge: str | None,
+                          judge_settings: dict[str, Any] | None, cache_path: Path | None) -> RunRecord:
     run = run_dir.read_run()
     task = task_of(run)
     model_judge = make_judge(task, judge, judge_settings, cache_path) if judge else None
@@ -91,10 +100,17 @@ def read_predictions(path: Path) -> dict[str, str]:
 
 
 def read_audio_dir(folder: Path) -> dict[str, Path]:
-    """file name -> path of the WAV files in a folder of speech made elsewhere (`<sample id>.wav`)."""
+    """file name -> path of the WAV files in a folder of speech made elsewhere (`<sample id>.wav`); a
+    link that leads out of the folder is refused, so that no file elsewhere is read as a sample's speech."""
     if not folder.is_dir():
         raise OmnievalError(f"audio folder not found: {folder}")
-    return {path.name: path.resolve() for path in sorted(folder.glob("*.wav"))}
+    root = folder.resolve()
+    wavs = {path.name: path.resolve() for path in sorted(folder.glob("*.wav"))}
+    outside = sorted(name for name, path in wavs.items() if not path.is_relative_to(root))
+    if outside:
+        raise OmnievalError(f"{len(outside)} file(s) in {folder} link outside it ({', '.join(outside[:3])}"
+                            f"{' ...' if len(outside) > 3 else ''}); copy the speech into the folder instead")
+    return wavs
 
 
 async def score_predictions(task: Task, predictions_file: Path | None, output_dir: Path, model_name: str,
@@ -135,9 +151,13 @@ async def score_predictions(task: Task, predictions_file: Path | None, output_di
     text_columns = [c for c in loaded.rows.column_names if c not in task.dataset.media_fields]
     rows = loaded.rows.select_columns(text_columns)  # targets without reading media
     for index in selected:
-        sample = task.describe_row(rows[index], index, ids[index])
+        try:
+            sample = task.describe_row(rows[index], index, ids[index])
+        except ROW_ERRORS as err:  # a row the task cannot read fails its sample, as in `run`
+            records.append(unreadable_row_record(ids[index], index, err))
+            continue
         response = response_of(sample.id)
-        records.append(make_record(task, sample, response, error=None if response is not None else missing))
+        records.append(scored_record(task, sample, response, error=None if response is not None else missing))
     if judge is not None:
         records = await judge_offline(task, records, judge)
     run_dir.rewrite_records(records)

@@ -20,12 +20,13 @@ from pydantic import ValidationError
 from omnieval.cache import ResponseCache, request_hash
 from omnieval.config import ModelPreset
 from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, error_line
+from omnieval.media import extra_media_roots
 from omnieval.progress import RunProgress
-from omnieval.results import RunDir, find_resumable, make_run_id
+from omnieval.results import RunDir, check_run_id, find_resumable, make_run_id
 from omnieval.runners.base import Runner
 from omnieval.selection import DRAW
 from omnieval.speech.spoken import speaking
-from omnieval.scoring import judge_failed, judge_records, make_record, summarize, unreadable_row_record
+from omnieval.scoring import ROW_ERRORS, judge_failed, judge_records, scored_record, summarize, unreadable_row_record
 from omnieval.tasks.base import Task
 from omnieval.types import GenConfig, Request, Response, RunRecord, Sample, SampleRecord
 from omnieval.versions import run_versions
@@ -47,6 +48,8 @@ class RunOptions:
     cache_path: Path | None = None
     show_progress: bool = True
     gen_overrides: dict[str, Any] = field(default_factory=dict)
+    #: folders besides the dataset's own that its media may be read from
+    media_roots: tuple[Path, ...] = ()
 
 
 def generation_config(base: GenConfig, *overrides: dict[str, Any]) -> GenConfig:
@@ -75,6 +78,12 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def needs_retry(record: SampleRecord) -> bool:
+    """What `--retry-failed` generates again: failed samples, failed judgments, and empty answers (which
+    older versions recorded for a server's broken reply)."""
+    return record.failed or judge_failed(record) or (record.response is not None and record.response.empty)
+
+
 @dataclass
 class _Prepared:
     sample: Sample
@@ -98,6 +107,8 @@ class Evaluation:
                                 "(return_audio); runners that speak: hf-omni with -M talker=true, openai, "
                                 "openai-speech, espeak-ng")
         self.task = speaking(task, self.gen)
+        if options.run_id is not None:
+            check_run_id(options.run_id)
 
     def selection(self) -> dict[str, Any]:
         """What decides which samples, requests and judgments this run holds; a resumed run must match it."""
@@ -112,16 +123,10 @@ class Evaluation:
         return selection
 
     def _record(self, item: _Prepared, response: Response | None, cached: bool) -> SampleRecord:
-        """The scored record of one sample; a scorer that crashes (a speech model out of memory) fails
-        this sample only."""
+        """The scored record of one sample; a scorer that crashes fails this sample only."""
         if item.unreadable is not None:
             return item.unreadable
-        try:
-            return make_record(self.task, item.sample, response, error=item.error, request_hash=item.key,
-                               cached=cached)
-        except Exception as err:  # noqa: BLE001 - whatever a scoring model raised
-            return make_record(self.task, item.sample, response, error=f"scoring failed: {error_line(err)}",
-                               request_hash=item.key, cached=cached)
+        return scored_record(self.task, item.sample, response, error=item.error, request_hash=item.key, cached=cached)
 
     def _judging_failed(self, record, err: Exception):
         if record.failed:
@@ -130,6 +135,7 @@ class Evaluation:
         return record.model_copy(update={"details": {**record.details, "judge": judgment.model_dump(mode="json")}})
 
     async def run(self) -> RunDir:
+        extra_media_roots.set(tuple(Path(root) for root in self.options.media_roots))  # copied into worker threads
         await asyncio.to_thread(self.task.prepare_scoring)
         loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
         ids = self.task.sample_ids(loaded)
@@ -137,12 +143,26 @@ class Evaluation:
         if self.judge is not None:
             await self.judge.start()  # first: a judge misconfigured (a missing key) stops us before a model loads
         await self.runner.start()
-        run_dir = self._open_run_dir()
+        try:
+            run_dir = self._open_run_dir().lock()  # the only writer of this folder from here on
+        except BaseException:
+            await self.runner.close()
+            if self.judge is not None:
+                await self.judge.close()
+            raise
+        try:
+            return await self._run_in(run_dir, loaded, ids, selected)
+        finally:
+            run_dir.close()
+
+    async def _run_in(self, run_dir: RunDir, loaded, ids, selected) -> RunDir:
         self.runner.media_dir = run_dir.media_dir
         records = run_dir.read_records()
-        if self.options.retry_failed and any(r.failed or judge_failed(r) for r in records):
-            records = [r for r in records if not (r.failed or judge_failed(r))]
+        if self.options.retry_failed and any(needs_retry(r) for r in records):
+            records = [r for r in records if not needs_retry(r)]
             run_dir.rewrite_records(records)
+        elif run_dir.duplicates:
+            run_dir.rewrite_records(records)  # one line per sample from here on
         done = {r.id for r in records}
         pending = [i for i in selected if ids[i] not in done]
         record = self._run_record(run_dir, loaded.source)
@@ -157,7 +177,7 @@ class Evaluation:
             with progress:
                 fatal = await self._generate_all(loaded, ids, pending, run_dir, cache, progress)
         finally:
-            run_dir.close()
+            run_dir.flush()
             if cache is not None:
                 cache.close()
             await self.runner.close()
@@ -209,7 +229,7 @@ class Evaluation:
                 row = loaded.rows[index]
                 try:
                     item = _Prepared(self.task.describe_row(row, index, ids[index]))
-                except (KeyError, ValueError, TypeError, SyntaxError) as err:
+                except ROW_ERRORS as err:
                     failed = unreadable_row_record(ids[index], index, err)
                     prepared.append(_Prepared(Sample(id=ids[index], index=index), error=failed.error,
                                               unreadable=failed))
@@ -244,6 +264,8 @@ class Evaluation:
                 done, to_generate = [], []
                 for item in prepared:
                     hit = cache.get(item.key) if cache is not None and item.key else None
+                    if hit is not None and hit.empty and self.options.retry_failed:
+                        hit = None  # an empty answer may be an older version's reading of a broken reply
                     if item.error is not None or hit is not None:
                         done.append((item, hit, hit is not None))
                     else:

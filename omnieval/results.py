@@ -7,7 +7,9 @@ was writing. On reading, a torn last line is cut off; run.json is replaced atomi
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import os
 import re
 import tempfile
@@ -22,6 +24,19 @@ from omnieval.types import RunRecord, SampleRecord
 
 RUN_FILE = "run.json"
 SAMPLES_FILE = "samples.jsonl"
+LOCK_FILE = ".lock"
+#: a run id is one plain folder name: it never leads out of the output folder
+_RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]{0,199}")
+
+log = logging.getLogger(__name__)
+
+
+def check_run_id(run_id: str) -> str:
+    """`run_id` if it is a plain folder name (letters, digits, . _ + = -); else a clear error."""
+    if not _RUN_ID.fullmatch(run_id) or run_id in (".", ".."):
+        raise OmnievalError(f"--run-id {run_id[:80]!r}: a run id is one folder name of letters, digits and "
+                            "'._+=-' (no '/', no '..'), made inside the output folder")
+    return run_id
 
 
 def slug(text: str) -> str:
@@ -49,16 +64,41 @@ class RunDir:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._handle = None
+        self._lock: int | None = None
+        #: how many lines of samples.jsonl the last read_records() set aside as repeats of a sample id
+        self.duplicates = 0
 
     @classmethod
     def create(cls, output_dir: str | Path, run_id: str) -> RunDir:
-        path = Path(output_dir) / run_id
+        """A new, empty run folder `output_dir/run_id` (`-2`, `-3`... appended when taken)."""
+        check_run_id(run_id)
+        Path(output_dir).mkdir(parents=True, exist_ok=True)
         n = 1
-        while path.exists():
-            n += 1
-            path = Path(output_dir) / f"{run_id}-{n}"
-        path.mkdir(parents=True)
-        return cls(path)
+        while True:
+            path = Path(output_dir) / (run_id if n == 1 else f"{run_id}-{n}")
+            try:
+                path.mkdir()  # atomic: of two processes creating the same name, one gets the next
+            except FileExistsError:
+                n += 1
+                continue
+            return cls(path)
+
+    def lock(self) -> RunDir:
+        """Become this run's only writer until close(); another process holding it is a clear error."""
+        if self._lock is not None:
+            return self
+        fd = os.open(self.path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise OmnievalError(f"{self.path} is in use by process {holder}; wait for it to finish "
+                                "(one process writes a run at a time)") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._lock = fd
+        return self
 
     @property
     def run_file(self) -> Path:
@@ -84,7 +124,8 @@ class RunDir:
         write_atomic(self.run_file, record.model_dump_json(indent=2) + "\n")
 
     def read_records(self) -> list[SampleRecord]:
-        """All sample records; a torn final line (from a killed writer) is removed from the file."""
+        """The sample records, one per sample id (the last written where the file holds an id more than
+        once, which is logged); a torn final line (from a killed writer) is removed from the file."""
         if not self.samples_file.exists():
             return []
         data = self.samples_file.read_bytes()
@@ -109,6 +150,13 @@ class RunDir:
         if good_end < len(data):
             with open(self.samples_file, "r+b") as handle:
                 handle.truncate(good_end)
+        unique = {record.id: record for record in records}
+        self.duplicates = len(records) - len(unique)
+        if self.duplicates:
+            log.warning("%s holds %d repeated line(s) of sample ids; each sample is counted once (its last line)",
+                        self.samples_file, self.duplicates)
+            kept = {id(record) for record in unique.values()}
+            records = [record for record in records if id(record) in kept]
         return records
 
     def append(self, record: SampleRecord) -> None:
@@ -118,15 +166,26 @@ class RunDir:
         self._handle.flush()  # in the kernel now: survives the death of this process
 
     def rewrite_records(self, records: Iterable[SampleRecord]) -> None:
-        self.close()
+        self._close_samples()
         write_atomic(self.samples_file, "".join(r.model_dump_json() + "\n" for r in records))
 
-    def close(self) -> None:
+    def flush(self) -> None:
+        """Make what was appended durable (the writer's lock stays)."""
+        self._close_samples()
+
+    def _close_samples(self) -> None:
         if self._handle is not None:
             self._handle.flush()
             os.fsync(self._handle.fileno())
             self._handle.close()
             self._handle = None
+
+    def close(self) -> None:
+        """Flush what was appended and give up the writer's lock."""
+        self._close_samples()
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the flock
+            self._lock = None
 
 
 def iter_run_dirs(root: str | Path) -> Iterator[RunDir]:

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from omnieval.judges.model_judge import Judgment, ModelJudge
 
 
+#: what a task raises for a dataset row it cannot read (an answer that is none of the options, a missing field)
+ROW_ERRORS = (KeyError, ValueError, TypeError, SyntaxError, AttributeError, IndexError)
+
 #: metadata of a record whose dataset row the task could not read (nothing to score: it is a failure)
 UNREADABLE_ROW = "unreadable_row"
 
@@ -46,6 +49,23 @@ def make_record(task: Task, sample: Sample, response: Response | None, error: st
         scores=scored.scores, details=scored.details, metadata=sample.metadata, response=response, error=error,
         cached=cached,
     )
+
+
+def scored_record(task: Task, sample: Sample, response: Response | None, error: str | None = None,
+                  request_hash: str | None = None, cached: bool = False) -> SampleRecord:
+    """make_record, where a scorer that crashes (a speech model out of memory, a row whose options it cannot
+    read) fails this sample only, with the reason."""
+    from omnieval.errors import error_line
+
+    try:
+        return make_record(task, sample, response, error=error, request_hash=request_hash, cached=cached)
+    except Exception as err:  # noqa: BLE001 - whatever a scorer raised
+        failure = f"scoring failed: {error_line(err)}"
+    try:
+        return make_record(task, sample, response, error=failure, request_hash=request_hash, cached=cached)
+    except Exception:  # noqa: BLE001 - not even an empty answer can be scored: a record without scores
+        return SampleRecord(id=sample.id, index=sample.index, request_hash=request_hash, target=sample.target,
+                            metadata=sample.metadata, response=response, error=failure, cached=cached)
 
 
 def sample_of(record: SampleRecord) -> Sample:
@@ -80,8 +100,15 @@ def rescore(task: Task, records: list[SampleRecord]) -> list[SampleRecord]:
         if generated is not None and generated.speech_gone:
             raise OmnievalError(f"sample {record.id}: its generated speech is gone ({generated.audio_path}); "
                                 f"rescore the run where its media folder is")
-        scored = task.score_response(sample_of(record), generated.model_copy(update={"text": record.prediction})
-                                     if generated is not None else None)
+        try:
+            scored = task.score_response(sample_of(record), generated.model_copy(update={"text": record.prediction})
+                                         if generated is not None else None)
+        except ROW_ERRORS as err:  # a record the scorer cannot read fails its sample, as in `run`
+            from omnieval.errors import error_line
+
+            rescored.append(record.model_copy(update={"scores": {}, "details": {},
+                                                      "error": f"scoring failed: {error_line(err)}"}))
+            continue
         fresh = record.model_copy(update={"scores": scored.scores, "details": scored.details})
         judgment = stored_judgment(record)
         rescored.append(with_judgment(task, fresh, judgment) if judgment is not None else fresh)

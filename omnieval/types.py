@@ -118,6 +118,12 @@ class Response(_Model):
         return self.error is None
 
     @property
+    def empty(self) -> bool:
+        """A success with neither text nor speech: what older versions recorded for a server's broken
+        answer (no choices), so `--retry-failed` asks again."""
+        return self.ok and not self.text and self.audio_path is None
+
+    @property
     def speech_gone(self) -> bool:
         """It points to generated speech whose file is no longer there (its run folder deleted or moved)."""
         return self.audio_path is not None and not Path(self.audio_path).is_file()

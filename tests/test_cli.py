@@ -188,3 +188,12 @@ def test_a_suite_reads_the_local_copies_it_names_through_variables(librispeech_p
     run_cli(*args, env={"LOCAL_DATA": str(librispeech_parquet.parent)})
     run = read_run(only_run_dir(tmp_path / "out"))
     assert run["counts"]["done"] == 2 and run["dataset"]["origin"] == "local"
+
+
+def test_a_run_id_with_a_path_in_it_is_refused_before_anything_is_written(librispeech_parquet, tmp_path):
+    for run_id in ("../escaped", "/tmp/escaped", "a/b"):
+        proc = run_cli("run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en", "--dataset-path",
+                       librispeech_parquet, "--output", tmp_path / "out", "--run-id", run_id, "--limit", "1",
+                       check=False)
+        assert proc.returncode == 2 and "a run id is one folder name" in proc.stderr, proc.stderr
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "out").exists()

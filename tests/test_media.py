@@ -78,7 +78,7 @@ def test_first_seconds_cuts_longer_audio_at_its_own_rate_and_keeps_shorter_audio
     rate = 44100
     path = tmp_path / "track.flac"
     soundfile.write(str(path), np.linspace(-0.5, 0.5, 3 * rate, dtype=np.float32), rate)
-    track = audio_ref_from_hf({"bytes": None, "path": str(path)})
+    track = audio_ref_from_hf({"bytes": None, "path": "track.flac"}, tmp_path)
     cut = first_seconds(track, 2.0)
     audio, cut_rate = load_audio(cut, sample_rate=None)
     whole, _ = load_audio(track, sample_rate=None)
@@ -90,3 +90,40 @@ def test_first_seconds_cuts_longer_audio_at_its_own_rate_and_keeps_shorter_audio
 def test_a_relative_audio_path_without_a_local_copy_says_to_download_it():
     with pytest.raises(MediaError, match="audio file not found: audio/1.flac .*--dataset-path"):
         audio_ref_from_hf({"bytes": None, "path": "audio/1.flac"}, None)
+
+
+def test_dataset_media_stay_inside_the_dataset_folder_unless_a_media_root_allows_more(speech_rows, tmp_path):
+    from omnieval.sample_data import LIBRISPEECH_FEATURES, write_parquet
+    from tests.conftest import read_jsonl
+    from tests.helpers import evaluate
+
+    dataset, elsewhere = tmp_path / "dataset", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    wav = speech_rows[0]["audio"]["bytes"]
+    (elsewhere / "secret.wav").write_bytes(wav)
+    (dataset / "audio").mkdir(parents=True)
+    (dataset / "audio" / "inside.wav").write_bytes(wav)
+    names = {"inside": "audio/inside.wav", "dotdot": "../elsewhere/secret.wav",
+             "absolute": str(elsewhere / "secret.wav"), "sneaky": "audio/../../elsewhere/secret.wav"}
+    rows = [{**speech_rows[0], "id": key, "audio": {"bytes": None, "path": name}} for key, name in names.items()]
+    split = write_parquet(rows, LIBRISPEECH_FEATURES, dataset / "test.parquet")
+
+    confined = {r["id"]: r for r in read_jsonl(evaluate("librispeech_test_clean", split, tmp_path / "a").samples_file)}
+    assert confined["inside"]["error"] is None and confined["inside"]["prediction"]
+    for key in ("dotdot", "absolute", "sneaky"):
+        assert "lies outside the dataset folder" in confined[key]["error"] and "--media-root" in confined[key]["error"]
+
+    allowed = evaluate("librispeech_test_clean", split, tmp_path / "b", media_roots=(elsewhere,))
+    assert not any(r["error"] for r in read_jsonl(allowed.samples_file))
+
+
+def test_a_relative_media_path_without_a_dataset_folder_is_not_read_from_the_working_folder(tmp_path, monkeypatch):
+    from omnieval.errors import MediaError
+    from omnieval.media import file_ref
+
+    (tmp_path / "a.wav").write_bytes(b"RIFF")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MediaError, match="pass its folder or split file with --dataset-path"):
+        file_ref("audio", "a.wav", None)
+    with pytest.raises(MediaError, match="lies outside the hub's caches"):
+        file_ref("audio", str(tmp_path / "a.wav"), None)

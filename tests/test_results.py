@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from omnieval.errors import OmnievalError
@@ -58,3 +60,52 @@ def test_run_json_is_replaced_atomically_and_folders_never_clash(tmp_path):
 def test_run_ids_are_readable():
     run_id = make_run_id("fleurs_zh", "Qwen/Qwen3-Omni 30B", (1, 4))
     assert run_id.startswith("fleurs_zh__Qwen-Qwen3-Omni-30B__") and run_id.endswith("__shard1of4")
+
+
+def test_one_writer_per_run_folder_and_the_lock_goes_with_it(tmp_path):
+    import subprocess
+    import sys
+
+    run_dir = RunDir.create(tmp_path, "r").lock()
+    holder = "import sys; from omnieval.results import RunDir; RunDir(sys.argv[1]).lock()"
+    other = subprocess.run([sys.executable, "-c", holder, str(run_dir.path)], capture_output=True, text=True)
+    assert other.returncode != 0 and f"is in use by process {os.getpid()}" in other.stderr
+    run_dir.rewrite_records([_record(0)])  # rewriting keeps the lock
+    assert subprocess.run([sys.executable, "-c", holder, str(run_dir.path)], capture_output=True).returncode != 0
+    run_dir.close()
+    assert subprocess.run([sys.executable, "-c", holder, str(run_dir.path)], capture_output=True).returncode == 0
+
+
+def test_folders_made_at_once_by_many_processes_never_clash(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(4) as pool:
+        made = list(pool.map(_create, [tmp_path] * 8))
+    assert sorted(made) == sorted(["same"] + [f"same-{n}" for n in range(2, 9)])
+
+
+def _create(root) -> str:
+    return RunDir.create(root, "same").path.name
+
+
+def test_a_sample_written_twice_counts_once_and_is_reported(tmp_path, caplog):
+    run_dir = RunDir.create(tmp_path, "run")
+    for line, n in enumerate((0, 1, 0, 2, 1)):
+        run_dir.append(_record(n).model_copy(update={"prediction": f"line {line}"}))
+    run_dir.close()
+    with caplog.at_level("WARNING"):
+        records = run_dir.read_records()
+    assert [r.id for r in records] == ["s0", "s2", "s1"]  # each id once, at its last line
+    assert run_dir.duplicates == 2 and "2 repeated line(s)" in caplog.text
+    assert [r.prediction for r in records] == ["line 2", "line 3", "line 4"]
+
+
+@pytest.mark.parametrize("run_id", ["../x", "a/b", "/tmp/x", "..", ".", "", "x\ny", ".hidden"])
+def test_a_run_id_never_leads_out_of_the_output_folder(tmp_path, run_id):
+    from omnieval.results import check_run_id
+
+    with pytest.raises(OmnievalError, match="a run id is one folder name"):
+        check_run_id(run_id)
+    with pytest.raises(OmnievalError):
+        RunDir.create(tmp_path / "out", run_id)
+    assert not (tmp_path / "x").exists() and not (tmp_path / "out").exists()

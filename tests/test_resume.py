@@ -73,3 +73,29 @@ def test_kill_9_then_resume_ends_with_every_sample_exactly_once(kill_after_lines
     # one request may have been in flight at the kill (concurrency 1); with the cache even that one
     # is not asked again if its answer had arrived
     assert 8 <= answered <= 9, f"{answered} transcripts generated for 8 samples"
+
+
+@pytest.mark.parametrize("name_the_run", [True, False])
+def test_four_resumes_at_once_write_each_sample_once(name_the_run, librispeech_parquet, tmp_path):
+    output = tmp_path / "results"
+    base = ["run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en", "--dataset-path",
+            str(librispeech_parquet), "--output", str(output), "--no-cache", "--no-progress"]
+    run_cli(*base, "--run-id", "r")
+    samples = output / "r" / "samples.jsonl"
+    complete = read_jsonl(samples)
+    whole_run_wer = read_run(output / "r")["metrics"]["wer"]
+    samples.write_text("".join(line + "\n" for line in samples.read_text().splitlines()[:2]))  # a run cut short
+    resume = base + (["--run-id", "r"] if name_the_run else []) + ["--resume"]
+    procs = [subprocess.Popen([sys.executable, "-m", "omnieval", *resume], cwd=REPO, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outcomes = [(proc.wait(timeout=300), proc.stderr.read()) for proc in procs]
+    for code, stderr in outcomes:  # each either resumed the run or was refused in one line
+        assert code == 0 or (code == 2 and "is in use by process" in stderr and len(stderr.strip().splitlines()) == 1), stderr
+    assert any(code == 0 for code, _ in outcomes)
+    assert [p.name for p in output.iterdir()] == ["r"]  # no resume went off to a folder of its own
+    records = read_jsonl(samples)
+    assert sorted(r["id"] for r in records) == sorted(r["id"] for r in complete)
+    run = read_run(output / "r")
+    assert run["status"] == "complete" and run["counts"]["done"] == len(complete) == 8
+    assert run["metrics"]["wer"] == pytest.approx(whole_run_wer)
+

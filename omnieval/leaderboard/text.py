@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 
 from omnieval.leaderboard.board import Entry, Leaderboard, family_name
 
@@ -32,9 +34,27 @@ def intervals_note(board: Leaderboard) -> str:
             "⚠: the reported value lies outside the interval.")
 
 
+def md_cell(text: str) -> str:
+    """A markdown table cell showing `text` as written: no HTML, no column break, one line."""
+    return re.sub(r"[\r\n]+", " ", html.escape(text, quote=False)).replace("|", "\\|")
+
+
+#: what a spreadsheet reads as the start of a formula (OWASP's CSV injection guidance)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a text starting like a formula gets a leading `'`."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _table(header: list[str], rows: list[list[str]], numeric_from: int) -> list[str]:
     align = ["---" if i < numeric_from else "---:" for i in range(len(header))]
-    return ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"] + ["| " + " | ".join(r) + " |" for r in rows]
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+    return [line(header), "|" + "|".join(align) + "|"] + [line(r) for r in rows]
 
 
 def to_markdown(board: Leaderboard) -> str:
@@ -80,7 +100,8 @@ def to_csv(board: Leaderboard) -> str:
     for family in board.families:
         for e in board.family_entries(family):
             low, high = e.interval if e.interval else ("", "")
-            writer.writerow([e.row.family, e.row.task, e.row.metric, e.row.lower_is_better, e.model, repr(e.value),
-                             low, high, e.n, "" if e.reported is None else e.reported.value, e.reported_by or "",
-                             "" if e.delta is None else repr(e.delta), e.beyond_interval, e.citation or "", e.run_id])
+            writer.writerow([csv_cell(cell) for cell in (
+                e.row.family, e.row.task, e.row.metric, e.row.lower_is_better, e.model, e.value, low, high, e.n,
+                "" if e.reported is None else e.reported.value, e.reported_by or "",
+                "" if e.delta is None else e.delta, e.beyond_interval, e.citation or "", e.run_id)])
     return buffer.getvalue()

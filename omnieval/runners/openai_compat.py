@@ -4,7 +4,9 @@ Audio goes as `input_audio` (16-bit WAV, base64), images as data URLs, a video a
 `video_frames` evenly spaced JPEG frames, followed by its audio track as `input_audio` when the
 request uses the video's audio (`use_audio_in_video`). Requests run
 concurrently up to `max_concurrency`; the openai SDK retries 429, 5xx, timeouts and
-connection errors with exponential backoff (`max_retries`). The API key is read from
+connection errors with exponential backoff (`max_retries`), and so do we for a 200 whose body holds
+no answer (no choices, no message, truncated or not JSON): such an answer fails its sample after
+the last try and is never recorded as an empty answer nor cached. The API key is read from
 the environment variable named by `api_key_env` and is never recorded.
 """
 
@@ -18,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from omnieval.errors import FatalRunnerError, MediaError, OmnievalError
+from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, first_line
 from omnieval.media import encode_wav, load_audio
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
@@ -127,6 +129,25 @@ def to_openai_messages(messages: list[Message], audio_sample_rate: int | None,
     return converted, recorded
 
 
+def unusable_completion(completion: Any) -> str | None:
+    """Why a 200 answer holds no answer (None when it does): not a chat completion, no choices, no
+    message, or messages with neither text, speech nor refusal. Such an answer is a server fault,
+    retried and then a failed sample, never an empty answer."""
+    from openai.types.chat import ChatCompletion
+
+    if not isinstance(completion, ChatCompletion):
+        return f"not a chat completion but {type(completion).__name__} {str(completion)[:60]!r}"
+    if not completion.choices:
+        return "no choices"
+    messages = [choice.message for choice in completion.choices if choice.message is not None]
+    if not messages:
+        return "no message in the choices"
+    if not any(m.content is not None or getattr(m, "audio", None) is not None or getattr(m, "refusal", None)
+               for m in messages):
+        return "a message without content"
+    return None
+
+
 class OpenAICompatRunner(Runner):
     speaks = True  # it asks the server for a spoken answer; one that has none is scored as such
     name = "openai"
@@ -174,8 +195,9 @@ class OpenAICompatRunner(Runner):
         )
         try:
             await self._client.with_options(max_retries=1).models.list()
-        except (openai.NotFoundError, openai.APITimeoutError):
-            pass  # some servers have no /models, and a slow answer is no verdict; the first request will tell
+        except (openai.NotFoundError, openai.APITimeoutError, ValueError):
+            pass  # some servers have no /models (or answer it oddly), and a slow answer is no verdict; the
+            # first request will tell
         except openai.APIError as err:
             raise self._fatal(err) or FatalRunnerError(f"{self.options['base_url']}: {err}") from err
 
@@ -217,24 +239,30 @@ class OpenAICompatRunner(Runner):
         if gen.system_prompt and not any(m["role"] == "system" for m in messages):
             messages.insert(0, {"role": "system", "content": gen.system_prompt})
         started = time.perf_counter()
-        try:
-            completion = await self._client.chat.completions.create(
-                model=self.options["model"],
-                messages=messages,
-                max_tokens=gen.max_new_tokens,
-                temperature=gen.temperature,
-                top_p=gen.top_p,
-                seed=gen.seed,
-                extra_body=self._extra_body(gen),
-                **self._speech_out(gen),
-            )
-        except openai.APIError as err:
-            return self._failed(err)
+        arguments = dict(model=self.options["model"], messages=messages, max_tokens=gen.max_new_tokens,
+                         temperature=gen.temperature, top_p=gen.top_p, seed=gen.seed,
+                         extra_body=self._extra_body(gen), **self._speech_out(gen))
+        tries = int(self.options["max_retries"]) + 1
+        for attempt in range(tries):
+            try:
+                completion = await self._client.chat.completions.create(**arguments)
+                problem = unusable_completion(completion)
+            except openai.APIError as err:
+                return self._failed(err)
+            except ValueError as err:  # a body the SDK could not parse (truncated JSON)
+                problem = f"the body is not valid JSON ({first_line(err)})"
+            if problem is None:
+                break
+            if attempt + 1 < tries:  # a broken answer is a server fault: backoff as for a 5xx
+                await asyncio.sleep(min(8.0, 0.5 * 2 ** attempt))
+        else:
+            return Response(error=f"the server's answer is unusable after {tries} tries: {problem}")
         latency = time.perf_counter() - started
-        messages = [choice.message for choice in completion.choices or []]
+        messages = [choice.message for choice in completion.choices if choice.message is not None]
         spoken = [m.audio for m in messages if getattr(m, "audio", None) is not None]
         text = next((m.content for m in messages if m.content), None) or next(
-            (a.transcript for a in spoken if a.transcript), "")
+            (a.transcript for a in spoken if a.transcript), None) or next(
+            (m.refusal for m in messages if getattr(m, "refusal", None)), "")
         usage = completion.usage
         response = Response(text=text, input_tokens=usage.prompt_tokens if usage else None,
                             output_tokens=usage.completion_tokens if usage else None, latency_s=latency,

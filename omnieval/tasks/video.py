@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
+from omnieval.media import confined_path
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import accuracy_metrics
 from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
@@ -97,7 +98,7 @@ class VideoMMETask(VideoChoiceTask):
         """The video's subtitles (Video-MME ships none for some videos: those say so, as lmms-eval's do)."""
         if not self.subtitles:
             return {}
-        path = base_dir / "subtitle" / f"{row['videoID']}.srt" if base_dir is not None else None
+        path = confined_path("subtitle", f"subtitle/{row['videoID']}.srt", base_dir) if base_dir is not None else None
         lines = subtitle_lines(path) if path is not None and path.is_file() else []
         return {"subtitles": "\n".join(lines) or NO_SUBTITLES}
 

@@ -69,6 +69,22 @@ def test_csv_has_one_line_per_model_and_metric_at_full_precision(tmp_path):
     assert all(r["reported_by"] == "qwen3-omni-30b-a3b-instruct" for r in rows)  # the namesake, else the flagship
 
 
+def test_names_from_runs_cannot_inject_markup_or_formulas(tmp_path):
+    write_run(tmp_path, "x1", "librispeech_test_clean", "evil|model<img src=x onerror=alert(1)>\nnext", {"wer": 2.0})
+    write_run(tmp_path, "x2", "librispeech_test_clean", "=HYPERLINK(\"http://x\",\"y\")", {"wer": 3.0})
+    write_run(tmp_path, "x3", "librispeech_test_clean", "@SUM(A1)", {"wer": 4.0}, {"wer": [-1.0, 5.0]})
+    markdown = to_markdown(make_leaderboard(tmp_path))
+    assert "<img" not in markdown and "evil\\|model&lt;img src=x onerror=alert(1)&gt; next" in markdown
+    table_lines = [line for line in markdown.splitlines() if line.startswith("| ")]
+    widths = {line.replace("\\|", "").count("|") for line in table_lines if "librispeech" in line}
+    assert len(widths) <= 2  # per table, every row has its table's columns: no name adds one
+    rows = list(csv.DictReader(io.StringIO(to_csv(make_leaderboard(tmp_path)))))
+    models = {r["model"] for r in rows}
+    assert "'=HYPERLINK(\"http://x\",\"y\")" in models and "'@SUM(A1)" in models
+    assert all(not cell.startswith(("=", "+", "@")) for r in rows for cell in r.values())
+    assert {float(r["ci_low"]) for r in rows if r["ci_low"]} == {-1.0}  # numbers stay numbers
+
+
 def test_without_reference_and_with_errors(tmp_path):
     three_model_results(tmp_path)
     board = make_leaderboard(tmp_path, reference=False)

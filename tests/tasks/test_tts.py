@@ -112,6 +112,20 @@ def test_a_wav_naming_no_sample_and_a_text_task_are_clear_errors(espeak_run, see
     assert proc.returncode != 0 and "scores text, not speech" in proc.stderr
 
 
+def test_a_wav_that_links_out_of_the_audio_folder_is_refused(espeak_run, seedtts, tmp_path):
+    folder = tmp_path / "wavs"
+    folder.mkdir()
+    (folder / "en-1.wav").symlink_to(espeak_run.path / "media" / "en-1.wav")  # outside the folder
+    inside = folder / "kept"
+    inside.mkdir()
+    (inside / "en-2.wav").write_bytes((espeak_run.path / "media" / "en-2.wav").read_bytes())
+    (folder / "en-2.wav").symlink_to(inside / "en-2.wav")  # a link within the folder is fine
+    proc = run_cli("score", "--task", "seedtts_test_en", "--audio-dir", folder, "--dataset-path", seedtts,
+                   "-T", "asr=pocketsphinx", "-T", "sim=resemblyzer", "--output", tmp_path / "out", check=False)
+    assert proc.returncode == 2 and "1 file(s) in" in proc.stderr and "en-1.wav" in proc.stderr
+    assert "en-2.wav" not in proc.stderr and not (tmp_path / "out").exists()
+
+
 def test_failed_empty_and_silent_speech_are_flagged_and_scored_without_crashing(seedtts, tmp_path):
     task = TASKS.get("seedtts_test_en").with_params(asr="pocketsphinx", sim="resemblyzer")
     loaded = task.load(str(seedtts))
