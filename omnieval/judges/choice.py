@@ -14,8 +14,11 @@ explicit form and stops at the first that decides:
 5. the letters mentioned as options ("(C)", "option C", "so C.") are all the same;
 6. exactly one option's text appears in the answer.
 
-Several letters stated together ("A and C") or mentioned apart, or none at all, read as no
-answer: it scores zero and is counted, never replaced by a guess.
+An answer that is exactly one option's text reads as that option before any letter rule (an
+option may itself look like a letter: "B:maj7/1", "D"). Option texts are compared as the answer
+is, markup removed from both, symbols kept ("F#m11", "125*a^2", "√{2}" is not "2"). Several
+letters stated together ("A and C", "C or D", "A/C") or mentioned apart, or none at all, read as
+no answer: it scores zero and is counted, never replaced by a guess.
 """
 
 from __future__ import annotations
@@ -58,8 +61,13 @@ def option_letters(options: Mapping[str, str] | Sequence[str] | int) -> str:
     return LETTERS[:count]
 
 
+#: sentence punctuation around words; other symbols (#, ^, *, √, braces) belong to an option's text
+_PUNCTUATION = re.compile(r"[.,;:!?\"'“”‘’()\[\]（）【】。，；：！？]+(?=\s|$)|(?:^|(?<=\s))[\"'“”‘’(\[（【]+")
+
+
 def _normalized(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    """Lower case, markup removed as from the answer, sentence punctuation dropped, spaces collapsed."""
+    return " ".join(_PUNCTUATION.sub(" ", strip_markup(str(text)).lower()).split())
 
 
 class _Patterns:
@@ -82,6 +90,8 @@ class _Patterns:
             rf"(?!\s*[\)\]）】]?\s*(?:is|are|was|were|seems)\b)")
         self.leading = re.compile(rf"^[\(\[（【]?({upper})(?:[\)\]）】.:：]|\s*(?:\n|-\s|–|—))")
         self.listed = re.compile(rf"^\s*[\(\[（【]?({upper})[\)\]）】.:：]", re.MULTILINE)
+        # letters offered together: "C or D", "A/C", "B and D", "either B or C"
+        self.hedge = re.compile(rf"(?<![A-Za-z]){upper}\s*(?:/|&|,|\bor\b|\band\b|和|或)\s*{upper}(?![A-Za-z])")
         self.mention = re.compile(
             rf"[\(\[（【]({upper})[\)\]）】]"
             rf"|(?i:\b(?:option|choice|letter)\s+)({upper})\b"
@@ -111,6 +121,10 @@ def read_choice(response: str | None, options: Mapping[str, str] | Sequence[str]
     text = _BOXED.sub(r" \1 ", strip_markup(region)).strip()
     if not text:
         return ChoiceReading(None, "empty")
+    if isinstance(options, Mapping):  # the whole answer is one option's text ("B:maj7/1", an option "D")
+        exact = [str(letter).upper() for letter, option in options.items() if _normalized(option) == _normalized(text)]
+        if len(exact) == 1:
+            return ChoiceReading(exact[0], "option text")
     alone = patterns.alone.match(text)
     if alone:
         return ChoiceReading(alone.group(1).upper(), "alone")
@@ -127,6 +141,8 @@ def read_choice(response: str | None, options: Mapping[str, str] | Sequence[str]
         if patterns.several.match(text[leading.end(1):]):
             return ChoiceReading(None, "several letters")
         return ChoiceReading(leading.group(1), "leading")
+    if patterns.hedge.search(text):
+        return ChoiceReading(None, "several letters")
     mentioned = {next(g for g in match.groups() if g) for match in patterns.mention.finditer(text)}
     if len(mentioned) == 1:
         return ChoiceReading(mentioned.pop(), "mentioned")
