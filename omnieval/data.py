@@ -38,6 +38,9 @@ class DatasetSpec:
     configs: tuple[str, ...] = ()
     #: or the splits of one config that a task spans (VoiceBench's MMSU domains, SD-QA accents)
     splits: tuple[str, ...] = ()
+    #: hub column -> its name in the file the benchmark publishes in its own repository, so that a local
+    #: copy in either layout loads as it is (MMAU test-mini's JSON names the hub's `instruction` `question`)
+    release_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def subsets(self) -> tuple[str, ...]:
@@ -80,6 +83,7 @@ def load_split(spec: DatasetSpec, dataset_path: str | None) -> LoadedSplit:
         rows, base_dir, source = _load_subsets(spec, dataset_path)
     else:
         rows, base_dir, source = _load_one(replace(spec, configs=(), splits=()), dataset_path)
+    rows = _hub_names(spec, rows, source)
     _check_fields(spec, rows, source)
     for column in spec.media_fields:
         feature = rows.features.get(column)
@@ -180,6 +184,16 @@ def _load_local(spec: DatasetSpec, path: Path):
             return next(iter(loaded.values())), base_dir, source
         raise OmnievalError(f"{path} has splits {', '.join(loaded)} but not '{spec.split}'")
     return loaded, base_dir, source
+
+
+def _hub_names(spec: DatasetSpec, rows, source: dict):
+    """A release file's columns under the hub's names (a copy in the hub's layout is left as it is)."""
+    renames = {release: hub for hub, release in spec.release_columns.items()
+               if hub not in rows.column_names and release in rows.column_names}
+    if renames:
+        rows = rows.rename_columns(renames)
+        source["layout"] = "release"
+    return rows
 
 
 def _check_fields(spec: DatasetSpec, rows, source: dict) -> None:

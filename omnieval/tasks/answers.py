@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from omnieval.judges.choice import LETTERS
+from omnieval.judges.official import OfficialVerdict
 from omnieval.tasks.base import Scored
 from omnieval.types import SampleRecord, Score
 
@@ -30,6 +31,32 @@ def scored(score: Score) -> Scored:
     """A rule-based judge's Score as a sample's scores; the answer it read goes into the details."""
     return Scored(scores={score.name: score.value, UNREADABLE: float(score.explanation is None)},
                   details={"extracted": score.explanation})
+
+
+#: the name of our own reader's accuracy where an official scorer gives the headline `accuracy`
+LENIENT = "accuracy_lenient"
+#: 0/1 per answer: the official scorer and our reader judge it differently
+DISAGREE = "readers_disagree"
+#: 0/1 per answer: the official script would have guessed a random answer here (we score it wrong)
+GUESSED = "official_guessed"
+
+
+def official_and_lenient(verdict: OfficialVerdict, lenient: Score) -> Scored:
+    """A sample's scores under the benchmark's official reader (`accuracy`) and ours (`accuracy_lenient`)."""
+    return Scored(scores={"accuracy": float(verdict.correct), LENIENT: lenient.value,
+                          UNREADABLE: float(lenient.explanation is None),
+                          DISAGREE: float(verdict.correct != bool(lenient.value)), GUESSED: float(verdict.guessed)},
+                  details={"extracted": lenient.explanation, "official_read": verdict.read})
+
+
+def lenient_metrics(records: list[SampleRecord]) -> dict[str, float]:
+    """Our reader's accuracy beside the official one, how many answers the two judge differently, and how
+    many the official script would have guessed."""
+    if not records:
+        return {}
+    return {LENIENT: 100.0 * sum(r.scores.get(LENIENT, 0.0) for r in records) / len(records),
+            DISAGREE: sum(r.scores.get(DISAGREE, 0.0) for r in records),
+            GUESSED: sum(r.scores.get(GUESSED, 0.0) for r in records)}
 
 
 def accuracy_metrics(records: list[SampleRecord], name: str = "accuracy", by: Sequence[str] = ()) -> dict[str, float]:

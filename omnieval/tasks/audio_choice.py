@@ -4,11 +4,13 @@
 Each benchmark is one reader from its hub row to a question, lettered options and the correct
 letter; one task class (omnieval.tasks.choice) asks and scores them all. The prompt follows the benchmark's own
 (MMSU's inference script) or, where it has none, lmms-eval's ("{question}\\nA. ...\\nAnswer with
-the option's letter from the given choices directly."), after the audio. The answer is read by
-omnieval.judges.choice: a stated letter, or the text of exactly one option (MMAU's and MMAR's
-official scripts match option text, MMSU's a letter; both forms count here). An unreadable
-answer scores 0 and is counted in `extraction_failure_rate`; accuracy is broken down by the
-categories each paper tabulates.
+the option's letter from the given choices directly."), after the audio; MMAU and MMAR, whose
+scorers read option texts, ask for the option's text (OPTION_TEXT_PROMPT). MMAU's and MMAR's headline
+`accuracy` is their official scripts' verdict (omnieval.judges.official.OptionWordMatch: the
+answer's words must hold the correct choice's and none of only a wrong one's, so a letter alone
+counts wrong); `accuracy_lenient` beside it reads as omnieval.judges.choice does: a stated
+letter, or the text of exactly one option. An answer no rule reads scores 0 and is counted in
+`extraction_failure_rate`; accuracy is broken down by the categories each paper tabulates.
 
 Classification tasks list the labels in the prompt (UltraEval-Audio's prompts, "the answer
 must be one of [...]") and read the label the answer names first.
@@ -23,6 +25,7 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.answer_region import final_answer_region
+from omnieval.judges.official import RAW_ANSWER, RAW_CHOICES, OptionWordMatch, ScorerSource
 from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import UNREADABLE, accuracy_metrics
@@ -36,12 +39,26 @@ MMSU_PROMPT = ("Choose the most suitable answer from options A, B, C, and D. You
 
 
 def mmau_item(row: dict[str, Any]) -> ChoiceItem:
-    options = lettered(list(row["choices"]))
-    attributes = row.get("other_attributes") or "{}"
+    """A row of the hub copy (attributes in `other_attributes`) or of the release's test-mini JSON (its own
+    `task`, `difficulty`, `sub-category` fields)."""
+    attributes = row.get("other_attributes") or {k: row.get(k) for k in ("task", "difficulty", "sub-category")}
     attributes = json.loads(attributes) if isinstance(attributes, str) else dict(attributes)
-    return ChoiceItem(row["instruction"], options, letter_of(row["answer"], options),
-                      {"task": attributes.get("task"), "difficulty": attributes.get("difficulty"),
-                       "sub_category": attributes.get("sub-category")})
+    return _as_written(row, row["instruction"], {"task": attributes.get("task"),
+                                                 "difficulty": attributes.get("difficulty"),
+                                                 "sub_category": attributes.get("sub-category")})
+
+
+def _as_written(row: dict[str, Any], question: str, metadata: dict[str, Any]) -> ChoiceItem:
+    """A row whose official scorer reads its `choices` and `answer` texts as written (MMAU, MMAR): those go
+    along for it, and an answer that is none of the choices leaves no letter for our reader (which then
+    counts the answer wrong) instead of failing the sample."""
+    choices = [str(choice) for choice in row["choices"]]
+    options = lettered(choices)
+    try:
+        letter = letter_of(str(row["answer"]), options)
+    except ValueError:
+        letter = ""
+    return ChoiceItem(question, options, letter, {**metadata, RAW_CHOICES: choices, RAW_ANSWER: str(row["answer"])})
 
 
 def mmsu_item(row: dict[str, Any]) -> ChoiceItem:
@@ -52,10 +69,8 @@ def mmsu_item(row: dict[str, Any]) -> ChoiceItem:
 
 
 def mmar_item(row: dict[str, Any]) -> ChoiceItem:
-    options = lettered(list(row["choices"]))
-    return ChoiceItem(row["question"], options, letter_of(row["answer"], options),
-                      {"modality": row.get("modality"), "category": row.get("category"),
-                       "sub_category": row.get("sub-category")})
+    return _as_written(row, row["question"], {"modality": row.get("modality"), "category": row.get("category"),
+                                              "sub_category": row.get("sub-category")})
 
 
 def muchomusic_item(row: dict[str, Any]) -> ChoiceItem:
@@ -125,14 +140,29 @@ def _must_be_one_of(question: str, labels: tuple[str, ...]) -> str:
     return f"{question}, the answer must be one of [{','.join(labels)}], answer without explain"
 
 
+#: MMAU and MMAR publish no prompt; their scorers read an option's text, so the prompt asks for it
+#: and lists the options without letters (a letter alone, or "A." before a text, is no word of an option)
+OPTION_TEXT_PROMPT = "{question}\nOptions:\n{options}\nAnswer with the exact text of the correct option."
+OPTION_TEXT_LIST = ("- {text}", "\n")
+
+#: MMAU's evaluation.py (its string_match and per task, difficulty and sub-category micro accuracy)
+MMAU_SCORER = OptionWordMatch(ScorerSource("Sakshi113/MMAU", "110127f54c0dfba3faa5ec9feee4a7e4148679c5",
+                                           "evaluation.py"))
+#: MMAR's evaluation, the same string_match, per modality, category and sub-category
+MMAR_SCORER = OptionWordMatch(ScorerSource("ddlBoJack/MMAR", "3bce090a967db576c8ad433b290a8da582d6d2a0",
+                                           "code/evaluation.py"))
+
+
 def _register_all() -> None:
     choice = [
         AudioChoiceTask("mmau_test_mini", "MMAU test-mini (v05.15.25): 1,000 sound, music and speech questions, "
                         "accuracy per task, difficulty and sub-category", "audio_reasoning",
                         DatasetSpec("gamma-lab-umd/MMAU-test-mini", split="test",
                                     fields={"question": "instruction", "choices": "choices", "answer": "answer"},
-                                    media_fields=("context",)),
-                        mmau_item, breakdowns=("task", "difficulty", "sub_category")),
+                                    media_fields=("context",),
+                                    release_columns={"instruction": "question", "context": "audio_id"}),
+                        mmau_item, breakdowns=("task", "difficulty", "sub_category"), official=MMAU_SCORER,
+                        prompt=OPTION_TEXT_PROMPT, option_format=OPTION_TEXT_LIST, version="2"),
         AudioChoiceTask("mmsu", "MMSU: 5,000 spoken-language understanding questions (perception and reasoning), "
                         "accuracy per category and sub-category", "audio_reasoning",
                         DatasetSpec("ddwang2000/MMSU", split="train",
@@ -146,7 +176,9 @@ def _register_all() -> None:
                                     fields={"id": "id", "question": "question", "choices": "choices",
                                             "answer": "answer", "modality": "modality"},
                                     media_fields=("audio_path",)),
-                        mmar_item, breakdowns=("modality", "category", "sub_category"), stratify_by="modality"),
+                        mmar_item, breakdowns=("modality", "category", "sub_category"), stratify_by="modality",
+                        official=MMAR_SCORER, prompt=OPTION_TEXT_PROMPT, option_format=OPTION_TEXT_LIST,
+                        version="2"),
         AudioChoiceTask("muchomusic", "MuchoMusic: 1,187 music understanding questions, accuracy", "music",
                         DatasetSpec("lmms-lab-audio/muchomusic", split="test",
                                     fields={"question": "instruction", "choices": "choices", "answer": "answer"},

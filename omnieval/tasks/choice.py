@@ -5,7 +5,10 @@ correct letter, what to break down by); a subclass says which media come before 
 (an audio clip, a video, a video and its separate audio track, images). The answer is read
 by omnieval.judges.choice: a stated letter, or the text of exactly one option. An
 unreadable answer scores 0 and is counted in `extraction_failure_rate`, never replaced by a
-guess; accuracy is broken down by the categories each paper tabulates.
+guess; accuracy is broken down by the categories each paper tabulates. Where a benchmark
+publishes its own scorer (`official`, omnieval.judges.official), `accuracy` is that scorer's
+verdict and our reading is `accuracy_lenient` beside it, with `readers_disagree` counting the
+answers on which the two differ.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.choice import LETTERS, judge_choice
-from omnieval.tasks.answers import accuracy_metrics, scored
+from omnieval.judges.official import RAW_CHOICES, OfficialChoiceScorer
+from omnieval.tasks.answers import LENIENT, accuracy_metrics, lenient_metrics, official_and_lenient, scored
 from omnieval.tasks.base import Scored, Task
 from omnieval.types import GenConfig, MediaRef, Message, Part, Sample, SampleRecord
 
@@ -81,12 +85,17 @@ class ChoiceTask(Task):
                  read: Callable[[dict[str, Any]], ChoiceItem], breakdowns: tuple[str, ...] = (),
                  prompt: str = LETTER_PROMPT, stratify_by: str | None = None,
                  option_format: tuple[str, str] | Callable[[dict[str, str]], str] = ("{letter}. {text}", "\n"),
-                 gen: GenConfig | None = None) -> None:
+                 gen: GenConfig | None = None, official: OfficialChoiceScorer | None = None,
+                 version: str | None = None) -> None:
         self.name, self.description, self.family, self.dataset = name, description, family, dataset
         self.read, self.breakdowns, self.stratify_by = read, breakdowns, stratify_by
         #: how the prompt lists the options: each option's form and what joins them, or a function of them
         self.option_format = option_format
         self.params = {"prompt": prompt}
+        #: the benchmark's own reader: `accuracy` is its verdict, ours is `accuracy_lenient` beside it
+        self.official = official
+        if version is not None:
+            self.version = version
         if gen is not None:
             self.gen = gen
 
@@ -110,7 +119,9 @@ class ChoiceTask(Task):
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         """One user turn: the media, then the prompt; or, where the prompt holds `{media}`, the media there."""
         item = self.read(row)
-        fields = {"question": item.question.strip(), "options": self.format_options(item.options),
+        # options as the benchmark writes them where its official scorer reads them so (RAW_CHOICES)
+        shown = dict(zip(item.options, item.metadata[RAW_CHOICES])) if RAW_CHOICES in item.metadata else item.options
+        fields = {"question": item.question.strip(), "options": self.format_options(shown),
                   **self.prompt_fields(row, base_dir)}
         before, _, after = self.template(item).rpartition(MEDIA_MARK)
         media = [Part.of_media(ref) for ref in self.media(row, base_dir)]
@@ -125,7 +136,15 @@ class ChoiceTask(Task):
         return separator.join(form.format(letter=letter, text=text) for letter, text in options.items())
 
     def score(self, sample: Sample, prediction: str) -> Scored:
-        return scored(judge_choice(prediction, sample.metadata["options"], str(sample.target)))
+        options, answer = sample.metadata["options"], str(sample.target)
+        if self.official is None:
+            return scored(judge_choice(prediction, options, answer))
+        return official_and_lenient(self.official.verdict(prediction, sample.metadata, answer),
+                                    judge_choice(prediction, options, answer, name=LENIENT))
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        return accuracy_metrics(records, by=self.breakdowns)
+        metrics = accuracy_metrics(records, by=self.breakdowns)
+        return {**metrics, **lenient_metrics(records)} if self.official is not None else metrics
+
+    def scoring_info(self) -> dict[str, Any]:
+        return {"official_scorer": self.official.source.describe()} if self.official is not None else {}

@@ -18,13 +18,17 @@ def samples(tmp_path_factory):
     return {**reasoning_samples(base), **label_samples(base)}
 
 
-def test_mmau_reads_letters_or_option_text_and_breaks_down_by_task_difficulty_and_sub_category(samples):
-    task, records, metrics = scored("mmau_test_mini", samples["mmau_test_mini"], ["Low", "The answer is (B)."])
-    assert [r.target for r in records] == ["B", "C"]  # "(B) Low" in the options; lettered without the prefix
+def test_mmau_scores_as_its_official_script_with_our_reading_beside_it(samples):
+    # the fixture writes its choices "(A) High", "(B) Low": the official scorer wants the words of "(B) Low"
+    task, records, metrics = scored("mmau_test_mini", samples["mmau_test_mini"], ["Low", "(C) Cat"])
+    assert [r.target for r in records] == ["B", "C"]
     assert records[0].metadata["options"] == {"A": "High", "B": "Low"}
-    assert metrics["accuracy"] == 50.0
-    assert metrics["accuracy/task/sound"] == 100.0 and metrics["accuracy/task/speech"] == 0.0
-    assert metrics["accuracy/difficulty/easy"] == 100.0 and metrics["accuracy/sub_category/Content"] == 0.0
+    assert metrics["accuracy"] == 50.0 and metrics["accuracy_lenient"] == 100.0 and metrics["readers_disagree"] == 1
+    assert metrics["accuracy/task/sound"] == 0.0 and metrics["accuracy/task/speech"] == 100.0
+    assert metrics["accuracy/difficulty/medium"] == 100.0 and metrics["accuracy/sub_category/Pitch"] == 0.0
+    loaded = task.load(str(samples["mmau_test_mini"]))
+    prompt = task.build_messages(loaded.rows[0], loaded.base_dir)[0].text()
+    assert "Options:\n- (A) High\n- (B) Low\nAnswer with the exact text of the correct option." in prompt
 
 
 def test_mmsu_asks_with_its_own_prompt_and_scores_per_category(samples):

@@ -1,0 +1,90 @@
+"""Benchmarks' own answer readers: what their official scoring scripts count correct.
+
+A benchmark's headline number is what its official scorer gives on the same answers, so
+that it can stand beside the benchmark's own leaderboard. Each scorer here is written anew
+from the benchmark's published script (named with repository, commit and path in `source`,
+which run.json records); omnieval's own, more careful reader (omnieval.judges.choice) is
+kept beside it as the lenient metric, and the answers on which the two disagree are counted.
+
+Where an official script guesses a random letter when it reads none, the answer is scored
+wrong and counted as guessed; where it is unseeded, it is seeded and says so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class ScorerSource:
+    """Where an official scorer is published."""
+
+    repo: str
+    commit: str
+    path: str
+    note: str = ""
+
+    def describe(self) -> dict[str, str]:
+        described = {"repository": self.repo, "commit": self.commit, "path": self.path}
+        return {**described, "note": self.note} if self.note else described
+
+
+@dataclass(frozen=True)
+class OfficialVerdict:
+    """An official scorer's verdict on one answer: whether it counts correct, what it read (None: nothing),
+    and whether the official script would have guessed a random answer here (scored wrong by us)."""
+
+    correct: bool
+    read: str | None
+    guessed: bool = False
+
+
+class OfficialChoiceScorer(Protocol):
+    """An official reader of multiple-choice answers."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        """The verdict on `response` for a question (a sample's metadata: its `options`, letter -> text, and
+        what the benchmark's own row says where a scorer reads it raw) whose correct letter is `answer`."""
+
+
+_WORD = re.compile(r"\b\w+\b")
+
+
+def _word_set(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+#: a question's metadata keys for the benchmark's row as written: its choices and its answer's text
+RAW_CHOICES, RAW_ANSWER = "choices", "answer_text"
+
+
+@dataclass(frozen=True)
+class OptionWordMatch:
+    """MMAU's `string_match`, which MMAR's evaluation reuses: an answer is correct when it holds every word
+    of the row's answer text and no word that only a wrong choice has (words: `\\b\\w+\\b` in lower
+    case, as sets). It reads texts, never letters: "B" alone holds no word of an option. It reads the
+    row's `choices` and `answer` as written (RAW_CHOICES, RAW_ANSWER), so an answer that is none of the
+    choices is scored as the script scores it."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        said = _word_set(response)
+        if not said:
+            return OfficialVerdict(False, None)
+        options = question["options"]
+        choices = question.get(RAW_CHOICES) or list(options.values())
+        answer_text = question.get(RAW_ANSWER) or options[answer]
+        wanted = _word_set(answer_text)
+        others: set[str] = set()
+        for text in choices:
+            words = _word_set(text)
+            if words != wanted:
+                others |= words - wanted
+        correct = wanted <= said and said.isdisjoint(others)
+        return OfficialVerdict(correct, answer_text if correct else None)

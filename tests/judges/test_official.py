@@ -1,0 +1,89 @@
+"""The headline of benchmarks with a published scorer equals that scorer's verdicts.
+
+Each file in official_cases/ holds rows in the benchmark's release schema, answers in the forms
+models write (a letter, "(B)", "B. text", the text, a wrong text, "The answer is C because...",
+answer tags, \\boxed{}, a hedge, a refusal, empty, the text in a sentence) and what the official
+script, run unmodified outside this repository, said of them: its verdict per answer and the
+figures it printed per answer form. Its "source" names the repository, commit and command.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from omnieval.registry import TASKS
+from tests.helpers import score_answers
+
+CASES = Path(__file__).parent / "official_cases"
+#: task -> how its release file is named, and the official script's breakdown names -> ours
+RELEASES = {
+    "mmau_test_mini": ("mmau-test-mini.json", {"task": "task", "difficulty": "difficulty",
+                                                "sub_category": "sub_category"}),
+    "mmar": ("MMAR-meta.jsonl", {"modality": "modality", "category": "category", "sub_category": "sub_category"}),
+}
+
+
+def release_file(task_name: str, folder: Path) -> tuple[dict, Path]:
+    """The case file, and its rows written as the benchmark publishes them (JSON list or JSON lines)."""
+    cases = json.loads((CASES / f"{task_name}.json").read_text())
+    path = folder / RELEASES[task_name][0]
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(row) + "\n" for row in cases["rows"]))
+    else:
+        path.write_text(json.dumps(cases["rows"]))
+    return cases, path
+
+
+@pytest.mark.parametrize("task_name", sorted(RELEASES))
+def test_every_verdict_and_figure_equals_the_official_scripts(task_name, tmp_path):
+    cases, path = release_file(task_name, tmp_path)
+    forms = len(cases["answers"][0])
+    for form in range(forms):
+        answers = [row_answers[form] for row_answers in cases["answers"]]
+        _, records, metrics = score_answers(task_name, path, answers)
+        verdicts = [bool(r.scores["accuracy"]) for r in records]
+        assert verdicts == [row[form] for row in cases["verdicts"]], (cases["forms"][form]["form"], answers)
+        official = cases["forms"][form]["official"]
+        assert metrics["accuracy"] == pytest.approx(official["total"], abs=0.01)
+        for key, value in official.items():
+            if key != "total":
+                group, name = key.split("/", 1)
+                ours = f"accuracy/{RELEASES[task_name][1][group]}/{name}"
+                assert metrics[ours] == pytest.approx(value, abs=0.01), (key, cases["forms"][form]["form"])
+
+
+@pytest.mark.parametrize("task_name", sorted(RELEASES))
+def test_all_forms_together_and_our_reading_beside_it(task_name, tmp_path):
+    cases, path = release_file(task_name, tmp_path)
+    rows = json.loads(json.dumps(cases["rows"])) * len(cases["answers"][0])
+    answers = [cases["answers"][r][form] for form in range(len(cases["answers"][0])) for r in range(len(cases["rows"]))]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows) if path.suffix == ".jsonl" else json.dumps(rows))
+    task, records, metrics = score_answers(task_name, path, answers)
+    assert metrics["accuracy"] == pytest.approx(cases["all_answers"]["total"], abs=0.01)
+    # a letter, "(A)", tags and \boxed{} read as the option for us, not for the official script
+    assert metrics["accuracy_lenient"] > metrics["accuracy"]
+    disagreements = sum(bool(r.scores["accuracy"]) != bool(r.scores["accuracy_lenient"]) for r in records)
+    assert metrics["readers_disagree"] == disagreements > 0
+    source = task.scoring_info()["official_scorer"]
+    assert (source["repository"], source["commit"]) == (cases["source"]["repo"], cases["source"]["commit"])
+
+
+def test_a_release_row_whose_answer_is_none_of_its_choices_is_scored_not_dropped(tmp_path):
+    cases, path = release_file("mmar", tmp_path)
+    rows = cases["rows"][:2]
+    rows[1] = {**rows[1], "answer": "something else entirely"}
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _, records, metrics = score_answers("mmar", path, [rows[0]["answer"], "something else entirely"])
+    assert [r.failed for r in records] == [False, False]
+    assert [r.scores["accuracy"] for r in records] == [1.0, 1.0]  # the official script matches the text given
+    assert records[1].scores["accuracy_lenient"] == 0.0  # no option to read: ours counts it wrong
+    assert metrics["accuracy"] == 100.0
+
+
+def test_the_official_scorer_is_named_in_the_tasks():
+    for name in RELEASES:
+        task = TASKS.get(name)
+        assert task.official.source.commit and task.version == "2"
