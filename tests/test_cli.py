@@ -197,3 +197,20 @@ def test_a_run_id_with_a_path_in_it_is_refused_before_anything_is_written(libris
                        check=False)
         assert proc.returncode == 2 and "a run id is one folder name" in proc.stderr, proc.stderr
     assert not (tmp_path / "escaped").exists() and not (tmp_path / "out").exists()
+
+
+def test_score_fails_the_sample_of_a_row_it_cannot_read_and_goes_on(tmp_path):
+    cases = json.loads((REPO / "tests" / "judges" / "official_cases" / "mmar.json").read_text())
+    rows = [cases["rows"][0], {**cases["rows"][1], "choices": None}]  # a row without its options
+    release = tmp_path / "MMAR-meta.jsonl"
+    release.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_text("".join(json.dumps({"id": row["id"], "prediction": row["answer"] or ""}) + "\n"
+                                   for row in rows))
+    proc = run_cli("score", "--task", "mmar", "--predictions", predictions, "--dataset-path", release,
+                   "--output", tmp_path / "out", "--format", "json", check=False)
+    assert proc.returncode == 0, proc.stderr
+    records = read_jsonl(only_run_dir(tmp_path / "out") / "samples.jsonl")
+    assert [r["error"] is None for r in records] == [True, False]
+    assert "the dataset row does not fit the task" in records[1]["error"]
+    assert json.loads(proc.stdout)["accuracy"] == 50.0
