@@ -88,3 +88,20 @@ class OptionWordMatch:
                 others |= words - wanted
         correct = wanted <= said and said.isdisjoint(others)
         return OfficialVerdict(correct, answer_text if correct else None)
+
+
+_OPENING_LETTER = re.compile(r"\s*([A-D])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class OpeningLetter:
+    """Daily-Omni's reading (its test scripts): the letter A-D, either case, that the answer opens with
+    after any spaces; anything else ("(B)", "The answer is B", answer tags) is wrong. An option's text
+    alone is judged by its first letter, as the script does ("Carpenter" reads C)."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        opening = _OPENING_LETTER.match(response or "")
+        read = opening.group(1).upper() if opening else None
+        return OfficialVerdict(read is not None and read == answer.strip().upper(), read)

@@ -15,7 +15,8 @@ Prompts and breakdowns:
   (lmms-eval reads "A" when it finds none); ours reads the stated answer and counts none as wrong.
 - Daily-Omni: the prompt of its Qwen3-Omni script (test_model/Qwen3-Omni/testmodel.py: the
   choices as a Python list, video and its separate audio file); accuracy per QA type, video
-  category and duration (30s / 60s). Its script leaves failed items out of the denominator;
+  category and duration (30s / 60s). `accuracy` is its scripts' reading (OpeningLetter: the
+  letter the answer opens with), `accuracy_lenient` ours. Its script leaves failed items out of the denominator;
   here they count as wrong (all 1,197 count when nothing fails, as on its leaderboard).
 - Video-Holmes: the official evaluate.py prompt (reasoning in <think>, answer in <answer>,
   options "A: x, B: y, ..."); accuracy per question type (SR, IMC, TCI, TA, MHR, PAR, CTI).
@@ -31,6 +32,7 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.errors import OmnievalError
+from omnieval.judges.official import OpeningLetter, ScorerSource
 from omnieval.media import file_ref
 from omnieval.registry import TASKS
 from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
@@ -150,6 +152,12 @@ class DailyOmniTask(VideoChoiceTask):
         return video + audio
 
 
+#: Daily-Omni's Qwen2.5-Omni test script (test_all_questions' letter extraction and evaluate_answer; its
+#: other model scripts read the same)
+DAILYOMNI_SCORER = OpeningLetter(ScorerSource("Lliar-liar/Daily-Omni", "fccb83806fb5c7a4b791beafb8771b22bd55c557",
+                                              "test_model/Qwen2.5-Omni/testmodel.py"))
+
+
 def _register_all() -> None:
     TASKS.register(VideoChoiceTask(
         family=FAMILY, name="worldsense", description="WorldSense: 3,172 questions on 1,662 videos heard and seen (8 domains, 26 "
@@ -170,7 +178,8 @@ def _register_all() -> None:
                             "download liarliar/Daily-Omni and extract Videos.tar beside qa.json "
                             "(Videos/<id>/<id>_video.mp4 and <id>_audio.wav)"),
         breakdowns=("qa_type", "video_category", "video_duration"), prompt=DAILYOMNI_PROMPT,
-        option_format=as_python_list, stratify_by="qa_type", gen=GenConfig(max_new_tokens=2560)))
+        option_format=as_python_list, stratify_by="qa_type", gen=GenConfig(max_new_tokens=2560),
+        official=DAILYOMNI_SCORER, version="2"))
     TASKS.register(VideoChoiceTask(
         family=FAMILY, name="videoholmes", description="Video-Holmes: 1,837 six-option reasoning questions on 270 suspense short "
         "films, <think>/<answer> prompt, accuracy per question type (SR, IMC, TCI, TA, MHR, PAR, CTI); a local copy",

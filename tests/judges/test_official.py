@@ -87,3 +87,24 @@ def test_the_official_scorer_is_named_in_the_tasks():
     for name in RELEASES:
         task = TASKS.get(name)
         assert task.official.source.commit and task.version == "2"
+
+
+def test_daily_omni_reads_the_letter_its_answer_opens_with_as_its_script_does(tmp_path):
+    cases = json.loads((CASES / "dailyomni.json").read_text())
+    rows, answers = cases["rows"], cases["answers"]
+    forms = len(answers[0])
+    (tmp_path / "qa.json").write_text(json.dumps(rows * forms))
+    flat = [answers[r][form] for form in range(forms) for r in range(len(rows))]
+    task, records, metrics = score_answers("dailyomni", tmp_path / "qa.json", flat)
+    official = [cases["verdicts"][r][form] for form in range(forms) for r in range(len(rows))]
+    assert [bool(r.scores["accuracy"]) for r in records] == official
+    printed = cases["all_answers"]["printed"]
+    assert metrics["accuracy"] == pytest.approx(printed["Overall Accuracy"], abs=0.01)
+    for name, value in printed.items():
+        if name == "Overall Accuracy":
+            continue
+        key = next(k for k in (f"accuracy/qa_type/{name}", f"accuracy/video_category/{name}",
+                               f"accuracy/video_duration/{name.removesuffix(' Duration')}") if k in metrics)
+        assert metrics[key] == pytest.approx(value, abs=0.01), name
+    assert metrics["accuracy_lenient"] > metrics["accuracy"] and metrics["readers_disagree"] > 0
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
