@@ -105,3 +105,24 @@ class OpeningLetter:
         opening = _OPENING_LETTER.match(response or "")
         read = opening.group(1).upper() if opening else None
         return OfficialVerdict(read is not None and read == answer.strip().upper(), read)
+
+
+_ANSWER_SPAN = re.compile(r"<answer>\s*(.*?)\s*</answer>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class HolmesLetter:
+    """Video-Holmes' evaluate.py: within the last closed `<answer>` span (else the whole reply), the first of
+    A..F written as "X ", "X:" or "[X"; failing that, the first of A..F that appears anywhere (case
+    sensitive: "Father and daughter" reads F, "b" reads nothing)."""
+
+    source: ScorerSource
+    letters: str = "ABCDEF"
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        spans = _ANSWER_SPAN.findall(response or "")
+        choice = spans[-1].strip() if spans else (response or "")
+        read = next((x for x in self.letters if f"{x} " in choice or f"{x}:" in choice or f"[{x}" in choice), None)
+        if read is None:
+            read = next((x for x in self.letters if x in choice), None)
+        return OfficialVerdict(read is not None and read == answer.strip().upper(), read)

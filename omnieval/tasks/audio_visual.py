@@ -32,7 +32,7 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.errors import OmnievalError
-from omnieval.judges.official import OpeningLetter, ScorerSource
+from omnieval.judges.official import HolmesLetter, OpeningLetter, ScorerSource
 from omnieval.media import file_ref
 from omnieval.registry import TASKS
 from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
@@ -158,6 +158,11 @@ DAILYOMNI_SCORER = OpeningLetter(ScorerSource("Lliar-liar/Daily-Omni", "fccb8380
                                               "test_model/Qwen2.5-Omni/testmodel.py"))
 
 
+#: Video-Holmes' evaluate.py (its <answer> span and letter heuristics; accuracy per question type, micro overall)
+VIDEOHOLMES_SCORER = HolmesLetter(ScorerSource("TencentARC/Video-Holmes", "52ef8da286ccad03036a65e7b67c160bc3a24fb9",
+                                               "evaluate.py"))
+
+
 def _register_all() -> None:
     TASKS.register(VideoChoiceTask(
         family=FAMILY, name="worldsense", description="WorldSense: 3,172 questions on 1,662 videos heard and seen (8 domains, 26 "
@@ -190,7 +195,8 @@ def _register_all() -> None:
                             "download TencentARC/Video-Holmes and unzip videos.zip beside test_Video-Holmes.json "
                             "(videos_cropped/<video ID>.mp4)"),
         breakdowns=("question_type",), prompt=VIDEOHOLMES_PROMPT, option_format=("{letter}: {text}", ", "),
-        stratify_by="question_type", gen=GenConfig(max_new_tokens=1024, use_audio_in_video=True)))
+        stratify_by="question_type", gen=GenConfig(max_new_tokens=1024, use_audio_in_video=True),
+        official=VIDEOHOLMES_SCORER, version="2"))
 
 
 _register_all()

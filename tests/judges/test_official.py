@@ -108,3 +108,23 @@ def test_daily_omni_reads_the_letter_its_answer_opens_with_as_its_script_does(tm
         assert metrics[key] == pytest.approx(value, abs=0.01), name
     assert metrics["accuracy_lenient"] > metrics["accuracy"] and metrics["readers_disagree"] > 0
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def test_video_holmes_reads_its_answer_span_and_letters_as_evaluate_py_does(tmp_path):
+    cases = json.loads((CASES / "videoholmes.json").read_text())
+    rows, answers = cases["rows"], cases["answers"]
+    forms = len(answers[0])
+    (tmp_path / "test_Video-Holmes.json").write_text(json.dumps(
+        [{**row, "Question ID": f"{row['Question ID']}-{form}"} for form in range(forms) for row in rows]))
+    flat = [answers[r][form] for form in range(forms) for r in range(len(rows))]
+    task, records, metrics = score_answers("videoholmes", tmp_path / "test_Video-Holmes.json", flat)
+    assert [bool(r.scores["accuracy"]) for r in records] == [cases["verdicts"][r][form] for form in range(forms)
+                                                              for r in range(len(rows))]
+    assert [r.details["official_read"] or "WRONG" for r in records] == [
+        cases["extracted_letters"][r][form] for form in range(forms) for r in range(len(rows))]
+    csv = cases["all_answers"]["csv"]  # fractions at 2 decimals, as the script writes them
+    assert metrics["accuracy"] / 100 == pytest.approx(float(csv["Overall Accuracy"]), abs=0.005)
+    for question_type in ("SR", "IMC", "TCI", "TA", "MHR", "PAR", "CTI"):
+        assert metrics[f"accuracy/question_type/{question_type}"] / 100 == pytest.approx(float(csv[question_type]),
+                                                                                         abs=0.005)
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
