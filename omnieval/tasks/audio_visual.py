@@ -5,7 +5,9 @@ file from the folder given with --dataset-path and the videos where the release 
 The model gets the video with its sound: the video's own audio track (`use_audio_in_video`, on
 by default; `--gen use_audio_in_video=false` turns it off) or, for Daily-Omni, the separate
 audio file the release ships (`-T input_mode=`). A sample whose video or sound is missing
-fails; it is never asked on the text alone. Answers are read by omnieval.judges.choice.
+fails; it is never asked on the text alone. Daily-Omni's and Video-Holmes' `accuracy` is their
+official scripts' reading (omnieval.judges.official), with omnieval.judges.choice's beside it as
+`accuracy_lenient`; WorldSense's answers are read by omnieval.judges.choice.
 
 Prompts and breakdowns:
 - WorldSense: its authors evaluate with VLMEvalKit, whose prompt this is (the instruction, the
@@ -20,7 +22,8 @@ Prompts and breakdowns:
   here they count as wrong (all 1,197 count when nothing fails, as on its leaderboard).
 - Video-Holmes: the official evaluate.py prompt (reasoning in <think>, answer in <answer>,
   options "A: x, B: y, ..."); accuracy per question type (SR, IMC, TCI, TA, MHR, PAR, CTI).
-  The official reader takes the first of A..F found in the answer tag; ours reads the answer.
+  `accuracy` is evaluate.py's reading (HolmesLetter: the answer span, then "X "/"X:"/"[X", then any
+  capital A-F); `accuracy_lenient` ours.
 """
 
 from __future__ import annotations
