@@ -126,3 +126,19 @@ class HolmesLetter:
         if read is None:
             read = next((x for x in self.letters if x in choice), None)
         return OfficialVerdict(read is not None and read == answer.strip().upper(), read)
+
+
+@dataclass(frozen=True)
+class ParenLetter:
+    """MLVU's check_ans (choice_bench.py): where the answer holds a ")", the one character right before the
+    first ")" is the prediction, else the whole answer; it must equal the letter exactly ("B", "(B)", "B) x"
+    count; "B. x", "b", " B" do not). A row whose answer is none of its candidates is never correct."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        predicted = response or ""
+        if ")" in predicted:
+            close = predicted.index(")")
+            predicted = predicted[close - 1:close] if close else ""
+        return OfficialVerdict(bool(answer) and predicted == answer, predicted or None)

@@ -13,7 +13,9 @@ omnieval.judges.choice; an unreadable one counts as wrong.
   domain, sub-category and task type.
 - MLVU dev: the official multiple-choice prompt (VideoChat2's choice_bench: the instruction
   as system prompt, "Question: ...\\nOptions:\\n(A) ...", "Only give the best option.");
-  `m_avg`, the mean of the per-task accuracies, is its headline (accuracy over all questions too).
+  `m_avg`, the mean of the per-task accuracies, is its headline (accuracy over all questions too),
+  each answer checked as its choice_bench.py's check_ans does (ParenLetter: the character before
+  the first ")", else the whole answer, must be the letter); `accuracy_lenient` is ours.
 - LVBench: the question carries its options ("(A) ..." lines); lmms-eval's prompt; accuracy
   overall and per question type (a question counts in each of its types).
 """
@@ -25,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
+from omnieval.judges.official import ParenLetter, ScorerSource
 from omnieval.media import confined_path
 from omnieval.registry import TASKS
-from omnieval.tasks.answers import accuracy_metrics
 from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
 from omnieval.tasks.video_choice import VideoChoiceTask
 from omnieval.types import GenConfig, SampleRecord
@@ -68,10 +70,16 @@ def videomme_item(row: dict[str, Any]) -> ChoiceItem:
                       {key: row[key] for key in ("videoID", "duration", "domain", "sub_category", "task_type")})
 
 
+#: MLVU's release files name one task type otherwise than its scorer and the hub copy do
+MLVU_TASK_NAMES = {"findNeedle": "needle"}
+
+
 def mlvu_item(row: dict[str, Any]) -> ChoiceItem:
+    """A row of the hub copy or of a release file (data/<n>_<task>.json: `video`, `question_type`)."""
     options = lettered(list(row["candidates"]))
+    task_type = str(row["task_type"])
     return ChoiceItem(row["question"], options, letter_of(str(row["answer"]), options),
-                      {"task_type": row["task_type"]})
+                      {"task_type": MLVU_TASK_NAMES.get(task_type, task_type)})
 
 
 def lvbench_item(row: dict[str, Any]) -> ChoiceItem:
@@ -103,10 +111,15 @@ class VideoMMETask(VideoChoiceTask):
         return {"subtitles": "\n".join(lines) or NO_SUBTITLES}
 
 
+#: MLVU's choice_bench.py: check_ans, per-task accuracy and their plain mean (M-Avg)
+MLVU_SCORER = ParenLetter(ScorerSource("JUNJIE99/MLVU", "fd060c10a43ea48a35100a22688a927b8e531199",
+                                       "evaluation/multiple_choice_evaluation/choice_bench.py"))
+
+
 class MLVUTask(VideoChoiceTask):
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         """Accuracy overall and per task type, and M-Avg: the mean of the per-type accuracies."""
-        metrics = accuracy_metrics(records, by=("task_type",))
+        metrics = super().aggregate(records)
         per_type = [value for key, value in metrics.items() if key.startswith("accuracy/task_type/")]
         if per_type:
             metrics["m_avg"] = sum(per_type) / len(per_type)
@@ -144,9 +157,11 @@ def _register_all() -> None:
         "of per-type accuracies) and accuracy per type; videos unzipped beside the metadata",
         dataset=DatasetSpec("sy1998/MLVU_dev", split="test", data_files="mlvu/test-*.parquet",
                             fields={"question": "question", "candidates": "candidates", "answer": "answer",
-                                    "task_type": "task_type", "video": "video_name"}),
-        read=mlvu_item, videos=lambda row: (str(row["video_name"]),), prompt=MLVU_PROMPT,
-        option_format=("({letter}) {text}", "\n"), stratify_by="task_type",
+                                    "task_type": "task_type", "video": "video_name"},
+                            release_columns={"video_name": "video", "task_type": "question_type"}),
+        read=mlvu_item, videos=lambda row: (str(row["video_name"]),), prompt=MLVU_PROMPT, official=MLVU_SCORER,
+        version="2",
+        option_format=("({letter}) {text}", "\n"), stratify_by="task_type", breakdowns=("task_type",),
         gen=GenConfig(max_new_tokens=128, system_prompt=MLVU_SYSTEM))
     mlvu.headline_metrics = {"m_avg": False}
     TASKS.register(mlvu)

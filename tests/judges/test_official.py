@@ -128,3 +128,22 @@ def test_video_holmes_reads_its_answer_span_and_letters_as_evaluate_py_does(tmp_
         assert metrics[f"accuracy/question_type/{question_type}"] / 100 == pytest.approx(float(csv[question_type]),
                                                                                          abs=0.005)
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def test_mlvu_checks_answers_as_choice_bench_does_and_averages_its_tasks(tmp_path):
+    cases = json.loads((CASES / "mlvu_dev.json").read_text())
+    rows, answers = cases["rows"], cases["answers"]
+    forms = len(answers[0])
+    release = tmp_path / "1_plotQA.json"  # a release file's layout: video, question_type, the answer as text
+    release.write_text(json.dumps(rows * forms))
+    flat = [answers[r][form] for form in range(forms) for r in range(len(rows))]
+    task, records, metrics = score_answers("mlvu_dev", release, flat)
+    assert [bool(r.scores["accuracy"]) for r in records] == [cases["verdicts"][r][form] for form in range(forms)
+                                                              for r in range(len(rows))]
+    assert [r.metadata["task_type"] for r in records[:len(rows)]] == cases["row_task_keys"]
+    printed = cases["all_answers"]["printed"]
+    for task_type, value in printed.items():
+        ours = metrics["m_avg"] if task_type == "Avg" else metrics[f"accuracy/task_type/{task_type}"]
+        assert ours == pytest.approx(value, abs=0.01), task_type
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+    assert metrics["accuracy_lenient"] > metrics["accuracy"]
