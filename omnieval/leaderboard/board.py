@@ -17,6 +17,7 @@ from omnieval.errors import OmnievalError
 from omnieval.reference import PublishedModel, ReportedScore
 from omnieval.registry import DERIVED
 from omnieval.results import RunDir, iter_run_dirs
+from omnieval.tasks.answers import DISAGREE, LENIENT
 from omnieval.types import RunRecord
 
 #: families in the order reports tabulate them, with their display names
@@ -64,6 +65,10 @@ class Entry:
     citation: str | None = None
     #: made from other entries (omnieval.tasks.derived): left out of the family summaries, which count its parts
     derived: bool = False
+    #: where the headline is a benchmark's official scorer: our own reader's accuracy on the same answers, and
+    #: the number of answers the two judge differently
+    lenient: float | None = None
+    readers_disagree: float | None = None
 
     @property
     def delta(self) -> float | None:
@@ -195,7 +200,8 @@ def build(root: str | Path, published: list[PublishedModel] | None = None) -> Le
                 continue
             interval = run.intervals.get(metric)
             entry = Entry(Row(family, run.task, metric, bool(lower)), run.model, run.metrics[metric],
-                          tuple(interval) if interval else None, run.counts.get("done", 0), run.run_id)
+                          tuple(interval) if interval else None, run.counts.get("done", 0), run.run_id,
+                          lenient=run.metrics.get(LENIENT), readers_disagree=run.metrics.get(DISAGREE))
             entries.append(_compared(entry, by_name, published))
     entries += _derived_entries(entries, by_name, published)
     statistics = next((r.statistics for r in runs if r.statistics), {})

@@ -89,7 +89,7 @@ def to_markdown(board: Leaderboard) -> str:
 
 
 CSV_COLUMNS = ["family", "task", "metric", "lower_is_better", "model", "value", "ci_low", "ci_high", "n", "reported",
-               "reported_by", "delta", "beyond_interval", "source", "run_id"]
+               "reported_by", "delta", "beyond_interval", "source", "run_id", "accuracy_lenient", "readers_disagree"]
 
 
 def to_csv(board: Leaderboard) -> str:
@@ -103,5 +103,7 @@ def to_csv(board: Leaderboard) -> str:
             writer.writerow([csv_cell(cell) for cell in (
                 e.row.family, e.row.task, e.row.metric, e.row.lower_is_better, e.model, e.value, low, high, e.n,
                 "" if e.reported is None else e.reported.value, e.reported_by or "",
-                "" if e.delta is None else e.delta, e.beyond_interval, e.citation or "", e.run_id)])
+                "" if e.delta is None else e.delta, e.beyond_interval, e.citation or "", e.run_id,
+                "" if e.lenient is None else e.lenient,
+                "" if e.readers_disagree is None else int(e.readers_disagree))])
     return buffer.getvalue()

@@ -69,6 +69,18 @@ def test_csv_has_one_line_per_model_and_metric_at_full_precision(tmp_path):
     assert all(r["reported_by"] == "qwen3-omni-30b-a3b-instruct" for r in rows)  # the namesake, else the flagship
 
 
+def test_csv_carries_our_reading_beside_an_official_headline(tmp_path):
+    write_run(tmp_path, "m1", "mmau_test_mini", "omni", {"accuracy": 61.0, "accuracy_lenient": 74.5,
+                                                        "readers_disagree": 137.0}, family="audio_reasoning",
+              lower=False)
+    write_run(tmp_path, "m2", "librispeech_test_clean", "omni", {"wer": 2.0})
+    rows = {r["task"]: r for r in csv.DictReader(io.StringIO(to_csv(make_leaderboard(tmp_path))))
+            if r["metric"] in ("accuracy", "wer")}
+    assert float(rows["mmau_test_mini"]["value"]) == 61.0
+    assert (float(rows["mmau_test_mini"]["accuracy_lenient"]), rows["mmau_test_mini"]["readers_disagree"]) == (74.5, "137")
+    assert rows["librispeech_test_clean"]["accuracy_lenient"] == rows["librispeech_test_clean"]["readers_disagree"] == ""
+
+
 def test_names_from_runs_cannot_inject_markup_or_formulas(tmp_path):
     write_run(tmp_path, "x1", "librispeech_test_clean", "evil|model<img src=x onerror=alert(1)>\nnext", {"wer": 2.0})
     write_run(tmp_path, "x2", "librispeech_test_clean", "=HYPERLINK(\"http://x\",\"y\")", {"wer": 3.0})
