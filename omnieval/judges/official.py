@@ -142,3 +142,38 @@ class ParenLetter:
             close = predicted.index(")")
             predicted = predicted[close - 1:close] if close else ""
         return OfficialVerdict(bool(answer) and predicted == answer, predicted or None)
+
+
+_DOUBLE_BRACKETED = re.compile(r"\[\[([A-E])\]\]")
+_CHOSE = re.compile(r"(?:answer is|chose|choose|select|guess is|I choose|I select|I guess) ([A-E])\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RulExtract:
+    """RUL-MuchoMusic's extract_answer (ExampleAudioEval/qwen_2_audio.py), on the whole reply: the last
+    `[[X]]` (A-E, upper case); else the last "answer is / chose / choose / select / guess is X"; else the
+    first of A-E written "option X", "Option X" or "(X)"; else the first option (in letter order) whose
+    text appears in the reply, ignoring case. Correct when the letter's option text is the correct one
+    (a letter that is no option, such as [[E]] of four, is wrong)."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        options, text = question["options"], response or ""
+        read = self._letter(text, options)
+        correct = read is not None and read in options and options[read] == options[answer]
+        return OfficialVerdict(correct, read)
+
+    @staticmethod
+    def _letter(text: str, options: Mapping[str, str]) -> str | None:
+        bracketed = _DOUBLE_BRACKETED.findall(text)
+        if bracketed:
+            return bracketed[-1]
+        chose = _CHOSE.findall(text)
+        if chose:
+            return chose[-1].upper()
+        for letter in "ABCDE":
+            if f"option {letter}" in text or f"Option {letter}" in text or f"({letter})" in text:
+                return letter
+        lowered = text.lower()
+        return next((letter for letter, option in options.items() if option and option.lower() in lowered), None)

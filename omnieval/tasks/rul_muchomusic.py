@@ -8,9 +8,9 @@ flac>` (`--dataset-path`). The official protocol, which this follows: each quest
 four times ("folds"), fold i leaving distractor i out, so four options, lettered A-D in shuffled
 order; the official script's shuffle is unseeded, here it is seeded by question and fold, so
 that runs repeat. The prompt is the official script's (ExampleAudioEval/qwen_2_audio.py): step
-by step, answering `[[Letter]]`. The answer read is the last `[[X]]`, else the letter or option
-text omnieval's choice reader finds (the official fallbacks: "answer is X", "(X)", option text);
-a last `[[X]]` that is no option is a wrong answer, as it is officially. `--limit` draws whole
+by step, answering `[[Letter]]`. `accuracy` reads the answer as the official extract_answer does
+(omnieval.judges.official.RulExtract: the last `[[X]]`, "answer is X", "(X)", option text; a `[[X]]`
+that is no option is wrong); `accuracy_lenient` reads it with omnieval's choice reader. `--limit` draws whole
 questions, each with its four folds.
 
 `accuracy` is the mean over all passes, i.e. the mean of the four folds' accuracies (the card's
@@ -22,29 +22,25 @@ earliest fold) is the correct one. Which of the two Qwen3-Omni's 52.0 is, its re
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec, LoadedSplit, json_file_split
 from omnieval.errors import OmnievalError
-from omnieval.judges.answer_region import final_answer_region
-from omnieval.judges.choice import LETTERS, judge_choice
+from omnieval.judges.choice import LETTERS
+from omnieval.judges.official import RulExtract, ScorerSource
 from omnieval.registry import TASKS
 from omnieval.selection import select_indices
-from omnieval.tasks.answers import UNREADABLE, accuracy_metrics
 from omnieval.tasks.audio_choice import AudioChoiceTask
 from omnieval.tasks.choice import ChoiceItem
-from omnieval.tasks.base import Scored
-from omnieval.types import GenConfig, Sample, SampleRecord
+from omnieval.types import GenConfig, SampleRecord
 
 DATA_FILE = "RUL-MuchoMusic.json"
 AUDIO_SUFFIXES = (".mp3", ".wav", ".flac")
 PROMPT = ("Provide your best guess of this question. Think step by step.\n\nQuestion: {question}\n\n"
           "Options: {options}\n\nWrite out your guess in the format of [[Letter]], such as [[A]], [[B]], [[C]], [[D]].")
 FOLDS = 4
-_BRACKETED = re.compile(r"\[\[([A-E])\]\]")
 
 
 def fold_rows(entries: dict[str, dict[str, Any]], audio_dir: Path) -> list[dict[str, Any]]:
@@ -71,6 +67,13 @@ def rul_item(row: dict[str, Any]) -> ChoiceItem:
                       {"question_id": row["question_id"], "fold": row["fold"]})
 
 
+#: the official script's extract_answer and pass/majority counting (its option shuffle is unseeded: ours is
+#: seeded by question and fold)
+RUL_SCORER = RulExtract(ScorerSource("yongyizang/AreYouReallyListening", "d3971de18934a283deb41f472d21b34eb19e10c2",
+                                     "ExampleAudioEval/qwen_2_audio.py",
+                                     note="the option shuffle is unseeded there; seeded by question and fold here"))
+
+
 class RulMuchoMusicTask(AudioChoiceTask):
     gen = GenConfig(max_new_tokens=2048, temperature=0.0)  # "Think step by step"
 
@@ -81,7 +84,8 @@ class RulMuchoMusicTask(AudioChoiceTask):
             DatasetSpec("yongyizang/RUListening", split="test", data_files=DATA_FILE,
                         fields={"id": "id", "question": "question", "answer": "answer"}, media_fields=("audio",)),
             rul_item, breakdowns=("fold",), prompt=PROMPT,
-            option_format=("({letter}) {text}", " "))  # the official one-line form: "(A) x (B) y ..."
+            option_format=("({letter}) {text}", " "),  # the official one-line form: "(A) x (B) y ..."
+            official=RUL_SCORER, version="2")
 
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
         return json_file_split(self.dataset, dataset_path, DATA_FILE,
@@ -97,17 +101,8 @@ class RulMuchoMusicTask(AudioChoiceTask):
         chosen = {question_ids[i] for i in select_indices(len(question_ids), wanted, seed, shard)}
         return [i for i, question_id in enumerate(loaded.rows["question_id"]) if question_id in chosen]
 
-    def score(self, sample: Sample, prediction: str) -> Scored:
-        bracketed = _BRACKETED.findall(final_answer_region(prediction))
-        if bracketed:  # the official reading: the last [[X]], wrong when X is no option (e.g. [[E]])
-            letter = bracketed[-1]
-        else:
-            letter = judge_choice(prediction, sample.metadata["options"], str(sample.target)).explanation
-        return Scored(scores={"accuracy": float(letter == sample.target), UNREADABLE: float(letter is None)},
-                      details={"extracted": letter})
-
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        metrics = accuracy_metrics(records, by=self.breakdowns)
+        metrics = super().aggregate(records)
         if metrics:
             metrics["majority_accuracy"] = majority_accuracy(records)
         return metrics
@@ -121,8 +116,8 @@ def majority_accuracy(records: list[SampleRecord]) -> float:
     correct = 0
     for question in passes.values():
         question.sort(key=lambda r: r.metadata["fold"])
-        chosen = [r.metadata["options"][r.details["extracted"]] for r in question
-                  if r.details.get("extracted") in r.metadata["options"]]
+        chosen = [r.metadata["options"][r.details["official_read"]] for r in question
+                  if r.details.get("official_read") in r.metadata["options"]]
         truth = question[0].metadata["options"][question[0].target]
         correct += bool(chosen) and Counter(chosen).most_common(1)[0][0] == truth
     return 100.0 * correct / len(passes)

@@ -147,3 +147,16 @@ def test_mlvu_checks_answers_as_choice_bench_does_and_averages_its_tasks(tmp_pat
         assert ours == pytest.approx(value, abs=0.01), task_type
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
     assert metrics["accuracy_lenient"] > metrics["accuracy"]
+
+
+def test_rul_muchomusic_reads_answers_as_its_extract_answer_does(tmp_path):
+    cases = json.loads((CASES / "rul_muchomusic.json").read_text())
+    (tmp_path / "RUL-MuchoMusic.json").write_text(json.dumps(cases["release"]))
+    answers, forms = cases["answers"], len(cases["answers"][0])
+    for form in range(forms):
+        task, records, metrics = score_answers("rul_muchomusic", tmp_path, [row[form] for row in answers])
+        assert [bool(r.scores["accuracy"]) for r in records] == [row[form] for row in cases["verdicts"]], form
+        assert [r.details["official_read"] or "" for r in records] == [row[form] for row in cases["extracted"]]
+        passes = [row[form] for row in cases["verdicts"]]
+        assert metrics["accuracy"] == pytest.approx(100 * sum(passes) / len(passes))
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
