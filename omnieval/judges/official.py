@@ -35,11 +35,13 @@ class ScorerSource:
 @dataclass(frozen=True)
 class OfficialVerdict:
     """An official scorer's verdict on one answer: whether it counts correct, what it read (None: nothing),
-    and whether the official script would have guessed a random answer here (scored wrong by us)."""
+    whether the official script would have guessed a random answer here (scored wrong by us), and whether
+    it leaves the answer out of its denominator (an answer it cannot read, for MMSU and Video-MME)."""
 
     correct: bool
     read: str | None
     guessed: bool = False
+    excluded: bool = False
 
 
 class OfficialChoiceScorer(Protocol):
@@ -59,8 +61,9 @@ def _word_set(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
-#: a question's metadata keys for the benchmark's row as written: its choices and its answer's text
-RAW_CHOICES, RAW_ANSWER = "choices", "answer_text"
+#: a question's metadata keys for the benchmark's row as written: its choices (a list, or by letter) and its
+#: answer's text
+RAW_CHOICES, RAW_OPTIONS, RAW_ANSWER = "choices", "choices_by_letter", "answer_text"
 
 
 @dataclass(frozen=True)
@@ -177,3 +180,52 @@ class RulExtract:
                 return letter
         lowered = text.lower()
         return next((letter for letter, option in options.items() if option and option.lower() in lowered), None)
+
+
+@dataclass(frozen=True)
+class MMSULetter:
+    """MMSU's mmsu_evaluation.py: the reply without spaces at its ends and without newlines; its first character
+    if that is A-D, else its second-to-last if that is A-D ("(B)", "...is B."); a reply read neither way is
+    left out of the count ("Wrong format response"), while an empty one counts as wrong. Correct when the
+    letter's choice text is exactly the row's `answer_gt` (RAW_OPTIONS, RAW_ANSWER)."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        said = (response or "").strip().replace("\n", "")
+        if not said or said == "None":
+            return OfficialVerdict(False, None)
+        if said[0] in "ABCD":
+            read = said[0]
+        elif len(said) > 1 and said[-2] in "ABCD":
+            read = said[-2]
+        else:
+            return OfficialVerdict(False, None, excluded=True)
+        choices = question.get(RAW_OPTIONS) or question["options"]
+        truth = question.get(RAW_ANSWER) or question["options"][answer]
+        return OfficialVerdict(choices.get(read, "") == truth, read)
+
+
+#: Video-MME's answer prefixes, as its eval_your_results.py applies them in order: two of its list items lack
+#: a comma, so Python joined them ("The best option isThe correct option is,", "Best answer:Best option:")
+_VIDEOMME_PREFIXES = ("The best answer is", "The correct answer is", "The answer is", "The answer",
+                      "The best option isThe correct option is,", "Best answer:Best option:", "Answer:", "Option:",
+                      "The correct answer", "The correct option")
+_CAPITAL_ABCD = re.compile(r"[ABCD]")
+
+
+@dataclass(frozen=True)
+class VideoMMELetter:
+    """Video-MME's extract_characters_regex (eval_your_results.py): the answer prefixes removed, the first capital
+    A-D anywhere ("Anger" reads A, "b" nothing); an answer with none is left out of the count."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        text = (response or "").strip()
+        for prefix in _VIDEOMME_PREFIXES:
+            text = text.replace(prefix, "")
+        found = _CAPITAL_ABCD.search(text)
+        if found is None:
+            return OfficialVerdict(False, None, excluded=True)
+        return OfficialVerdict(found.group(0) == answer, found.group(0))

@@ -39,24 +39,39 @@ LENIENT = "accuracy_lenient"
 DISAGREE = "readers_disagree"
 #: 0/1 per answer: the official script would have guessed a random answer here (we score it wrong)
 GUESSED = "official_guessed"
+#: 0/1 per answer: the official script leaves it out of its denominator (an answer it cannot read)
+EXCLUDED = "official_excluded"
 
 
 def official_and_lenient(verdict: OfficialVerdict, lenient: Score) -> Scored:
     """A sample's scores under the benchmark's official reader (`accuracy`) and ours (`accuracy_lenient`)."""
     return Scored(scores={"accuracy": float(verdict.correct), LENIENT: lenient.value,
                           UNREADABLE: float(lenient.explanation is None),
-                          DISAGREE: float(verdict.correct != bool(lenient.value)), GUESSED: float(verdict.guessed)},
+                          DISAGREE: float(verdict.correct != bool(lenient.value)), GUESSED: float(verdict.guessed),
+                          EXCLUDED: float(verdict.excluded)},
                   details={"extracted": lenient.explanation, "official_read": verdict.read})
 
 
 def lenient_metrics(records: list[SampleRecord]) -> dict[str, float]:
-    """Our reader's accuracy beside the official one, how many answers the two judge differently, and how
-    many the official script would have guessed."""
+    """Our reader's accuracy beside the official one, how many answers the two judge differently, how many
+    the official script would have guessed, and how many it leaves out."""
     if not records:
         return {}
     return {LENIENT: 100.0 * sum(r.scores.get(LENIENT, 0.0) for r in records) / len(records),
-            DISAGREE: sum(r.scores.get(DISAGREE, 0.0) for r in records),
-            GUESSED: sum(r.scores.get(GUESSED, 0.0) for r in records)}
+            **{name: sum(r.scores.get(name, 0.0) for r in records) for name in (DISAGREE, GUESSED, EXCLUDED)}}
+
+
+def official_accuracy_metrics(records: list[SampleRecord], by: Sequence[str] = ()) -> dict[str, float]:
+    """Accuracy as an official scorer counts it (over the answers it does not leave out) with its breakdowns,
+    our reader's beside it, and the extraction-failure rate of our reader over every generated answer. A
+    sample whose generation failed has no answer to leave out: it counts, as wrong."""
+    counted = [r for r in records if r.failed or not r.scores.get(EXCLUDED)]
+    metrics = {k: v for k, v in accuracy_metrics(counted, by=by).items() if k != "extraction_failure_rate"}
+    if records and not counted:  # every answer left out: none is correct (the script would divide by zero)
+        metrics = {"accuracy": 0.0}
+    failure = accuracy_metrics(records).get("extraction_failure_rate")
+    return {**metrics, **({"extraction_failure_rate": failure} if failure is not None else {}),
+            **lenient_metrics(records)}
 
 
 def accuracy_metrics(records: list[SampleRecord], name: str = "accuracy", by: Sequence[str] = ()) -> dict[str, float]:

@@ -25,7 +25,7 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.answer_region import final_answer_region
-from omnieval.judges.official import RAW_ANSWER, RAW_CHOICES, OptionWordMatch, ScorerSource
+from omnieval.judges.official import RAW_ANSWER, RAW_CHOICES, RAW_OPTIONS, MMSULetter, OptionWordMatch, ScorerSource
 from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import UNREADABLE, accuracy_metrics
@@ -65,7 +65,9 @@ def mmsu_item(row: dict[str, Any]) -> ChoiceItem:
     options = lettered([row[f"choice_{x}"] for x in "abcd" if row.get(f"choice_{x}") not in (None, "")])
     return ChoiceItem(row["question"], options, letter_of(row["answer_gt"], options),
                       {"category": row.get("category"), "sub_category": row.get("sub-category"),
-                       "task_name": row.get("task_name")})
+                       "task_name": row.get("task_name"),
+                       RAW_OPTIONS: {x.upper(): row.get(f"choice_{x}") or "" for x in "abcd"},
+                       RAW_ANSWER: str(row["answer_gt"])})
 
 
 def mmar_item(row: dict[str, Any]) -> ChoiceItem:
@@ -148,6 +150,9 @@ OPTION_TEXT_LIST = ("- {text}", "\n")
 #: MMAU's evaluation.py (its string_match and per task, difficulty and sub-category micro accuracy)
 MMAU_SCORER = OptionWordMatch(ScorerSource("Sakshi113/MMAU", "110127f54c0dfba3faa5ec9feee4a7e4148679c5",
                                            "evaluation.py"))
+#: MMSU's mmsu_evaluation.py (the opening or second-to-last letter; unreadable replies left out of the count)
+MMSU_SCORER = MMSULetter(ScorerSource("dingdongwang/MMSU", "217d1d3f5ad59203ed16f44c0fd913f4f8add2b4",
+                                      "mmsu_evaluation.py"))
 #: MMAR's evaluation, the same string_match, per modality, category and sub-category
 MMAR_SCORER = OptionWordMatch(ScorerSource("ddlBoJack/MMAR", "3bce090a967db576c8ad433b290a8da582d6d2a0",
                                            "code/evaluation.py"))
@@ -169,7 +174,7 @@ def _register_all() -> None:
                                     fields={"question": "question", "answer": "answer_gt", "category": "category"},
                                     media_fields=("audio",)),
                         mmsu_item, breakdowns=("category", "sub_category"), prompt=MMSU_PROMPT,
-                        stratify_by="category"),
+                        stratify_by="category", official=MMSU_SCORER, version="2"),
         AudioChoiceTask("mmar", "MMAR: 1,000 deep audio reasoning questions over sound, music, speech and their "
                         "mixes, accuracy per modality and category", "audio_reasoning",
                         DatasetSpec("BoJack/MMAR", split="test", data_files="MMAR-meta.json",

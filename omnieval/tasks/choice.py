@@ -23,7 +23,7 @@ from typing import Any
 from omnieval.data import DatasetSpec
 from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.judges.official import RAW_CHOICES, OfficialChoiceScorer
-from omnieval.tasks.answers import LENIENT, accuracy_metrics, lenient_metrics, official_and_lenient, scored
+from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient, scored
 from omnieval.tasks.base import Scored, Task
 from omnieval.types import GenConfig, MediaRef, Message, Part, Sample, SampleRecord
 
@@ -143,8 +143,9 @@ class ChoiceTask(Task):
                                     judge_choice(prediction, options, answer, name=LENIENT))
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        metrics = accuracy_metrics(records, by=self.breakdowns)
-        return {**metrics, **lenient_metrics(records)} if self.official is not None else metrics
+        if self.official is not None:
+            return official_accuracy_metrics(records, by=self.breakdowns)
+        return accuracy_metrics(records, by=self.breakdowns)
 
     def scoring_info(self) -> dict[str, Any]:
         return {"official_scorer": self.official.source.describe()} if self.official is not None else {}

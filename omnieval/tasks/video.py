@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
-from omnieval.judges.official import ParenLetter, ScorerSource
+from omnieval.judges.official import ParenLetter, ScorerSource, VideoMMELetter
 from omnieval.media import confined_path
 from omnieval.registry import TASKS
 from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
@@ -111,6 +111,11 @@ class VideoMMETask(VideoChoiceTask):
         return {"subtitles": "\n".join(lines) or NO_SUBTITLES}
 
 
+#: the scorer Video-MME's README (BradyFU/Video-MME@8889f31) links: extract_characters_regex, and accuracy over
+#: the answers it reads, per duration, domain, sub-category and task type
+VIDEOMME_SCORER = VideoMMELetter(ScorerSource("thanku-all/parse_answer", "afd52cfe3dde5b3685e0d4f760c10c756860c758",
+                                              "eval_your_results.py",
+                                              note="linked from BradyFU/Video-MME's README as its evaluation script"))
 #: MLVU's choice_bench.py: check_ans, per-task accuracy and their plain mean (M-Avg)
 MLVU_SCORER = ParenLetter(ScorerSource("JUNJIE99/MLVU", "fd060c10a43ea48a35100a22688a927b8e531199",
                                        "evaluation/multiple_choice_evaluation/choice_bench.py"))
@@ -141,7 +146,7 @@ def _videomme(subtitles: bool) -> VideoMMETask:
                                       for ext in ("mp4", "MP4", "mkv")),
         breakdowns=("duration", "domain", "sub_category", "task_type"),
         prompt=VIDEOMME_SUBTITLE_PROMPT if subtitles else VIDEOMME_PROMPT, option_format=_as_given,
-        stratify_by="duration", gen=GenConfig(max_new_tokens=128))
+        stratify_by="duration", gen=GenConfig(max_new_tokens=128), official=VIDEOMME_SCORER, version="2")
 
 
 def _as_given(options: dict[str, str]) -> str:

@@ -160,3 +160,43 @@ def test_rul_muchomusic_reads_answers_as_its_extract_answer_does(tmp_path):
         passes = [row[form] for row in cases["verdicts"]]
         assert metrics["accuracy"] == pytest.approx(100 * sum(passes) / len(passes))
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def flat_cases(name: str) -> tuple[dict, list[dict], list[str], list[bool]]:
+    """A case file's rows repeated once per answer form, with the answers, verdicts in the same order."""
+    cases = json.loads((CASES / f"{name}.json").read_text())
+    forms, count = len(cases["answers"][0]), len(cases["rows"])
+    order = [(r, form) for form in range(forms) for r in range(count)]
+    return (cases, [cases["rows"][r] for r, _ in order], [cases["answers"][r][f] for r, f in order],
+            [cases["verdicts"][r][f] for r, f in order])
+
+
+def test_mmsu_reads_and_counts_answers_as_its_evaluation_script_does(tmp_path):
+    cases, rows, answers, verdicts = flat_cases("mmsu")
+    path = tmp_path / "mmsu.jsonl"
+    path.write_text("".join(json.dumps({**row, "id": f"{row['id']}-{i}"}) + "\n" for i, row in enumerate(rows)))
+    task, records, metrics = score_answers("mmsu", path, answers)
+    assert [bool(r.scores["accuracy"]) for r in records] == verdicts
+    counted = [cases["counted"][r][f] for f in range(len(cases["answers"][0])) for r in range(len(cases["rows"]))]
+    assert [not r.scores["official_excluded"] for r in records] == counted
+    printed = cases["printed"]
+    assert metrics["official_excluded"] == len(records) - printed["total_count"]
+    assert metrics["accuracy"] == pytest.approx(100 * printed["overall"], abs=0.01)
+    for category, value in printed["category"].items():
+        assert metrics[f"accuracy/category/{category}"] == pytest.approx(100 * value, abs=0.01)
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def test_video_mme_reads_the_first_capital_and_leaves_the_unread_out_as_its_script_does(tmp_path):
+    cases, rows, answers, verdicts = flat_cases("videomme")
+    path = tmp_path / "videomme.parquet"
+    import pandas
+
+    pandas.DataFrame([{**row, "question_id": f"{row['question_id']}-{i}"} for i, row in enumerate(rows)]).to_parquet(path)
+    task, records, metrics = score_answers("videomme", path, answers)
+    assert [bool(r.scores["accuracy"]) for r in records] == verdicts
+    extracted = [cases["extracted"][r][f] for f in range(len(cases["answers"][0])) for r in range(len(cases["rows"]))]
+    assert [r.details["official_read"] or "" for r in records] == extracted
+    assert metrics["accuracy"] == pytest.approx(cases["printed"]["overall"], abs=0.05)  # printed at 1 decimal
+    assert metrics["official_excluded"] == sum(not c for row in cases["counted"] for c in row)
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]

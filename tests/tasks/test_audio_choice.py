@@ -38,7 +38,9 @@ def test_mmsu_asks_with_its_own_prompt_and_scores_per_category(samples):
     assert prompt.startswith("Choose the most suitable answer from options A, B, C, and D.")
     assert "Question: Which number is spoken?\n\nA. three\nB. seven" in prompt
     assert metrics == {"accuracy": 50.0, "accuracy/category/perception": 100.0, "accuracy/category/reasoning": 0.0,
-                       "accuracy/sub_category/semantics": 50.0, "extraction_failure_rate": 0.0}
+                       "accuracy/sub_category/semantics": 50.0, "extraction_failure_rate": 0.0,
+                       "accuracy_lenient": 50.0, "readers_disagree": 0.0, "official_guessed": 0.0,
+                       "official_excluded": 0.0}
     assert task.stratify_by == "category"
 
 
