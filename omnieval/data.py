@@ -209,9 +209,9 @@ def _check_fields(spec: DatasetSpec, rows, source: dict) -> None:
 
 def json_file_split(spec: DatasetSpec, dataset_path: str | None, file_name: str,
                     to_rows: Callable[[Any, Path], list[dict[str, Any]]], how_to_get: str) -> LoadedSplit:
-    """Rows that `to_rows(entries, folder)` makes of a benchmark's JSON file, from a local copy: the folder
-    holding `file_name` (and the media it names), or that file itself. `how_to_get` tells a user without
-    one how to make it."""
+    """Rows that `to_rows(entries, folder)` makes of a benchmark's JSON file (or JSON lines: a list of
+    entries), from a local copy: the folder holding `file_name` (and the media it names), or that file
+    itself. `how_to_get` tells a user without one how to make it."""
     import datasets
 
     if not dataset_path:
@@ -222,7 +222,9 @@ def json_file_split(spec: DatasetSpec, dataset_path: str | None, file_name: str,
     if not data_file.is_file():
         raise OmnievalError(f"{data_file} not found: {how_to_get}")
     try:
-        entries = json.loads(data_file.read_text(encoding="utf-8"))
+        text = data_file.read_text(encoding="utf-8")
+        entries = ([json.loads(line) for line in text.splitlines() if line.strip()] if data_file.suffix == ".jsonl"
+                   else json.loads(text))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise OmnievalError(f"cannot read {data_file}: {err}") from err
     try:

@@ -35,8 +35,9 @@ class ScorerSource:
 @dataclass(frozen=True)
 class OfficialVerdict:
     """An official scorer's verdict on one answer: whether it counts correct, what it read (None: nothing),
-    whether the official script would have guessed a random answer here (scored wrong by us), and whether
-    it leaves the answer out of its denominator (an answer it cannot read, for MMSU and Video-MME)."""
+    whether the official script chose an answer itself because it read none (a random draw is scored wrong
+    by us; a fixed default, WorldSense's "A", as the script scores it), and whether it leaves the answer out
+    of its denominator (an answer it cannot read, for MMSU and Video-MME)."""
 
     correct: bool
     read: str | None
@@ -229,3 +230,75 @@ class VideoMMELetter:
         if found is None:
             return OfficialVerdict(False, None, excluded=True)
         return OfficialVerdict(found.group(0) == answer, found.group(0))
+
+
+_END_PUNCTUATION = (",", ".", "!", "?", ";", ":", "'")
+
+
+@dataclass(frozen=True)
+class MultiChoiceParse:
+    """MMMU's parse_multi_choice_response, and the copies other scorers made of it (lmms-eval's WorldSense).
+
+    The reply loses the characters , . ! ? ; : ' at its ends (one after the other, in that order) and is padded
+    with a space. Letters are the options' letters in order; each letter written as `bracketed` ("(A)" for MMMU;
+    a bare capital anywhere for WorldSense's copy, so "Anger" reads A) is a candidate; failing those, each
+    written " A "; failing those, and only in a reply of more than five words, each option whose text appears in
+    it (ignoring case). Of several candidates the one written last wins (the last "(X)" for bracketed letters,
+    the last " X " for spaced ones, the last text for texts; candidates found as bare letters have no "(X)" and
+    the first in letter order wins). When none is read the script picks `default` (WorldSense's "A", scored as
+    the script scores it) or, with no default, a random letter: that answer is scored wrong and counted as
+    guessed."""
+
+    source: ScorerSource
+    bracketed: str = "({letter})"
+    default: str | None = None
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        read, guessed = self.parse(response or "", question.get(RAW_OPTIONS) or question["options"])
+        if read is None:
+            return OfficialVerdict(False, None, guessed=True)
+        return OfficialVerdict(read == answer, read, guessed=guessed)
+
+    def parse(self, response: str, options: Mapping[str, str]) -> tuple[str | None, bool]:
+        """The letter read (None: a random draw) and whether the script chose it itself, from the options' texts
+        as the script sees them (RAW_OPTIONS where it cuts them otherwise than we do)."""
+        for char in _END_PUNCTUATION:
+            response = response.strip(char)
+        response = f" {response} "
+        letters = list(options)
+        written = [x for x in letters if self.bracketed.format(letter=x) in response]
+        if written:
+            return self._last(written, lambda x: response.rfind(f"({x})")), False
+        spaced = [x for x in letters if f" {x} " in response]
+        if spaced:
+            return self._last(spaced, lambda x: response.rfind(f" {x} ")), False
+        if len(response.split()) > 5:
+            lowered = response.lower()
+            texts = [x for x in letters if str(options[x]).lower() in lowered]
+            if texts:
+                return self._last(texts, lambda x: lowered.rfind(str(options[x]).lower())), False
+        return self.default, True
+
+    @staticmethod
+    def _last(candidates: list[str], position: Any) -> str:
+        """The candidate with the greatest position, the first of equals (numpy's argmax)."""
+        if len(candidates) == 1:
+            return candidates[0]
+        positions = [position(x) for x in candidates]
+        return candidates[positions.index(max(positions))]
+
+
+@dataclass(frozen=True)
+class LeadingToken:
+    """LVBench's polish_answer (lvbench/utils/answer_util.py) before compute_accuracy's exact comparison: the reply
+    stripped, cut at its first ")", then after its first "(" if any, then at its first space; its first character
+    ("(B)", "B. text", "B or C" read B; "The answer is B" reads T; "b" is wrong)."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        text = (response or "").strip().split(")")[0].strip()
+        if "(" in text:
+            text = text.split("(")[1].strip()
+        read = text.split(" ")[0][:1]
+        return OfficialVerdict(read == answer, read or None)

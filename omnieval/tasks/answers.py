@@ -57,8 +57,9 @@ def lenient_metrics(records: list[SampleRecord]) -> dict[str, float]:
     the official script would have guessed, and how many it leaves out."""
     if not records:
         return {}
+    answered = [r for r in records if not r.failed]  # a failed generation is wrong for both, never a guess
     return {LENIENT: 100.0 * sum(r.scores.get(LENIENT, 0.0) for r in records) / len(records),
-            **{name: sum(r.scores.get(name, 0.0) for r in records) for name in (DISAGREE, GUESSED, EXCLUDED)}}
+            **{name: sum(r.scores.get(name, 0.0) for r in answered) for name in (DISAGREE, GUESSED, EXCLUDED)}}
 
 
 def official_accuracy_metrics(records: list[SampleRecord], by: Sequence[str] = ()) -> dict[str, float]:

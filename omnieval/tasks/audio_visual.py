@@ -5,16 +5,18 @@ file from the folder given with --dataset-path and the videos where the release 
 The model gets the video with its sound: the video's own audio track (`use_audio_in_video`, on
 by default; `--gen use_audio_in_video=false` turns it off) or, for Daily-Omni, the separate
 audio file the release ships (`-T input_mode=`). A sample whose video or sound is missing
-fails; it is never asked on the text alone. Daily-Omni's and Video-Holmes' `accuracy` is their
-official scripts' reading (omnieval.judges.official), with omnieval.judges.choice's beside it as
-`accuracy_lenient`; WorldSense's answers are read by omnieval.judges.choice.
+fails; it is never asked on the text alone. Each benchmark's `accuracy` is its official scorer's
+reading (omnieval.judges.official), with omnieval.judges.choice's beside it as `accuracy_lenient`.
 
 Prompts and breakdowns:
 - WorldSense: its authors evaluate with VLMEvalKit, whose prompt this is (the instruction, the
   video, then "Question: ...\\nA. ...\\nAnswer: "); accuracy overall and per video domain (the
   8 columns of the leaderboard), task type (26), task domain, duration bucket and audio class.
-  VLMEvalKit's and lmms-eval's readers take the first capital A-D anywhere in the answer
-  (lmms-eval reads "A" when it finds none); ours reads the stated answer and counts none as wrong.
+  `accuracy` is lmms-eval's reading (its worldsense/utils.py, the scorer the authors' README names
+  beside VLMEvalKit; MultiChoiceParse): any capital A-D in the answer is a candidate ("Anger" reads
+  A), the last "(X)" of several wins, else the first; an answer it cannot read is taken as "A", as
+  the script does, and counted in `official_guessed`. Ours reads the stated answer and counts none
+  as wrong.
 - Daily-Omni: the prompt of its Qwen3-Omni script (test_model/Qwen3-Omni/testmodel.py: the
   choices as a Python list, video and its separate audio file); accuracy per QA type, video
   category and duration (30s / 60s). `accuracy` is its scripts' reading (OpeningLetter: the
@@ -35,7 +37,7 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.errors import OmnievalError
-from omnieval.judges.official import HolmesLetter, OpeningLetter, ScorerSource
+from omnieval.judges.official import RAW_OPTIONS, HolmesLetter, MultiChoiceParse, OpeningLetter, ScorerSource
 from omnieval.media import file_ref
 from omnieval.registry import TASKS
 from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
@@ -90,10 +92,13 @@ def worldsense_rows(entries: dict[str, Any], folder: Path) -> list[dict[str, Any
 
 
 def worldsense_item(row: dict[str, Any]) -> ChoiceItem:
+    """A question; its scorer sees each option's text as the candidate after its first three characters
+    ("A. text")."""
     options = lettered(row["candidates"])
     return ChoiceItem(row["question"], options, answer_letter(row["answer"], options),
-                      {key: row[key] for key in ("video_id", "domain", "task_type", "task_domain", "duration",
-                                                 "audio_class")})
+                      {**{key: row[key] for key in ("video_id", "domain", "task_type", "task_domain", "duration",
+                                                    "audio_class")},
+                       RAW_OPTIONS: {letter: str(text)[3:] for letter, text in zip(options, row["candidates"])}})
 
 
 def dailyomni_rows(entries: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
@@ -161,6 +166,13 @@ DAILYOMNI_SCORER = OpeningLetter(ScorerSource("Lliar-liar/Daily-Omni", "fccb8380
                                               "test_model/Qwen2.5-Omni/testmodel.py"))
 
 
+#: lmms-eval's WorldSense scorer, the one its authors' README names beside VLMEvalKit, with a bare capital letter
+#: anywhere as a candidate and "A" when it reads none (its random draw is commented out)
+WORLDSENSE_SCORER = MultiChoiceParse(ScorerSource("EvolvingLMMs-Lab/lmms-eval", "75571cfe0fa36ca5ec2e6aa2bb268f9d38295af3",
+                                                  "lmms_eval/tasks/worldsense/utils.py"),
+                                     bracketed="{letter}", default="A")
+
+
 #: Video-Holmes' evaluate.py (its <answer> span and letter heuristics; accuracy per question type, micro overall)
 VIDEOHOLMES_SCORER = HolmesLetter(ScorerSource("TencentARC/Video-Holmes", "52ef8da286ccad03036a65e7b67c160bc3a24fb9",
                                                "evaluate.py"))
@@ -176,7 +188,8 @@ def _register_all() -> None:
                             "download honglyhly/WorldSense, unzip its worldsense_videos_*.zip so that the videos lie "
                             "in <folder>/videos/<video id>.mp4 beside worldsense_qa.json"),
         breakdowns=("domain", "task_type", "task_domain", "duration", "audio_class"), prompt=WORLDSENSE_PROMPT,
-        stratify_by="domain", gen=GenConfig(max_new_tokens=1024, use_audio_in_video=True)))
+        stratify_by="domain", gen=GenConfig(max_new_tokens=1024, use_audio_in_video=True),
+        official=WORLDSENSE_SCORER, version="2"))
     TASKS.register(DailyOmniTask(
         name="dailyomni", description="Daily-Omni: 1,197 questions on 684 everyday videos with their audio (6 QA "
         "types, 30 s and 60 s clips), accuracy per type, category and duration; a local copy with Videos/",

@@ -3,8 +3,9 @@
 The questions come from the hub (or a local copy of the repo: its metadata files, and the
 videos its archives unpack beside them, given with --dataset-path); a sample whose video is
 missing fails. Qwen reports these as video without audio, so `use_audio_in_video` is off by
-default (`--gen use_audio_in_video=true` adds the video's sound). Answers are read by
-omnieval.judges.choice; an unreadable one counts as wrong.
+default (`--gen use_audio_in_video=true` adds the video's sound). Each benchmark's `accuracy`
+is its official scorer's reading (omnieval.judges.official), with omnieval.judges.choice's
+beside it as `accuracy_lenient`.
 
 - Video-MME: the official prompt of its README ("Select the best answer ... The best answer
   is:"); `videomme_w_subtitle` puts the video's subtitles first. The official recipe keeps the
@@ -17,7 +18,11 @@ omnieval.judges.choice; an unreadable one counts as wrong.
   each answer checked as its choice_bench.py's check_ans does (ParenLetter: the character before
   the first ")", else the whole answer, must be the letter); `accuracy_lenient` is ours.
 - LVBench: the question carries its options ("(A) ..." lines); lmms-eval's prompt; accuracy
-  overall and per question type (a question counts in each of its types).
+  overall and per question type (a question counts in each of its types), as its
+  compute_accuracy.py counts them, each answer reduced first by the repository's polish_answer
+  (LeadingToken: the letter before the first ")" or after the "(", else the first character of the
+  first word; "The answer is B" reads T); `accuracy_lenient` is ours. Both the hub's rows and the
+  release's video_info.meta.jsonl (one line per video with its `qa` list) load.
 """
 
 from __future__ import annotations
@@ -27,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
-from omnieval.judges.official import ParenLetter, ScorerSource, VideoMMELetter
+from omnieval.judges.official import LeadingToken, ParenLetter, ScorerSource, VideoMMELetter
 from omnieval.media import confined_path
 from omnieval.registry import TASKS
 from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
-from omnieval.tasks.video_choice import VideoChoiceTask
+from omnieval.tasks.video_choice import JsonRelease, VideoChoiceTask
 from omnieval.types import GenConfig, SampleRecord
 
 _VIDEOMME_ASK = ("Select the best answer to the following multiple-choice question based on the video{also}. "
@@ -95,6 +100,14 @@ def lvbench_item(row: dict[str, Any]) -> ChoiceItem:
                       {"question_type": list(row["question_type"] or [])})
 
 
+def lvbench_rows(videos: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+    """video_info.meta.jsonl (one entry per video: its YouTube `key`, `type` and `qa` list) as the hub's rows."""
+    return [{"uid": qa["uid"], "question": qa["question"], "answer": qa["answer"],
+             "question_type": list(qa["question_type"] or []), "time_reference": qa.get("time_reference"),
+             "video_path": f"{video['key']}.mp4", "video_type": video.get("type")}
+            for video in videos for qa in video["qa"]]
+
+
 class VideoMMETask(VideoChoiceTask):
     """Video-MME, with the video's subtitles in the prompt when `subtitles` is set."""
 
@@ -116,6 +129,11 @@ class VideoMMETask(VideoChoiceTask):
 VIDEOMME_SCORER = VideoMMELetter(ScorerSource("thanku-all/parse_answer", "afd52cfe3dde5b3685e0d4f760c10c756860c758",
                                               "eval_your_results.py",
                                               note="linked from BradyFU/Video-MME's README as its evaluation script"))
+#: LVBench's compute_accuracy.py (exact letter, a question counted in each of its types, micro overall) after the
+#: answer post-processing its repository ships (lvbench/utils/answer_util.py)
+LVBENCH_SCORER = LeadingToken(ScorerSource("THUDM/LVBench", "f998d95541cd5f0953c52449b185c6467b9b099d",
+                                           "lvbench/metrics/compute_accuracy.py",
+                                           note="answers reduced first by lvbench/utils/answer_util.py polish_answer"))
 #: MLVU's choice_bench.py: check_ans, per-task accuracy and their plain mean (M-Avg)
 MLVU_SCORER = ParenLetter(ScorerSource("JUNJIE99/MLVU", "fd060c10a43ea48a35100a22688a927b8e531199",
                                        "evaluation/multiple_choice_evaluation/choice_bench.py"))
@@ -176,8 +194,12 @@ def _register_all() -> None:
         dataset=DatasetSpec("lmms-eval/LVBench", split="train", data_files="data/train-*.parquet",
                             fields={"id": "uid", "question": "question", "answer": "answer",
                                     "question_type": "question_type", "video": "video_path"}),
-        read=lvbench_item, videos=lambda row: (str(row["video_path"]),), breakdowns=("question_type",),
-        prompt=LVBENCH_PROMPT, gen=GenConfig(max_new_tokens=128)))
+        read=lvbench_item, videos=lambda row: (str(row["video_path"]), f"videos/{row['video_path']}"),
+        release=JsonRelease("video_info.meta.jsonl", lvbench_rows,
+                            "download THUDM/LVBench's video_info.meta.jsonl and its videos (<key>.mp4) beside it",
+                            hub_too=True),
+        breakdowns=("question_type",), prompt=LVBENCH_PROMPT, gen=GenConfig(max_new_tokens=128),
+        official=LVBENCH_SCORER, version="2"))
 
 
 _register_all()

@@ -27,6 +27,15 @@ class JsonRelease:
     to_rows: Callable[[Any, Path], list[dict[str, Any]]]
     #: what a user without a local copy is told to do
     how_to_get: str
+    #: whether the benchmark is also on the hub in rows: then a path without `data_file` loads the hub's way
+    hub_too: bool = False
+
+    def given(self, dataset_path: str | None) -> bool:
+        """Whether `dataset_path` is this release: its data file, or a folder that holds it."""
+        if not dataset_path:
+            return False
+        path = Path(dataset_path)
+        return path.name == self.data_file if path.is_file() else (path / self.data_file).is_file()
 
 
 def first_present(base_dir: Path | None, kind: MediaKind, candidates: tuple[str, ...]) -> MediaRef:
@@ -47,7 +56,7 @@ class VideoChoiceTask(ChoiceTask):
         self.videos, self.release = videos, release
 
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
-        if self.release is None:
+        if self.release is None or (self.release.hub_too and not self.release.given(dataset_path)):
             return super().load(dataset_path)
         release = self.release
         return json_file_split(self.dataset, dataset_path, release.data_file, release.to_rows, release.how_to_get)

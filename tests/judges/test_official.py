@@ -200,3 +200,40 @@ def test_video_mme_reads_the_first_capital_and_leaves_the_unread_out_as_its_scri
     assert metrics["accuracy"] == pytest.approx(cases["printed"]["overall"], abs=0.05)  # printed at 1 decimal
     assert metrics["official_excluded"] == sum(not c for row in cases["counted"] for c in row)
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def assert_printed(metrics: dict, printed: dict, abs_tolerance: float = 0.01) -> None:
+    """Each figure the official script printed ("total", or "<our breakdown key>/<value>") equals ours."""
+    for key, value in printed.items():
+        ours = metrics["accuracy"] if key == "total" else metrics[f"accuracy/{key}"]
+        assert ours == pytest.approx(value, abs=abs_tolerance), key
+
+
+def test_worldsense_reads_any_capital_and_takes_a_for_none_as_lmms_evals_scorer_does(tmp_path):
+    cases, rows, answers, verdicts = flat_cases("worldsense")
+    release = {f"{row['video_id']}-{i}": {**row, "video_id": f"{row['video_id']}-{i}"} for i, row in enumerate(rows)}
+    (tmp_path / "worldsense_qa.json").write_text(json.dumps(release))
+    task, records, metrics = score_answers("worldsense", tmp_path, answers)
+    assert [bool(r.scores["accuracy"]) for r in records] == verdicts
+    order = [(r, f) for f in range(len(cases["answers"][0])) for r in range(len(cases["rows"]))]
+    assert [r.details["official_read"] for r in records] == [cases["extracted"][r][f] for r, f in order]
+    # what it read nothing in is taken as "A" and counted, so that a user sees how many answers that was
+    assert metrics["official_guessed"] == sum(cases["guessed"][r][f] for r, f in order) > 0
+    assert_printed(metrics, cases["all_answers"]["printed"])
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def test_lvbench_polishes_then_compares_letters_as_its_repository_does(tmp_path):
+    cases, rows, answers, verdicts = flat_cases("lvbench")
+    forms = len(cases["answers"][0])
+    path = tmp_path / "video_info.meta.jsonl"  # the release: one line per video, its questions in `qa`
+    path.write_text("".join(json.dumps({**row, "key": f"{row['key']}-{i}", "qa": [
+        {**qa, "uid": qa["uid"] * 100 + i // len(cases["rows"])} for qa in row["qa"]]}) + "\n"
+        for i, row in enumerate(rows)))
+    task, records, metrics = score_answers("lvbench", tmp_path, answers)
+    assert [bool(r.scores["accuracy"]) for r in records] == verdicts
+    order = [(r, f) for f in range(forms) for r in range(len(cases["rows"]))]
+    assert [r.details["official_read"] or "" for r in records] == [cases["extracted"][r][f] for r, f in order]
+    assert_printed(metrics, cases["all_answers"]["printed"])
+    assert metrics["accuracy_lenient"] > metrics["accuracy"]
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
