@@ -9,7 +9,7 @@ from omnieval.config import load_preset
 from omnieval.pipeline import Evaluation, RunOptions, task_for_run
 from omnieval.registry import RUNNERS, TASKS
 from omnieval.results import RunDir
-from omnieval.scoring import make_record, summarize
+from omnieval.scoring import ROW_ERRORS, make_record, summarize, unreadable_row_record
 from omnieval.types import Response
 
 
@@ -30,7 +30,13 @@ def score_answers(task_name: str, path, answers: list[str | None]):
     task = TASKS.get(task_name)
     loaded = task.load(str(path))
     ids = task.sample_ids(loaded)
-    records = [make_record(task, task.describe_row(loaded.rows[i], i, ids[i]),
-                           Response(text=answer) if answer is not None else Response(error="out of memory"))
-               for i, answer in enumerate(answers)]
+    records = []
+    for i, answer in enumerate(answers):
+        try:  # a row the task cannot read fails its sample, as `run` and `score` do
+            sample = task.describe_row(loaded.rows[i], i, ids[i])
+        except ROW_ERRORS as err:
+            records.append(unreadable_row_record(ids[i], i, err))
+            continue
+        records.append(make_record(task, sample, Response(text=answer) if answer is not None
+                                   else Response(error="out of memory")))
     return task, records, summarize(task, records, len(records)).metrics

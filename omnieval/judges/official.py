@@ -13,7 +13,7 @@ wrong and counted as guessed; where it is unseeded, it is seeded and says so.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -237,55 +237,71 @@ _END_PUNCTUATION = (",", ".", "!", "?", ";", ":", "'")
 
 @dataclass(frozen=True)
 class MultiChoiceParse:
-    """MMMU's parse_multi_choice_response, and the copies other scorers made of it (lmms-eval's WorldSense).
+    """MMMU's parse_multi_choice_response, and the variants other scorers made of it (MMMU-Pro's evaluate.py,
+    lmms-eval's WorldSense).
 
-    The reply loses the characters , . ! ? ; : ' at its ends (one after the other, in that order) and is padded
-    with a space. Letters are the options' letters in order; each letter written as `bracketed` ("(A)" for MMMU;
-    a bare capital anywhere for WorldSense's copy, so "Anger" reads A) is a candidate; failing those, each
-    written " A "; failing those, and only in a reply of more than five words, each option whose text appears in
-    it (ignoring case). Of several candidates the one written last wins (the last "(X)" for bracketed letters,
-    the last " X " for spaced ones, the last text for texts; candidates found as bare letters have no "(X)" and
-    the first in letter order wins). When none is read the script picks `default` (WorldSense's "A", scored as
-    the script scores it) or, with no default, a random letter: that answer is scored wrong and counted as
-    guessed."""
+    With `answer_line` (MMMU-Pro), the text after the reply's last "Answer:" is read first: a letter found in it
+    (as a capital anywhere) is the answer when it is the only one. Then the reply loses the characters
+    , . ! ? ; : ' at its ends (one after the other, in that order) and is padded with a space, and the letters
+    (the options' letters in order) are looked for as each of `letter_forms` in turn ("(A)", then " A " for
+    MMMU; a bare capital anywhere first for WorldSense's copy, so "Anger" reads A; "(A)", "A " and "A." for
+    MMMU-Pro): the first form that finds any gives the candidates. Failing all, and only in a reply of more than
+    five words, each option whose text appears in it (ignoring case) is one. Of several candidates the one
+    written last wins: the last "(X)" when the first form found them, else the last " X " (a letter found
+    otherwise counts as never written, and the first of equals wins, as numpy's argmax), or the last text. When
+    none is read the script picks `default` (WorldSense's "A", scored as the script scores it) or, with no
+    default, a random letter: that answer is scored wrong and counted as guessed. An option that is no text (a
+    list inside MMMU-Pro's options) stops the script at the text step: such an answer is scored wrong."""
 
     source: ScorerSource
-    bracketed: str = "({letter})"
+    letter_forms: tuple[str, ...] = ("({letter})", " {letter} ")
     default: str | None = None
+    answer_line: bool = False
 
     def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
-        read, guessed = self.parse(response or "", question.get(RAW_OPTIONS) or question["options"])
+        try:
+            read, guessed = self.parse(response or "", question.get(RAW_OPTIONS) or question["options"])
+        except _NotText:
+            return OfficialVerdict(False, None)
         if read is None:
             return OfficialVerdict(False, None, guessed=True)
         return OfficialVerdict(read == answer, read, guessed=guessed)
 
-    def parse(self, response: str, options: Mapping[str, str]) -> tuple[str | None, bool]:
+    def parse(self, response: str, options: Mapping[str, Any]) -> tuple[str | None, bool]:
         """The letter read (None: a random draw) and whether the script chose it itself, from the options' texts
         as the script sees them (RAW_OPTIONS where it cuts them otherwise than we do)."""
+        letters = list(options)
+        if self.answer_line and "Answer:" in response:
+            stated = response[response.rfind("Answer:") + len("Answer:"):].strip()
+            named = [x for x in letters if x in stated]
+            if len(named) == 1:
+                return named[0], False
         for char in _END_PUNCTUATION:
             response = response.strip(char)
         response = f" {response} "
-        letters = list(options)
-        written = [x for x in letters if self.bracketed.format(letter=x) in response]
-        if written:
-            return self._last(written, lambda x: response.rfind(f"({x})")), False
-        spaced = [x for x in letters if f" {x} " in response]
-        if spaced:
-            return self._last(spaced, lambda x: response.rfind(f" {x} ")), False
+        for stage, form in enumerate(self.letter_forms):
+            found = [x for x in letters if form.format(letter=x) in response]
+            if found:
+                mark = "({})" if stage == 0 else " {} "
+                return self._last(found, lambda x: response.rfind(mark.format(x))), False
         if len(response.split()) > 5:
+            if not all(isinstance(text, str) for text in options.values()):
+                raise _NotText
             lowered = response.lower()
-            texts = [x for x in letters if str(options[x]).lower() in lowered]
+            texts = [x for x in letters if options[x].lower() in lowered]
             if texts:
-                return self._last(texts, lambda x: lowered.rfind(str(options[x]).lower())), False
+                return self._last(texts, lambda x: lowered.rfind(options[x].lower())), False
         return self.default, True
 
     @staticmethod
-    def _last(candidates: list[str], position: Any) -> str:
+    def _last(candidates: list[str], position: Callable[[str], int]) -> str:
         """The candidate with the greatest position, the first of equals (numpy's argmax)."""
-        if len(candidates) == 1:
-            return candidates[0]
         positions = [position(x) for x in candidates]
         return candidates[positions.index(max(positions))]
+
+
+class _NotText(Exception):
+    """An option the official script cannot lower-case: it stops there."""
 
 
 @dataclass(frozen=True)
@@ -302,3 +318,64 @@ class LeadingToken:
             text = text.split("(")[1].strip()
         read = text.split(" ")[0][:1]
         return OfficialVerdict(read == answer, read or None)
+
+
+_MMMU_INDICATORS = ("could be ", "so ", "is ", "thus ", "therefore ", "final ", "answer ", "result ")
+#: MMMU's three number forms: with thousands separators, in scientific notation, plain
+_MMMU_NUMBERS = (re.compile(r"-?\b\d{1,3}(?:,\d{3})+\b"), re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+"),
+                 re.compile(r"-?(?:\d+\.\d+|\.\d+|\d+\b)(?![eE][+-]?\d+)(?![,\d])"))
+
+
+def _mmmu_normalized(text: str) -> list[str | float]:
+    """MMMU's normalize_str: a text Python's float() takes (commas removed) as that number rounded to 2
+    decimals; else the text in lower case, a single character padded with a space on either side."""
+    text = text.strip()
+    try:
+        return [round(float(text.replace(",", "")), 2)]
+    except ValueError:
+        text = text.lower()
+        return [" " + text, text + " "] if len(text) == 1 else [text]
+
+
+def _mmmu_key_tails(response: str) -> list[str]:
+    """MMMU's get_key_subresponses: per line of the reply (lower case, without spaces and full stops at its
+    ends), the shortest tail after an indicator ("is ", "so ", ...; "=" too on the last line), as the script
+    keeps it (a first empty tail gives way to any later one); the whole reply when no line has one."""
+    text = response.strip().strip(".").lower()
+    lines = re.split(r"\.\s(?=[A-Z])|\n", text)
+    tails = []
+    for position, line in enumerate(lines):
+        indicators = _MMMU_INDICATORS + (("=",) if position == len(lines) - 1 else ())
+        shortest: str | None = None
+        for indicator in indicators:
+            if indicator in line:
+                tail = line.split(indicator)[-1].strip()
+                if not shortest or len(tail) < len(shortest):
+                    shortest = tail
+        if shortest and shortest.strip() not in (":", ",", ".", "!", "?", ";", "'"):
+            tails.append(shortest)
+    return tails or [text]
+
+
+def mmmu_open_predictions(response: str) -> list[str | float]:
+    """MMMU's parse_open_response: the key tails and every number in them, each normalized."""
+    tails = _mmmu_key_tails(response)
+    found = [*tails, *(n for tail in tails for form in _MMMU_NUMBERS for n in form.findall(tail))]
+    return list(dict.fromkeys(value for each in found for value in _mmmu_normalized(each)))
+
+
+@dataclass(frozen=True)
+class MMMUOpenMatch:
+    """MMMU's open questions (eval_utils.py parse_open_response and eval_open): correct when a number read equals
+    a gold number (both rounded to 2 decimals), or a gold text (lower case) lies inside a text read. The gold is
+    the row's answer, or each of a list of answers (RAW_ANSWER: the list MMMU stores as its Python text)."""
+
+    source: ScorerSource
+
+    def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
+        golds = question.get(RAW_ANSWER) or answer
+        wanted = [g for each in (golds if isinstance(golds, list) else [golds]) for g in _mmmu_normalized(str(each))]
+        predictions = mmmu_open_predictions(response or "")
+        correct = any(isinstance(p, str) and any(isinstance(g, str) and g in p for g in wanted)
+                      or not isinstance(p, str) and p in wanted for p in predictions)
+        return OfficialVerdict(correct, str(predictions[0]) if predictions else None)

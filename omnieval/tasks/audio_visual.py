@@ -170,7 +170,7 @@ DAILYOMNI_SCORER = OpeningLetter(ScorerSource("Lliar-liar/Daily-Omni", "fccb8380
 #: anywhere as a candidate and "A" when it reads none (its random draw is commented out)
 WORLDSENSE_SCORER = MultiChoiceParse(ScorerSource("EvolvingLMMs-Lab/lmms-eval", "75571cfe0fa36ca5ec2e6aa2bb268f9d38295af3",
                                                   "lmms_eval/tasks/worldsense/utils.py"),
-                                     bracketed="{letter}", default="A")
+                                     letter_forms=("{letter}", " {letter} "), default="A")
 
 
 #: Video-Holmes' evaluate.py (its <answer> span and letter heuristics; accuracy per question type, micro overall)

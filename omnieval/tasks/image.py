@@ -2,15 +2,19 @@
 
 Images come embedded in the hub datasets (read undecoded, stored by content, decoded by the
 runner) and precede the prompt. Prompts are lmms-eval's default ones unless a benchmark has its
-own (MathVista's `query`, MMMU-Pro's official prompts). Answers are read by the judges' rules,
-deterministically: an answer no rule can read counts as wrong (MMMU's parser picks a random
-letter then; lmms-eval's MMMU-Pro vision task compares the raw output with the letter).
+own (MathVista's `query`, MMMU-Pro's official prompts). Where a benchmark publishes its scorer,
+`accuracy` is that scorer's reading (omnieval.judges.official) and ours is `accuracy_lenient`;
+elsewhere answers are read by the judges' rules, deterministically: an answer no rule can read
+counts as wrong.
 
-- MMMU val: multiple-choice questions by letter, open ones by MMMU's own open-answer rule;
-  accuracy overall (instance level) and per discipline (6) and subject (30).
+- MMMU val: MMMU's eval_utils.py reads multiple-choice answers ("(X)", " X ", option text; a
+  would-be random letter counts wrong and in `official_guessed`) and open ones (its
+  parse_open_response / eval_open); accuracy overall (instance level) and per discipline (6) and
+  subject (30).
 - MMMU-Pro: the standard setting (up to 10 options) and the vision setting (the question and
-  options inside one screenshot); its "overall" is their mean (its authors' definition),
-  derived on the leaderboard as `mmmu_pro`.
+  options inside one screenshot), both read as its evaluate.py does (the letter after the last
+  "Answer:" first); its "overall" is their mean (its authors' definition), derived on the
+  leaderboard as `mmmu_pro`.
 - MathVista testmini: the dataset's own `query` prompt; choices read as letters or option text,
   numbers compared at the answer's precision, other answers by exact match.
 - MMStar: options inside the question; accuracy overall (VLMEvalKit's) and per category and

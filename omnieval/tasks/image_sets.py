@@ -12,8 +12,9 @@ from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.judges.exact import judge_exact
 from omnieval.judges.numeric import judge_numeric, read_number
 from omnieval.judges.open_answer import judge_open, judge_relaxed
+from omnieval.judges.official import RAW_ANSWER, RAW_OPTIONS, MMMUOpenMatch, MultiChoiceParse, ScorerSource
 from omnieval.registry import DERIVED, TASKS
-from omnieval.tasks.answers import accuracy_metrics, scored
+from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_and_lenient, scored
 from omnieval.tasks.base import Scored
 from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
 from omnieval.tasks.derived import Column, DerivedScore
@@ -39,6 +40,15 @@ MMMU_PRO_VISION = ("Answer with the option letter from the given choices directl
                    "should be of the following format: 'Answer: $LETTER' (without quotes) where LETTER is one of "
                    "options.")
 MMMU_IMAGES = tuple(f"image_{n}" for n in range(1, 8))
+_MMMU_REPO = ("MMMU-Benchmark/MMMU", "bb0b95a945998d91dfef37e969e07d49d1139438")
+#: MMMU's mmmu/utils/eval_utils.py: "(X)", then " X ", then option text in a long reply; a random letter when
+#: none (scored wrong here, counted in official_guessed); per-subject accuracy pooled by discipline and overall
+MMMU_SCORER = MultiChoiceParse(ScorerSource(*_MMMU_REPO, "mmmu/utils/eval_utils.py"))
+MMMU_OPEN_SCORER = MMMUOpenMatch(ScorerSource(*_MMMU_REPO, "mmmu/utils/eval_utils.py"))
+#: MMMU-Pro's mmmu-pro/evaluate.py: the one letter after the last "Answer:", else "(X)", "X ", "X.", option text;
+#: a random letter when none (unseeded there; scored wrong here); one accuracy over all questions
+MMMU_PRO_SCORER = MultiChoiceParse(ScorerSource(*_MMMU_REPO, "mmmu-pro/evaluate.py"),
+                                   letter_forms=("({letter})", "{letter} ", "{letter}."), answer_line=True)
 _LETTER_LINE = re.compile(r"^\s*\(?([A-F])[.)]\s+(.+)$", re.MULTILINE)
 
 
@@ -58,13 +68,22 @@ def _subject(row: dict[str, Any]) -> str:
     return row.get("subject") or "_".join(str(row["id"]).split("_")[1:-1])
 
 
+def raw_options(listed: list) -> dict[str, Any]:
+    """Options by letter as MMMU's scripts see them (get_multi_choice_info): each as the row gives it."""
+    return dict(zip(LETTERS, listed, strict=False))
+
+
 def mmmu_item(row: dict[str, Any]) -> ChoiceItem:
     subject = _subject(row)
     meta = {"subject": subject, "discipline": _DISCIPLINE.get(subject), "question_type": row.get("question_type")}
     if row.get("question_type") == "open":
-        return ChoiceItem(row["question"], {}, row["answer"], meta)
-    options = lettered(_listed(row["options"]))
-    return ChoiceItem(row["question"], options, answer_letter(str(row["answer"]), options), meta)
+        answer = str(row["answer"])
+        return ChoiceItem(row["question"], {}, answer,
+                          {**meta, RAW_ANSWER: _listed(answer) if answer.startswith("[") else answer})
+    listed = _listed(row["options"])
+    options = lettered(listed)
+    return ChoiceItem(row["question"], options, answer_letter(str(row["answer"]), options),
+                      {**meta, RAW_OPTIONS: raw_options(listed)})
 
 
 class MMMUTask(ImageChoiceTask):
@@ -77,7 +96,9 @@ class MMMUTask(ImageChoiceTask):
         if sample.metadata["options"]:
             return super().score(sample, prediction)
         answer = str(sample.target)
-        return scored(judge_open(prediction, _listed(answer) if answer.startswith("[") else answer))
+        return official_and_lenient(MMMU_OPEN_SCORER.verdict(prediction, sample.metadata, answer),
+                                    judge_open(prediction, _listed(answer) if answer.startswith("[") else answer,
+                                               name=LENIENT))
 
 
 def mathvista_item(row: dict[str, Any]) -> ChoiceItem:
@@ -161,10 +182,12 @@ def ai2d_item(row: dict[str, Any]) -> ChoiceItem:
 
 
 def mmmu_pro_item(row: dict[str, Any]) -> ChoiceItem:
-    options = lettered(_listed(row["options"]))
+    listed = _listed(row["options"])
+    options = lettered(listed)
     subject = str(row.get("subject") or "")
     return ChoiceItem(str(row.get("question") or ""), options, answer_letter(str(row["answer"]), options),
-                      {"subject": subject, "discipline": _DISCIPLINE.get(subject.replace(" ", "_"))})
+                      {"subject": subject, "discipline": _DISCIPLINE.get(subject.replace(" ", "_")),
+                       RAW_OPTIONS: raw_options(listed)})
 
 
 def realworldqa_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -197,7 +220,8 @@ def _register_all() -> None:
                                                                           "options": "options", "answer": "answer"},
                     media_fields=MMMU_IMAGES),
         mmmu_item, images=referenced_images, breakdowns=("discipline", "subject"),
-        prompt="{question}\n{options}\n\n" + DIRECTLY, stratify_by="question_type", gen=GenConfig(max_new_tokens=512)))
+        prompt="{question}\n{options}\n\n" + DIRECTLY, stratify_by="question_type", gen=GenConfig(max_new_tokens=512),
+        official=MMMU_SCORER, version="2"))
     for setting, config, prompt, pictures, columns in (
             ("standard", "standard (10 options)", "{question}\n{options}\n" + MMMU_PRO_STANDARD, referenced_images,
              MMMU_IMAGES),
@@ -208,7 +232,7 @@ def _register_all() -> None:
                                                                fields={"id": "id", "options": "options",
                                                                        "answer": "answer"}, media_fields=columns),
             mmmu_pro_item, images=pictures, breakdowns=("discipline", "subject"), prompt=prompt,
-            gen=GenConfig(max_new_tokens=512)))
+            gen=GenConfig(max_new_tokens=512), official=MMMU_PRO_SCORER, version="2"))
     DERIVED.register(DerivedScore(
         task="mmmu_pro", family="image", metric="accuracy", lower_is_better=False,
         columns=(Column(("mmmu_pro_standard",), "accuracy"), Column(("mmmu_pro_vision",), "accuracy")),

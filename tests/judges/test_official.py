@@ -237,3 +237,42 @@ def test_lvbench_polishes_then_compares_letters_as_its_repository_does(tmp_path)
     assert_printed(metrics, cases["all_answers"]["printed"])
     assert metrics["accuracy_lenient"] > metrics["accuracy"]
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def per_form(cases: dict):
+    """Each answer form in turn: its index, the answers of every row in that form, and their verdicts."""
+    for form in range(len(cases["answers"][0])):
+        yield form, [row[form] for row in cases["answers"]], [row[form] for row in cases["verdicts"]]
+
+
+def test_mmmu_reads_choices_and_open_answers_as_its_eval_utils_does(tmp_path):
+    cases = json.loads((CASES / "mmmu_val.json").read_text())
+    path = tmp_path / "validation.jsonl"  # the hub's columns, images left out (scoring reads none)
+    path.write_text("".join(json.dumps(row) + "\n" for row in cases["rows"]))
+    for form, answers, verdicts in per_form(cases):
+        task, records, metrics = score_answers("mmmu_val", path, answers)
+        assert [bool(r.scores["accuracy"]) for r in records] == verdicts, cases["forms"][form]["form"]
+        assert [bool(r.scores["official_guessed"]) for r in records] == [row[form] for row in cases["guessed"]]
+        assert metrics["accuracy"] == pytest.approx(100 * sum(verdicts) / len(verdicts))
+        printed = cases["forms"][form]["official"]  # fractions at 3 decimals
+        keys = {key: key.replace("domain/", "discipline/") for key in printed}
+        assert_printed(metrics, {keys[k]: v for k, v in printed.items()}, abs_tolerance=0.05)
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+
+
+def test_mmmu_pro_reads_its_answer_line_then_letters_as_its_evaluate_py_does(tmp_path):
+    cases = json.loads((CASES / "mmmu_pro_standard.json").read_text())
+    path = tmp_path / "test.jsonl"  # standard's columns, and the vision setting's screenshot beside them
+    path.write_text("".join(json.dumps({**row, "image": row["image_1"]}) + "\n" for row in cases["rows"]))
+    for form, answers, verdicts in per_form(cases):
+        for setting in ("mmmu_pro_standard", "mmmu_pro_vision"):  # one parser for both settings
+            task, records, metrics = score_answers(setting, path, answers)
+            assert [bool(r.scores.get("accuracy")) for r in records] == verdicts, cases["forms"][form]["form"]
+            assert metrics["accuracy"] == pytest.approx(cases["forms"][form]["official"]["total"], abs=0.01)
+            guessed = [row[form] for row in cases["guessed"]]
+            assert metrics["official_guessed"] == sum(g for g, r in zip(guessed, records) if not r.failed)
+    # the row whose options are a list inside the list fails alone, with its reason; the script can never
+    # credit it (its gold B is no letter of its one option)
+    nested = next(i for i, row in enumerate(cases["rows"]) if row["id"] == "validation_Accounting_29")
+    assert records[nested].failed and "none of the options" in records[nested].error
+    assert task.scoring_info()["official_scorer"]["path"] == "mmmu-pro/evaluate.py"
