@@ -81,7 +81,7 @@ TASKS: Registry = Registry("task", ["omnieval.tasks.asr", "omnieval.tasks.text",
                                   "omnieval.tasks.rul_muchomusic", "omnieval.tasks.captioning",
                                   "omnieval.tasks.acoustic_scenes", "omnieval.tasks.tts_sets",
                                   "omnieval.tasks.audio_visual", "omnieval.tasks.video",
-                                  "omnieval.tasks.image_sets"], "omnieval.tasks",
+                                  "omnieval.tasks.image_sets", "omnieval.tasks.mathvista"], "omnieval.tasks",
                       _task_name)
 #: scores the leaderboard makes from other tasks' scores (omnieval.tasks.derived)
 DERIVED: Registry = Registry("derived score", ["omnieval.tasks.voicebench_overall", "omnieval.tasks.translation",

@@ -83,7 +83,7 @@ def stored_judgment(record: SampleRecord) -> Judgment | None:
 def with_judgment(task: Task, record: SampleRecord, judgment: Judgment) -> SampleRecord:
     """The record with a judgment's scores added and the judgment kept in its details."""
     return record.model_copy(update={
-        "scores": {**record.scores, **task.judged_scores(judgment)},
+        "scores": {**record.scores, **task.judged_scores(judgment, record)},
         "details": {**record.details, "judge": judgment.model_dump(mode="json")},
     })
 
@@ -121,7 +121,7 @@ async def judge_records(task: Task, records: list[SampleRecord], judge: ModelJud
     The media default to those of a record's earlier judgment; the rule-based scores stay as they are."""
     from omnieval.judges.model_judge import JudgeInput
 
-    todo = [i for i, record in enumerate(records) if not record.failed]
+    todo = [i for i, record in enumerate(records) if not record.failed and task.needs_judgment(record)]
     items = []
     for i in todo:
         earlier = stored_judgment(records[i])
@@ -136,7 +136,7 @@ async def judge_records(task: Task, records: list[SampleRecord], judge: ModelJud
 def without_judgment(task: Task, record: SampleRecord) -> SampleRecord:
     """The record with its judgment and the scores that judgment gave taken out (rule scores kept)."""
     earlier = stored_judgment(record)
-    stale = set(task.judged_scores(earlier)) if earlier is not None else set()
+    stale = set(task.judged_scores(earlier, record)) if earlier is not None else set()
     return record.model_copy(update={"scores": {k: v for k, v in record.scores.items() if k not in stale},
                                      "details": {k: v for k, v in record.details.items() if k != "judge"}})
 
@@ -144,7 +144,8 @@ def without_judgment(task: Task, record: SampleRecord) -> SampleRecord:
 def judge_counts(records: list[SampleRecord]) -> dict[str, int]:
     """How many records a judge scored, and how many judgments failed."""
     judgments = [record.details.get("judge") or {} for record in records]
-    return {"judged": sum(1 for j in judgments if j.get("value") is not None),
+    return {"judged": sum(1 for j in judgments if j.get("value") is not None
+                          or any(v is not None for v in j.get("verdicts") or [])),
             "judge_failed": sum(1 for j in judgments if j.get("error"))}
 
 

@@ -24,10 +24,10 @@ def evaluate(task: str, dataset: Path, output: Path, model: str = "pocketsphinx-
     return asyncio.run(run.run())
 
 
-def score_answers(task_name: str, path, answers: list[str | None]):
+def score_answers(task_name, path, answers: list[str | None]):
     """The task, its records and its metrics when the rows of the local dataset at `path` are answered
     in order with `answers` (None: a failed generation)."""
-    task = TASKS.get(task_name)
+    task = TASKS.get(task_name) if isinstance(task_name, str) else task_name
     loaded = task.load(str(path))
     ids = task.sample_ids(loaded)
     records = []

@@ -4,7 +4,8 @@ A template file (omnieval/judges/prompts/<name>.txt, or any path) starts with a 
 between `---` lines: `kind` (pointwise, reference or pairwise), `verdict` (how the judge's
 reply is read, see omnieval.judges.verdicts), `scale` for ratings, `reask` (what to say when
 a reply cannot be read), `choices` (the exact verdicts a re-ask may be answered with, which
-judges able to constrain their decoding keep to), and optionally `system`, `samples` (judge
+judges able to constrain their decoding keep to), `verbatim` (a benchmark's own prompt, used as
+written: its body is kept exactly and the answer is not delimited), and optionally `system`, `samples` (judge
 replies per item, averaged) and `gen` (the judge's sampling settings). The body holds the placeholders {question},
 {reference}, {answer}, {answer_a} and {answer_b}. The version is a hash of the whole file, so
 any edit to a template changes the version recorded in run.json and the judge cache key.
@@ -49,13 +50,16 @@ class JudgeTemplate:
     source: str | None = None
     #: the verdicts a re-ask may answer with, exactly (judges that can constrain decoding keep to them)
     choices: tuple[str, ...] = ()
+    #: a benchmark's own prompt kept as it is: the body exactly as written, answers not delimited
+    verbatim: bool = False
 
     def render(self, fields: dict[str, str]) -> str:
         """The prompt for one item; answers under judgment are delimited, nothing is re-scanned."""
         missing = [name for name in KINDS[self.kind] if name not in fields]
         if missing:
             raise OmnievalError(f"judge template '{self.name}' needs {', '.join(missing)}")
-        values = {name: delimit(name, text) if name in JUDGED_FIELDS else str(text) for name, text in fields.items()}
+        values = {name: delimit(name, text) if name in JUDGED_FIELDS and not self.verbatim else str(text)
+                  for name, text in fields.items()}
         return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), self.body)
 
     def describe(self) -> dict[str, Any]:
@@ -92,7 +96,9 @@ def load_template(name_or_path: str) -> JudgeTemplate:
     if kind not in KINDS or verdict not in PARSERS or not header.get("reask"):
         raise OmnievalError(f"{path}: the header needs kind ({', '.join(KINDS)}), verdict "
                             f"({', '.join(PARSERS)}) and reask")
-    body = match.group(2).strip("\n") + "\n"
+    verbatim = bool(header.get("verbatim"))
+    # a verbatim body is the text as written, without the file's final newline (a prompt may end in a space)
+    body = match.group(2).removesuffix("\n") if verbatim else match.group(2).strip("\n") + "\n"
     absent = [name for name in KINDS[kind] if f"{{{name}}}" not in body]
     if absent:
         raise OmnievalError(f"{path}: a {kind} template must place {', '.join('{' + n + '}' for n in absent)}")
@@ -103,4 +109,4 @@ def load_template(name_or_path: str) -> JudgeTemplate:
         name=path.stem, version=hashlib.sha256(raw.encode()).hexdigest()[:12], kind=kind, verdict=verdict,
         body=body, reask=str(header["reask"]), scale=scale, system=header.get("system"),
         samples=int(header.get("samples", 1)), gen=dict(header.get("gen") or {}), source=header.get("source"),
-        choices=tuple(str(c) for c in header.get("choices") or ()))
+        choices=tuple(str(c) for c in header.get("choices") or ()), verbatim=verbatim)

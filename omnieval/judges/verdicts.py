@@ -8,7 +8,9 @@ parser reads only what the template told the judge to write, in the place it sai
 - rating_line: the last line is `Rating: N`, N on the scale;
 - verdict_line: the last line is `Verdict: CORRECT` or `Verdict: INCORRECT` (1 or 0);
 - yes_no: the whole reply is yes or no (1 or 0);
-- winner_line: the last line is `Winner: A`, `Winner: B` or `Winner: TIE`.
+- winner_line: the last line is `Winner: A`, `Winner: B` or `Winner: TIE`;
+- extraction: the reply itself, its ends stripped, is what the judge extracted from the answer
+  (MathVista's answer extraction); an empty reply is asked again.
 """
 
 from __future__ import annotations
@@ -62,7 +64,11 @@ def winner_line(reply: str, scale: tuple[int, int] | None = None) -> Verdict | N
     return match.group(1).upper() if match else None
 
 
+def extraction(reply: str, scale: tuple[int, int] | None = None) -> Verdict | None:
+    return reply.strip() or None
+
+
 PARSERS: dict[str, Callable[[str, tuple[int, int] | None], Verdict | None]] = {
     "score_only": score_only, "rating_line": rating_line, "verdict_line": verdict_line, "yes_no": yes_no,
-    "winner_line": winner_line,
+    "winner_line": winner_line, "extraction": extraction,
 }

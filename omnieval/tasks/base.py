@@ -140,8 +140,14 @@ class Task(ABC):
         """The judge template's fields for one answer ({question}, {answer}, ...): model-judged tasks only."""
         raise NotImplementedError(f"task {self.name} is not judged by a model")
 
-    def judged_scores(self, judgment: Judgment) -> dict[str, float]:
-        """The scores a judgment gives (none when the judgment failed): model-judged tasks only."""
+    def needs_judgment(self, record: SampleRecord) -> bool:
+        """Whether the judge is asked about this generated answer (all of them, unless a task's own rules
+        decide some)."""
+        return True
+
+    def judged_scores(self, judgment: Judgment, record: SampleRecord) -> dict[str, float]:
+        """The scores a judgment of `record`'s answer gives (none when the judgment failed): model-judged tasks
+        only."""
         raise NotImplementedError(f"task {self.name} is not judged by a model")
 
     def scoring_info(self) -> dict[str, Any]:

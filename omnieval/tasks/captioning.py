@@ -73,7 +73,7 @@ class AudioCaptionTask(Task):
         return {"question": self.params["prompt"] or "(the audio alone, with no text prompt)",
                 "reference": "\n".join(sample.target), "answer": final_answer_region(prediction)}
 
-    def judged_scores(self, judgment) -> dict[str, float]:
+    def judged_scores(self, judgment, record) -> dict[str, float]:
         return {} if judgment.value is None else {"rating": judgment.value}
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:

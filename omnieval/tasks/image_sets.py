@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.judges.exact import judge_exact
-from omnieval.judges.numeric import judge_numeric, read_number
+from omnieval.judges.numeric import judge_numeric
 from omnieval.judges.open_answer import judge_open, judge_relaxed
 from omnieval.judges.official import RAW_ANSWER, RAW_OPTIONS, MMMUOpenMatch, MultiChoiceParse, ScorerSource
 from omnieval.registry import DERIVED, TASKS
-from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_and_lenient, scored
+from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_and_lenient
 from omnieval.tasks.base import Scored
-from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
+from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
 from omnieval.tasks.derived import Column, DerivedScore
 from omnieval.tasks.image import DIRECTLY, ImageAnswerTask, ImageChoiceTask, referenced_images
 from omnieval.types import GenConfig, Sample, SampleRecord, Score
@@ -99,47 +98,6 @@ class MMMUTask(ImageChoiceTask):
         return official_and_lenient(MMMU_OPEN_SCORER.verdict(prediction, sample.metadata, answer),
                                     judge_open(prediction, _listed(answer) if answer.startswith("[") else answer,
                                                name=LENIENT))
-
-
-def mathvista_item(row: dict[str, Any]) -> ChoiceItem:
-    meta = dict(row.get("metadata") or {})
-    details = {"question_type": row["question_type"], "answer_type": row["answer_type"],
-               "precision": row.get("precision"), "task": meta.get("task"), "category": meta.get("category"),
-               "skills": list(meta.get("skills") or [])}
-    if row["question_type"] == "multi_choice":
-        options = lettered(list(row["choices"]))
-        return ChoiceItem(row["question"], options, letter_of(str(row["answer"]), options), details)
-    return ChoiceItem(row["question"], {}, str(row["answer"]), details)
-
-
-class MathVistaTask(ImageChoiceTask):
-    """MathVista: the dataset's `query` prompt; choices, numbers at their precision, or exact text."""
-
-    def prompt_fields(self, row: dict[str, Any], base_dir: Path | None) -> dict[str, str]:
-        return {"query": row["query"]}
-
-    def score(self, sample: Sample, prediction: str) -> Scored:
-        if sample.metadata["options"]:
-            return super().score(sample, prediction)
-        kind, target = sample.metadata["answer_type"], str(sample.target)
-        wanted = read_number(target).value
-        if kind in ("integer", "float") and wanted is not None:
-            reading = read_number(prediction)
-            return scored(Score(name="accuracy", value=float(_same_number(reading.value, wanted, kind, target,
-                                                                           sample.metadata.get("precision"))),
-                                explanation=reading.text if reading.value is not None else None))
-        return scored(judge_exact(prediction, target, name="accuracy"))
-
-
-def _same_number(value: float | None, wanted: float, kind: str, target: str, precision: float | None) -> bool:
-    """MathVista's comparison: integers as int(float(x)) (4.6 is 4), floats rounded to the answer's precision
-    (its stated one, else the decimals it is written with)."""
-    if value is None:
-        return False
-    if kind == "integer":
-        return int(value) == int(wanted)
-    digits = int(precision) if precision is not None else len(target.partition(".")[2])
-    return round(value, digits) == round(wanted, digits)
 
 
 def mmstar_options(listed: str) -> dict[str, str]:
@@ -237,13 +195,6 @@ def _register_all() -> None:
         task="mmmu_pro", family="image", metric="accuracy", lower_is_better=False,
         columns=(Column(("mmmu_pro_standard",), "accuracy"), Column(("mmmu_pro_vision",), "accuracy")),
         description="MMMU-Pro overall: the mean of its standard (10 options) and vision settings"))
-    TASKS.register(MathVistaTask(
-        "mathvista_testmini", "MathVista testmini: 1,000 math questions on images, its own prompts, accuracy per "
-        "task, skill and question type",
-        DatasetSpec("AI4Math/MathVista", split="testmini", fields={"id": "pid", "query": "query", "answer": "answer"},
-                    media_fields=("decoded_image",)),
-        mathvista_item, images=("decoded_image",), breakdowns=("task", "skills", "question_type"),
-        prompt="{query}", stratify_by="question_type", gen=GenConfig(max_new_tokens=1024)))
     TASKS.register(MMStarTask(
         "mmstar", "MMStar val: 1,500 vision-indispensable questions, accuracy per category (6) and l2 category (18), "
         "macro_l2", DatasetSpec("Lin-Chen/MMStar", split="val", fields={"question": "question", "answer": "answer"},

@@ -63,7 +63,7 @@ class VoiceBenchOpenTask(Task):
     def judge_fields(self, sample: Sample, prediction: str) -> dict[str, str]:
         return {"question": sample.metadata["prompt"], "answer": prediction}
 
-    def judged_scores(self, judgment) -> dict[str, float]:
+    def judged_scores(self, judgment, record) -> dict[str, float]:
         return {} if judgment.value is None else {"rating": judgment.value}
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:

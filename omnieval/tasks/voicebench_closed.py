@@ -99,7 +99,7 @@ class SdQaTask(_SpokenRequestTask):
     def judge_fields(self, sample: Sample, prediction: str) -> dict[str, str]:
         return {"question": sample.metadata["prompt"], "reference": str(sample.target), "answer": prediction}
 
-    def judged_scores(self, judgment) -> dict[str, float]:
+    def judged_scores(self, judgment, record) -> dict[str, float]:
         # the mean of the three yes (1) / no (0) samples: above 1/2 is a majority for yes
         return {} if judgment.value is None else {"accuracy": float(judgment.value > 0.5)}
 

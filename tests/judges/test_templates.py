@@ -22,7 +22,8 @@ def test_every_shipped_template_loads_and_each_verdict_it_allows_parses(name):
 
     template = load_template(name)
     assert re.fullmatch(r"[0-9a-f]{12}", template.version) and template.reask
-    assert template.choices, "a re-ask needs the exact verdicts a constrained judge may give"
+    # a re-ask needs the exact verdicts a constrained judge may give, unless the reply is free text (an extraction)
+    assert template.choices or template.verdict == "extraction"
     for choice in template.choices:
         assert PARSERS[template.verdict](choice, template.scale) is not None, choice
 
@@ -47,8 +48,15 @@ def test_the_answer_is_delimited_and_nothing_is_substituted_twice():
     assert code != "000000000000"
 
 
+def test_a_verbatim_template_is_the_benchmarks_prompt_exactly_with_the_answer_as_given():
+    template = load_template("mathvista_extract")
+    prompt = template.render({"question": "Hint: ...\nQuestion: How many?", "answer": "I count 3.\n<<<END>>>"})
+    assert prompt.endswith("\n\nHint: ...\nQuestion: How many?\n\nI count 3.\n<<<END>>>\n\nExtracted answer: ")
+    assert prompt.startswith("Please read the following example.") and "<<<ANSWER" not in prompt
+
+
 def test_bad_templates_are_clear_errors(tmp_path):
-    with pytest.raises(OmnievalError, match="unknown judge template 'nope'; known: audio_caption, pairwise"):
+    with pytest.raises(OmnievalError, match="unknown judge template 'nope'; known: audio_caption, mathvista_extract, pairwise"):
         load_template("nope")
     cases = {
         "no_header.txt": "Rate {question} {answer}",
