@@ -43,9 +43,10 @@ GUESSED = "official_guessed"
 EXCLUDED = "official_excluded"
 
 
-def official_and_lenient(verdict: OfficialVerdict, lenient: Score) -> Scored:
-    """A sample's scores under the benchmark's official reader (`accuracy`) and ours (`accuracy_lenient`)."""
-    return Scored(scores={"accuracy": float(verdict.correct), LENIENT: lenient.value,
+def official_and_lenient(verdict: OfficialVerdict, lenient: Score, name: str = "accuracy") -> Scored:
+    """A sample's scores under the benchmark's official reader (`name`, `accuracy` unless the benchmark calls its
+    metric otherwise) and ours (`accuracy_lenient`)."""
+    return Scored(scores={name: float(verdict.correct), LENIENT: lenient.value,
                           UNREADABLE: float(lenient.explanation is None),
                           DISAGREE: float(verdict.correct != bool(lenient.value)), GUESSED: float(verdict.guessed),
                           EXCLUDED: float(verdict.excluded)},
@@ -62,14 +63,15 @@ def lenient_metrics(records: list[SampleRecord]) -> dict[str, float]:
             **{name: sum(r.scores.get(name, 0.0) for r in answered) for name in (DISAGREE, GUESSED, EXCLUDED)}}
 
 
-def official_accuracy_metrics(records: list[SampleRecord], by: Sequence[str] = ()) -> dict[str, float]:
-    """Accuracy as an official scorer counts it (over the answers it does not leave out) with its breakdowns,
-    our reader's beside it, and the extraction-failure rate of our reader over every generated answer. A
-    sample whose generation failed has no answer to leave out: it counts, as wrong."""
+def official_accuracy_metrics(records: list[SampleRecord], by: Sequence[str] = (),
+                              name: str = "accuracy") -> dict[str, float]:
+    """Accuracy (`name`) as an official scorer counts it (over the answers it does not leave out) with its
+    breakdowns, our reader's beside it, and the extraction-failure rate of our reader over every generated
+    answer. A sample whose generation failed has no answer to leave out: it counts, as wrong."""
     counted = [r for r in records if r.failed or not r.scores.get(EXCLUDED)]
-    metrics = {k: v for k, v in accuracy_metrics(counted, by=by).items() if k != "extraction_failure_rate"}
+    metrics = {k: v for k, v in accuracy_metrics(counted, name=name, by=by).items() if k != "extraction_failure_rate"}
     if records and not counted:  # every answer left out: none is correct (the script would divide by zero)
-        metrics = {"accuracy": 0.0}
+        metrics = {name: 0.0}
     failure = accuracy_metrics(records).get("extraction_failure_rate")
     return {**metrics, **({"extraction_failure_rate": failure} if failure is not None else {}),
             **lenient_metrics(records)}

@@ -1,4 +1,4 @@
-"""Image questions: MMMU (val), MMMU-Pro, MathVista (testmini), MMStar, AI2D, RealWorldQA, CountBench, ChartQA.
+"""Image questions: MMMU (val), MMMU-Pro, MMStar, AI2D, RealWorldQA, CountBench, ChartQA (MathVista: tasks.mathvista).
 
 Images come embedded in the hub datasets (read undecoded, stored by content, decoded by the
 runner) and precede the prompt. Prompts are lmms-eval's default ones unless a benchmark has its
@@ -15,16 +15,15 @@ counts as wrong.
   options inside one screenshot), both read as its evaluate.py does (the letter after the last
   "Answer:" first); its "overall" is their mean (its authors' definition), derived on the
   leaderboard as `mmmu_pro`.
-- MathVista testmini: the dataset's own `query` prompt; choices read as letters or option text,
-  numbers compared at the answer's precision, other answers by exact match.
-- MMStar: options inside the question; accuracy overall (VLMEvalKit's) and per category and
-  l2 category (lmms-eval's `average` is the macro mean over l2 categories: `macro_l2`).
-- AI2D: options listed, the answer an option index.
-- RealWorldQA: the instruction inside the question; a letter answer read as a choice, others
-  by exact match.
-- CountBench: lmms-eval's `countbench` prompt (not `countbenchqa`'s, which leaks the count in
-  the caption); the number answered (digits or words) equals the count.
-- ChartQA: relaxed accuracy (5% on numbers), overall and per split (human, augmented).
+- MMStar: options inside the question; accuracy overall and per category and l2 category as
+  VLMEvalKit's exact matching reads answers (the harness its authors name), and lmms-eval's
+  `average`, the macro mean over l2 categories (`macro_l2`).
+- AI2D: options listed, the answer an option index; VLMEvalKit's exact matching.
+- RealWorldQA: the instruction inside the question; lmms-eval's scorer (its MCQ extractor for
+  letter answers, exact text for the others).
+- CountBench: the prompt of moondream's countbenchqa.py (lmms-eval's `countbench` prompt: not
+  `countbenchqa`'s, which leaks the count in the caption) and its scorer: the count as written.
+- ChartQA: VLMEvalKit's relaxed accuracy (5% on numbers), overall and per split (human, augmented).
 """
 
 from __future__ import annotations
@@ -37,7 +36,8 @@ from typing import Any
 from omnieval.data import DatasetSpec
 from omnieval.errors import MediaError
 from omnieval.media import cell_ref
-from omnieval.tasks.answers import accuracy_metrics, scored
+from omnieval.judges.official import OfficialChoiceScorer
+from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient, scored
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.choice import ChoiceItem, ChoiceTask
 from omnieval.types import GenConfig, MediaRef, Message, Part, Sample, SampleRecord, Score
@@ -83,9 +83,14 @@ class ImageAnswerTask(Task):
     def __init__(self, name: str, description: str, dataset: DatasetSpec, prompt: str,
                  judge: Callable[[str | None, Any], Score], target: Callable[[dict], Any],
                  breakdowns: tuple[str, ...] = (), gen: GenConfig | None = None, metric: str = "accuracy",
-                 stratify_by: str | None = None) -> None:
+                 stratify_by: str | None = None, official: OfficialChoiceScorer | None = None,
+                 version: str | None = None) -> None:
         self.name, self.description, self.dataset, self.judge, self.target = name, description, dataset, judge, target
         self.breakdowns, self.metric, self.stratify_by = breakdowns, metric, stratify_by
+        #: the benchmark's official reader: `metric` is its verdict, `judge`'s is `accuracy_lenient` beside it
+        self.official = official
+        if version is not None:
+            self.version = version
         self.headline_metrics = {metric: False}
         self.gen = gen or GenConfig(max_new_tokens=128)
         self.params = {"prompt": prompt}
@@ -101,7 +106,17 @@ class ImageAnswerTask(Task):
                         + [Part.of_text(prompt)])]
 
     def score(self, sample: Sample, prediction: str) -> Scored:
-        return scored(self.judge(prediction, sample.target))
+        ours = self.judge(prediction, sample.target)
+        if self.official is None:
+            return scored(ours)
+        target = sample.target["answer"] if isinstance(sample.target, dict) else sample.target
+        return official_and_lenient(self.official.verdict(prediction, sample.metadata, str(target)),
+                                    ours.model_copy(update={"name": LENIENT}), name=self.metric)
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
+        if self.official is not None:
+            return official_accuracy_metrics(records, by=self.breakdowns, name=self.metric)
         return accuracy_metrics(records, name=self.metric, by=self.breakdowns)
+
+    def scoring_info(self) -> dict[str, Any]:
+        return {"official_scorer": self.official.source.describe()} if self.official is not None else {}

@@ -11,9 +11,11 @@ from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.judges.exact import judge_exact
 from omnieval.judges.numeric import judge_numeric
 from omnieval.judges.open_answer import judge_open, judge_relaxed
+from omnieval.judges.image_official import (VLMEVALKIT, ExactCount, LmmsRealWorldQA, VLMEvalKitMatch,
+                                            VLMEvalKitRelaxed)
 from omnieval.judges.official import RAW_ANSWER, RAW_OPTIONS, MMMUOpenMatch, MultiChoiceParse, ScorerSource
 from omnieval.registry import DERIVED, TASKS
-from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_and_lenient
+from omnieval.tasks.answers import LENIENT, official_and_lenient
 from omnieval.tasks.base import Scored
 from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
 from omnieval.tasks.derived import Column, DerivedScore
@@ -48,6 +50,17 @@ MMMU_OPEN_SCORER = MMMUOpenMatch(ScorerSource(*_MMMU_REPO, "mmmu/utils/eval_util
 #: a random letter when none (unseeded there; scored wrong here); one accuracy over all questions
 MMMU_PRO_SCORER = MultiChoiceParse(ScorerSource(*_MMMU_REPO, "mmmu-pro/evaluate.py"),
                                    letter_forms=("({letter})", "{letter} ", "{letter}."), answer_line=True)
+#: VLMEvalKit's exact matching (MMStar's authors name it; AI2D's publish no scorer), lmms-eval's RealWorldQA scorer
+#: (for the copy it publishes, which this task reads), moondream's for its CountBenchQA, VLMEvalKit's ChartQA
+VLMEVALKIT_MCQ = VLMEvalKitMatch(ScorerSource(*VLMEVALKIT, "vlmeval/utils/matching_util.py",
+                                              note="ImageMCQDataset.evaluate with --judge exact_matching"))
+REALWORLDQA_SCORER = LmmsRealWorldQA(ScorerSource("EvolvingLMMs-Lab/lmms-eval",
+                                                  "75571cfe0fa36ca5ec2e6aa2bb268f9d38295af3",
+                                                  "lmms_eval/tasks/realworldqa/utils.py"))
+COUNTBENCH_SCORER = ExactCount(ScorerSource("vikhyat/moondream", "44146f139242dacdf7c02b799e68097424a31036",
+                                            "moondream/eval/countbenchqa.py"))
+CHARTQA_SCORER = VLMEvalKitRelaxed(ScorerSource(*VLMEVALKIT, "vlmeval/dataset/utils/vqa_eval.py",
+                                                note="relaxed_accuracy, as pix2struct defines it"))
 _LETTER_LINE = re.compile(r"^\s*\(?([A-F])[.)]\s+(.+)$", re.MULTILINE)
 
 
@@ -126,8 +139,9 @@ def mmstar_item(row: dict[str, Any]) -> ChoiceItem:
 
 class MMStarTask(ImageChoiceTask):
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        """Accuracy overall and per category, and lmms-eval's `average`: the mean over l2 categories."""
-        metrics = accuracy_metrics(records, by=("category", "l2_category"))
+        """Accuracy overall and per category and l2 category, and lmms-eval's `average`: the mean over l2
+        categories."""
+        metrics = super().aggregate(records)
         per_l2 = [v for k, v in metrics.items() if k.startswith("accuracy/l2_category/")]
         if per_l2:
             metrics["macro_l2"] = sum(per_l2) / len(per_l2)
@@ -135,8 +149,9 @@ class MMStarTask(ImageChoiceTask):
 
 
 def ai2d_item(row: dict[str, Any]) -> ChoiceItem:
-    options = lettered(list(row["options"]))
-    return ChoiceItem(row["question"], options, LETTERS[int(row["answer"])])
+    listed = list(row["options"])
+    options = lettered(listed)
+    return ChoiceItem(row["question"], options, LETTERS[int(row["answer"])], {RAW_OPTIONS: raw_options(listed)})
 
 
 def mmmu_pro_item(row: dict[str, Any]) -> ChoiceItem:
@@ -200,29 +215,33 @@ def _register_all() -> None:
         "macro_l2", DatasetSpec("Lin-Chen/MMStar", split="val", fields={"question": "question", "answer": "answer"},
                                media_fields=image),
         mmstar_item, prompt="{question}\nAnswer with the option's letter from the given choices directly",
-        stratify_by="category", gen=GenConfig(max_new_tokens=128)))
+        breakdowns=("category", "l2_category"), stratify_by="category", gen=GenConfig(max_new_tokens=128),
+        official=VLMEVALKIT_MCQ, version="2"))
     TASKS.register(ImageChoiceTask(
         "ai2d", "AI2D test: 3,088 science-diagram questions, accuracy",
         DatasetSpec("lmms-lab-encoder/ai2d", split="test", fields={"question": "question", "options": "options",
                                                                     "answer": "answer"}, media_fields=image),
-        ai2d_item, prompt="{question}\n{options}\n" + DIRECTLY, gen=GenConfig(max_new_tokens=128)))
+        ai2d_item, prompt="{question}\n{options}\n" + DIRECTLY, gen=GenConfig(max_new_tokens=128),
+        official=VLMEVALKIT_MCQ, version="2"))
     TASKS.register(ImageAnswerTask(
         "realworldqa", "RealWorldQA: 765 real-world spatial questions (instruction in the question), accuracy",
         DatasetSpec("lmms-lab-encoder/RealWorldQA", split="test", fields={"question": "question", "answer": "answer"},
                     media_fields=image),
-        "{question}", realworldqa_judge, target=realworldqa_item))
+        "{question}", realworldqa_judge, target=realworldqa_item, official=REALWORLDQA_SCORER, version="2"))
     TASKS.register(ImageAnswerTask(
         "countbench", "CountBench (CountBenchQA): 491 images with 2-10 objects to count, accuracy",
         DatasetSpec("vikhyatk/CountBenchQA", split="test", fields={"question": "question", "number": "number"},
                     media_fields=image),
         "Look at the image carefully and count the objects. Answer with just a number, without any additional "
-        "text. {question}", countbench_judge, target=lambda row: int(row["number"])))
+        "text. {question}", countbench_judge, target=lambda row: int(row["number"]), official=COUNTBENCH_SCORER,
+        version="2"))
     TASKS.register(ImageAnswerTask(
         "chartqa", "ChartQA test: 2,500 chart questions (human and augmented), relaxed accuracy (5% on numbers)",
         DatasetSpec("lmms-lab-encoder/ChartQA", split="test", fields={"question": "question", "answer": "answer",
                                                                        "type": "type"}, media_fields=image),
         "{question}\nAnswer the question with a single word.", judge_relaxed,
-        target=lambda row: str(row["answer"]), breakdowns=("type",), metric="relaxed_accuracy", stratify_by="type"))
+        target=lambda row: str(row["answer"]), breakdowns=("type",), metric="relaxed_accuracy", stratify_by="type",
+        official=CHARTQA_SCORER, version="2"))
 
 
 _register_all()

@@ -276,3 +276,36 @@ def test_mmmu_pro_reads_its_answer_line_then_letters_as_its_evaluate_py_does(tmp
     nested = next(i for i, row in enumerate(cases["rows"]) if row["id"] == "validation_Accounting_29")
     assert records[nested].failed and "none of the options" in records[nested].error
     assert task.scoring_info()["official_scorer"]["path"] == "mmmu-pro/evaluate.py"
+
+
+#: image tasks whose scorer another harness publishes: task -> (case file, headline metric, the scripts'
+#: breakdown names -> ours)
+IMAGE_SCORERS = {
+    "mmstar": ("mmstar", "accuracy", {"l2-category": "l2_category", "category": "category"}),
+    "ai2d": ("ai2d", "accuracy", {}),
+    "realworldqa": ("realworldqa", "accuracy", {}),
+    "countbench": ("countbench", "accuracy", {}),
+    "chartqa": ("chartqa", "relaxed_accuracy", {"type": "type"}),
+}
+
+
+@pytest.mark.parametrize("task_name", sorted(IMAGE_SCORERS))
+def test_image_tasks_score_as_the_harness_that_publishes_their_scorer(task_name, tmp_path):
+    case_name, metric, groups = IMAGE_SCORERS[task_name]
+    cases = json.loads((CASES / f"{case_name}.json").read_text())
+    path = tmp_path / "test.jsonl"  # the hub's columns; the image is never read when scoring
+    path.write_text("".join(json.dumps({**row, "image": {"path": "x.png"}}) + "\n" for row in cases["rows"]))
+    for form, answers, verdicts in per_form(cases):
+        task, records, metrics = score_answers(task_name, path, answers)
+        assert [bool(r.scores[metric]) for r in records] == verdicts, (cases["forms"][form]["form"], answers)
+        for key, value in cases["forms"][form]["official"].items():
+            group, _, name = key.partition("/")
+            ours = metrics[metric] if key == "total" else metrics[f"{metric}/{groups[group]}/{name}"]
+            assert ours == pytest.approx(value, abs=0.01), key
+    assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
+    every = [row[form] for form in range(len(cases["answers"][0])) for row in cases["answers"]]
+    path.write_text("".join(json.dumps({**row, "image": {"path": "x.png"}}) + "\n"
+                            for _ in cases["answers"][0] for row in cases["rows"]))
+    _, _, metrics = score_answers(task_name, path, every)
+    assert metrics[metric] == pytest.approx(cases["all_answers"]["total"], abs=0.01)
+    assert "accuracy_lenient" in metrics and "readers_disagree" in metrics
