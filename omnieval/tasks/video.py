@@ -27,11 +27,13 @@ beside it as `accuracy_lenient`.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
-from omnieval.data import DatasetSpec
+from omnieval.data import DatasetSpec, LoadedSplit
+from omnieval.errors import OmnievalError
 from omnieval.judges.official import LeadingToken, ParenLetter, ScorerSource, VideoMMELetter
 from omnieval.media import confined_path
 from omnieval.registry import TASKS
@@ -139,7 +141,45 @@ MLVU_SCORER = ParenLetter(ScorerSource("JUNJIE99/MLVU", "fd060c10a43ea48a35100a2
                                        "evaluation/multiple_choice_evaluation/choice_bench.py"))
 
 
+#: MLVU dev's multiple-choice files, as its choice_bench.py lists them (8_sub_scene and 9_summary are open-ended)
+MLVU_CHOICE_FILES = ("1_plotQA.json", "2_needle.json", "3_ego.json", "4_count.json", "5_order.json",
+                     "6_anomaly_reco.json", "7_topic_reasoning.json")
+
+
+def mlvu_release_rows(folder: Path) -> list[dict[str, Any]]:
+    """The questions of MLVU's multiple-choice files in `folder`, in the hub's columns, each with the places its
+    video may lie under the release's root (video/<file name>/, as the hub's archive unpacks; video/<task>/, as
+    choice_bench.py reads them)."""
+    rows = []
+    for name in MLVU_CHOICE_FILES:
+        path = folder / name
+        if path.is_file():
+            task = path.stem.split("_", 1)[1]
+            entries = json.loads(path.read_text(encoding="utf-8"))
+            rows += [{**{k: v for k, v in entry.items() if k not in ("video", "question_type")},
+                      "video_name": entry["video"], "task_type": entry["question_type"],
+                      "video_candidates": [f"video/{path.stem}/{entry['video']}", f"video/{task}/{entry['video']}"]}
+                     for entry in entries]
+    return rows
+
+
 class MLVUTask(VideoChoiceTask):
+    def load(self, dataset_path: str | None = None) -> LoadedSplit:
+        """The hub copy, one of the repository's files, or its folder of them (data/, or the repository)."""
+        folder = Path(dataset_path) if dataset_path else None
+        if folder is not None and folder.is_dir() and not (folder / MLVU_CHOICE_FILES[0]).is_file():
+            folder = folder / "data" if (folder / "data" / MLVU_CHOICE_FILES[0]).is_file() else None
+        if folder is None or not any((folder / name).is_file() for name in MLVU_CHOICE_FILES):
+            return super().load(dataset_path)
+        import datasets
+
+        rows = mlvu_release_rows(folder)
+        if not rows:
+            raise OmnievalError(f"{folder}'s MLVU files hold no questions")
+        source = {**self.dataset.describe(), "origin": "local", "layout": "release", "path": str(folder.resolve()),
+                  "files": [name for name in MLVU_CHOICE_FILES if (folder / name).is_file()], "num_rows": len(rows)}
+        return LoadedSplit(rows=datasets.Dataset.from_list(rows), source=source, base_dir=folder.parent)
+
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         """Accuracy overall and per task type, and M-Avg: the mean of the per-type accuracies."""
         metrics = super().aggregate(records)
@@ -182,7 +222,7 @@ def _register_all() -> None:
                             fields={"question": "question", "candidates": "candidates", "answer": "answer",
                                     "task_type": "task_type", "video": "video_name"},
                             release_columns={"video_name": "video", "task_type": "question_type"}),
-        read=mlvu_item, videos=lambda row: (str(row["video_name"]),), prompt=MLVU_PROMPT, official=MLVU_SCORER,
+        read=mlvu_item, videos=lambda row: tuple(row.get("video_candidates") or (str(row["video_name"]),)), prompt=MLVU_PROMPT, official=MLVU_SCORER,
         version="2",
         option_format=("({letter}) {text}", "\n"), stratify_by="task_type", breakdowns=("task_type",),
         gen=GenConfig(max_new_tokens=128, system_prompt=MLVU_SYSTEM))

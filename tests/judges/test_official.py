@@ -309,3 +309,29 @@ def test_image_tasks_score_as_the_harness_that_publishes_their_scorer(task_name,
     _, _, metrics = score_answers(task_name, path, every)
     assert metrics[metric] == pytest.approx(cases["all_answers"]["total"], abs=0.01)
     assert "accuracy_lenient" in metrics and "readers_disagree" in metrics
+
+
+def test_mlvu_s_folder_of_files_loads_as_published_with_the_same_verdicts(tmp_path):
+    cases, rows, answers, verdicts = flat_cases("mlvu_dev")
+    data = tmp_path / "data"  # the repository's layout: its seven multiple-choice files side by side
+    data.mkdir()
+    names = {"plotQA": "1_plotQA", "findNeedle": "2_needle", "ego": "3_ego", "count": "4_count", "order": "5_order",
+             "anomaly_reco": "6_anomaly_reco", "topic_reasoning": "7_topic_reasoning"}
+    by_file: dict[str, list] = {}
+    for i, row in enumerate(rows):
+        by_file.setdefault(names[row["question_type"]], []).append((i, {**row, "video": f"{i}_{row['video']}"}))
+    (data / "9_summary.json").write_text(json.dumps([{"video": "s.mp4", "question": "Summarize.", "answer": "x"}]))
+    order = []
+    for name in sorted(by_file):
+        (data / f"{name}.json").write_text(json.dumps([row for _, row in by_file[name]]))
+        order += [i for i, _ in by_file[name]]
+    task, records, metrics = score_answers("mlvu_dev", tmp_path, [answers[i] for i in order])
+    assert [bool(r.scores["accuracy"]) for r in records] == [verdicts[i] for i in order]
+    assert metrics["m_avg"] == pytest.approx(cases["all_answers"]["printed"]["Avg"], abs=0.01)
+    loaded = task.load(str(data))
+    assert loaded.source["layout"] == "release" and len(loaded.rows) == len(rows)  # the open-ended file is left
+    first = loaded.rows[0]
+    video = tmp_path / "video" / sorted(by_file)[0] / first["video_name"]  # where the hub's archive unpacks it
+    video.parent.mkdir(parents=True)
+    video.write_bytes(b"not decoded here")
+    assert task.media(first, loaded.base_dir)[0].path == str(video)
