@@ -80,8 +80,9 @@ async def _rescore_locked(run_dir: RunDir, scoring_params: dict[str, Any] | None
     return run
 
 
-def read_predictions(path: Path) -> dict[str, str]:
-    """id -> prediction from a jsonl file; every line must have both."""
+def read_predictions(path: Path, ids: list[str]) -> dict[str, str]:
+    """sample id -> prediction from a jsonl file: each line has its `prediction` and the sample's `id`, or its
+    `index` (the row number, from 0, in the order the task reads the dataset, whose ids are `ids`)."""
     if not path.is_file():
         raise OmnievalError(f"predictions file not found: {path}")
     predictions: dict[str, str] = {}
@@ -90,13 +91,21 @@ def read_predictions(path: Path) -> dict[str, str]:
             continue
         try:
             item = json.loads(line)
-            key, prediction = str(item["id"]), item["prediction"]
-        except (ValueError, KeyError, TypeError) as err:
-            raise OmnievalError(f"{path}:{number}: expected a JSON object with 'id' and 'prediction' ({err})") from err
+            prediction = item["prediction"]
+            key = str(item["id"]) if "id" in item else ids[_row_number(item["index"], len(ids))]
+        except (ValueError, KeyError, TypeError, IndexError) as err:
+            raise OmnievalError(f"{path}:{number}: expected a JSON object with 'prediction' and 'id' (or 'index', a "
+                                f"row number from 0 to {len(ids) - 1}) ({err})") from err
         if key in predictions:
-            raise OmnievalError(f"{path}:{number}: id '{key}' appears twice")
+            raise OmnievalError(f"{path}:{number}: sample '{key}' appears twice")
         predictions[key] = "" if prediction is None else str(prediction)
     return predictions
+
+
+def _row_number(value: object, rows: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < rows:
+        raise IndexError(f"index {value!r}")
+    return value
 
 
 def read_audio_dir(folder: Path) -> dict[str, Path]:
@@ -137,7 +146,7 @@ async def score_predictions(task: Task, predictions_file: Path | None, output_di
             wav = wavs.get(speech_file_name(sample_id))
             return Response(audio_path=str(wav)) if wav is not None else None
     else:
-        predictions = read_predictions(predictions_file)
+        predictions = read_predictions(predictions_file, ids)
         unknown = sorted(set(predictions) - set(ids))
         given, missing, source = "prediction id(s)", "no prediction for this sample", {"predictions": str(predictions_file)}
 

@@ -214,3 +214,22 @@ def test_score_fails_the_sample_of_a_row_it_cannot_read_and_goes_on(tmp_path):
     assert [r["error"] is None for r in records] == [True, False]
     assert "the dataset row does not fit the task" in records[1]["error"]
     assert json.loads(proc.stdout)["accuracy"] == 50.0
+
+
+def test_score_takes_predictions_by_row_number_and_a_release_file_without_its_media(tmp_path):
+    cases = json.loads((REPO / "tests" / "judges" / "official_cases" / "worldsense.json").read_text())
+    folder = tmp_path / "worldsense"  # worldsense_qa.json alone: no videos are needed to score
+    folder.mkdir()
+    (folder / "worldsense_qa.json").write_text(json.dumps({row["video_id"]: row for row in cases["rows"]}))
+    predictions = tmp_path / "predictions.jsonl"
+    predictions.write_text("".join(json.dumps({"index": i, "prediction": answers[0]}) + "\n"
+                                   for i, answers in enumerate(cases["answers"])))
+    proc = run_cli("score", "--task", "worldsense", "--predictions", predictions, "--dataset-path", folder,
+                   "--output", tmp_path / "out", "--format", "json")
+    records = read_jsonl(only_run_dir(tmp_path / "out") / "samples.jsonl")
+    assert [r["id"] for r in records] == [f"{row['video_id']}/task0" for row in cases["rows"]]
+    assert json.loads(proc.stdout)["accuracy"] == pytest.approx(
+        100 * sum(row[0] for row in cases["verdicts"]) / len(cases["rows"]))
+    predictions.write_text('{"index": 99, "prediction": "A"}\n')
+    _one_line_error(run_cli("score", "--task", "worldsense", "--predictions", predictions, "--dataset-path", folder,
+                            "--output", tmp_path, check=False), 2, "'index', a row number from 0 to 7")
