@@ -4,8 +4,8 @@ rated 1-5 by an LLM judge.
 The model hears the request (audio only: VoiceBench gives no text prompt, and the Qwen3-Omni
 report adds none). The judge reads the request's transcript (`prompt`) and the answer with
 VoiceBench's own rubric (omnieval/judges/prompts/voicebench_open.txt: gpt-4o-mini, three
-samples at temperature 0.5, averaged), the answer delimited so that it cannot instruct the
-judge. `rating` is the mean on VoiceBench's 1-5 scale (as its leaderboard shows each subset);
+samples at temperature 0.5, averaged), sent exactly as its api_judge.py sends it (the answer is
+not delimited there, so it is not here). `rating` is the mean on VoiceBench's 1-5 scale (as its leaderboard shows each subset);
 `score` is rating x 20, the 0-100 form of the Qwen3-Omni report and of the leaderboard's Overall.
 Unlike VoiceBench's script (which scores an unreadable judge reply 0), an unreadable reply is
 asked again and, still unreadable, left out and counted. A sample whose generation failed

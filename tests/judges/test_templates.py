@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +73,15 @@ def test_bad_templates_are_clear_errors(tmp_path):
             load_template(str(tmp_path / name))
     with pytest.raises(OmnievalError, match="needs reference"):
         load_template("reference").render({"question": "q", "answer": "a"})
+
+
+def test_voicebench_s_judge_is_asked_exactly_what_its_api_judge_py_asks():
+    requests = json.loads((Path(__file__).parent / "official_cases" / "voicebench_judge_requests.json").read_text())
+    for request in requests["requests"]:
+        item = request["item"]
+        template = load_template("voicebench_qa" if "reference" in item else "voicebench_open")
+        fields = {"question": item["prompt"], "answer": item["response"],
+                  **({"reference": item["reference"]} if "reference" in item else {})}
+        system, user = request["messages"]
+        assert (template.system, template.render(fields)) == (system["content"], user["content"])
+        assert template.samples == 3 and template.gen["temperature"] == 0.5 and template.gen["top_p"] == 0.95
