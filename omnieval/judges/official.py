@@ -326,7 +326,7 @@ _MMMU_NUMBERS = (re.compile(r"-?\b\d{1,3}(?:,\d{3})+\b"), re.compile(r"-?\d+(?:\
                  re.compile(r"-?(?:\d+\.\d+|\.\d+|\d+\b)(?![eE][+-]?\d+)(?![,\d])"))
 
 
-def _mmmu_normalized(text: str) -> list[str | float]:
+def mmmu_normalized(text: str) -> list[str | float]:
     """MMMU's normalize_str: a text Python's float() takes (commas removed) as that number rounded to 2
     decimals; else the text in lower case, a single character padded with a space on either side."""
     text = text.strip()
@@ -361,7 +361,7 @@ def mmmu_open_predictions(response: str) -> list[str | float]:
     """MMMU's parse_open_response: the key tails and every number in them, each normalized."""
     tails = _mmmu_key_tails(response)
     found = [*tails, *(n for tail in tails for form in _MMMU_NUMBERS for n in form.findall(tail))]
-    return list(dict.fromkeys(value for each in found for value in _mmmu_normalized(each)))
+    return list(dict.fromkeys(value for each in found for value in mmmu_normalized(each)))
 
 
 @dataclass(frozen=True)
@@ -374,7 +374,7 @@ class MMMUOpenMatch:
 
     def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
         golds = question.get(RAW_ANSWER) or answer
-        wanted = [g for each in (golds if isinstance(golds, list) else [golds]) for g in _mmmu_normalized(str(each))]
+        wanted = [g for each in (golds if isinstance(golds, list) else [golds]) for g in mmmu_normalized(str(each))]
         predictions = mmmu_open_predictions(response or "")
         correct = any(isinstance(p, str) and any(isinstance(g, str) and g in p for g in wanted)
                       or not isinstance(p, str) and p in wanted for p in predictions)

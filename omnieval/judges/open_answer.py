@@ -17,6 +17,7 @@ import re
 
 from omnieval.judges.answer_region import final_answer_region
 from omnieval.judges.exact import read_short_answer
+from omnieval.judges.official import mmmu_normalized
 from omnieval.types import Score
 
 _INDICATORS = ("could be ", "so ", "is ", "thus ", "therefore ", "final ", "answer ", "result ")
@@ -37,15 +38,8 @@ def _numbers(text: str) -> list[float]:
 
 
 def _normalized(value: str | float) -> list[str | float]:
-    """A number rounded to 2 decimals; a string lower-cased (a single character padded, to match as a word)."""
-    if isinstance(value, float):
-        return [round(value, 2)]
-    text = value.strip()
-    try:
-        return [round(float(text.replace(",", "")), 2)]
-    except ValueError:
-        text = text.lower()
-        return [" " + text, text + " "] if len(text) == 1 else [text]
+    """A number rounded to 2 decimals; a string as MMMU normalizes it (omnieval.judges.official)."""
+    return [round(value, 2)] if isinstance(value, float) else mmmu_normalized(value)
 
 
 def open_candidates(response: str | None) -> list[str | float]:
