@@ -2,7 +2,9 @@
 
 VoiceBench scores its ifeval subset with the same checkers and reports the mean of four
 accuracies: prompt-level and instruction-level, each strict (the response as written) and
-loose (also with its first line, last line or both removed, and with `*` removed).
+loose (also with its first line, last line or both removed, and with `*` removed). The checkers
+VoiceBench vendors (src/evaluator/instruction_following_eval at 533815410e3f) check as lm-eval's do:
+the two differ only in a helper of a checker no instruction id names.
 
 Two checkers (sentence counts, capital-word counts) split sentences with nltk's Punkt English
 model. When its data (`punkt_tab`) is not installed, nltk's untrained Punkt splitter stands in
@@ -68,7 +70,8 @@ def check_instructions(response: str, prompt: str, instruction_ids: list[str],
     strict, loose = [], []
     for instruction_id, arguments in zip(instruction_ids, kwargs, strict=True):
         checker = registry[instruction_id](instruction_id)
-        checker.build_description(**{k: v for k, v in (arguments or {}).items() if v is not None})
+        # as VoiceBench's ifeval.py: a falsy value (None, 0, "", []) is left unset
+        checker.build_description(**{k: v for k, v in (arguments or {}).items() if v})
         if "prompt" in (checker.get_instruction_args() or {}):
             checker.build_description(prompt=prompt)
         strict.append(bool(response.strip()) and bool(checker.check_following(response)))

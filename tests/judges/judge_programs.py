@@ -103,11 +103,12 @@ class FixedScoreJudge(ProgramJudge):
 
 
 class YesNoJudge(ProgramJudge):
-    """VoiceBench's QA judge as a program: "Yes" when the answer under review contains the reference."""
+    """VoiceBench's QA judge as a program: "Yes" when the answer under review (where VoiceBench's own prompt puts
+    it) contains the reference."""
 
     def reply(self, request: Request) -> str:
         prompt = request.messages[-1].text()
-        answer = _ANSWER.search(prompt).group(2)
+        answer = re.search(r"### Candidate answer\n(.*)\n\nIs the candidate answer correct", prompt, re.DOTALL).group(1)
         reference = re.search(r"### Reference answer\n(.*?)\n\n", prompt, re.DOTALL).group(1)
         return "Yes" if reference.lower() in answer.lower() else "No"
 
