@@ -11,27 +11,38 @@ answer's words must hold the correct choice's and none of only a wrong one's, so
 counts wrong); `accuracy_lenient` beside it reads as omnieval.judges.choice does: a stated
 letter, or the text of exactly one option. An answer no rule reads scores 0 and is counted in
 `extraction_failure_rate`; accuracy is broken down by the categories each paper tabulates.
+MuChoMusic's headline is its authors' evaluate.py (omnieval.judges.label_official.OneCapitalLetter:
+the one capital A-D in the answer, else the first option text in it), with its instruction-following
+rate and, where rows carry the authors' categories, its knowledge and reasoning breakdowns.
 
 Classification tasks list the labels in the prompt (UltraEval-Audio's prompts, "the answer
-must be one of [...]") and read the label the answer names first.
+must be one of [...]", as its registry writes them). Their headline `accuracy` is the official
+scorer of the copy loaded (omnieval.judges.label_official): GTZAN and MELD as UltraEval-Audio's
+prefix-match (the answer must open with the label), VocalSound as lmms-eval's (the first of its
+class names, in its fixed order, found anywhere in the answer). `accuracy_lenient` beside it reads
+the label the answer names first, anywhere in it.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.answer_region import final_answer_region
-from omnieval.judges.official import RAW_ANSWER, RAW_CHOICES, RAW_OPTIONS, MMSULetter, OptionWordMatch, ScorerSource
+from omnieval.judges.label_official import GTZAN_SCORER, MELD_SCORER, MUCHOMUSIC_SCORER, VOCALSOUND_SCORER
+from omnieval.judges.official import (RAW_ANSWER, RAW_CHOICES, RAW_OPTIONS, MMSULetter, OfficialChoiceScorer,
+                                      OptionWordMatch, ScorerSource)
 from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
-from omnieval.tasks.answers import UNREADABLE, accuracy_metrics
+from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient
 from omnieval.tasks.base import Scored, Task, audio_then_text
 from omnieval.tasks.choice import ChoiceItem, ChoiceTask, letter_of, lettered
-from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord
+from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord, Score
 
 #: MMSU's own prompt (dingdongwang/MMSU mmsu_inference.py)
 MMSU_PROMPT = ("Choose the most suitable answer from options A, B, C, and D. You must respond with only A, B, C, "
@@ -76,10 +87,23 @@ def mmar_item(row: dict[str, Any]) -> ChoiceItem:
 
 
 def muchomusic_item(row: dict[str, Any]) -> ChoiceItem:
-    """lmms-eval's copy: the options in one string, "(A) ... (B) ...", the answer as "(B) text"."""
+    """lmms-eval's copy: the options in one string, "(A) ... (B) ...", the answer as "(B) text". A row that also
+    carries the authors' columns (muchomusic.csv's `music_knowledge` and `music_reasoning`, lists or their Python
+    text, empty for none; `genre`) is broken down by them as the authors' evaluate.py does."""
     parts = re.split(r"\(([A-E])\)\s*", str(row["choices"]))
     options = {letter: text.strip() for letter, text in zip(parts[1::2], parts[2::2], strict=True)}
-    return ChoiceItem(row["instruction"], options, letter_of(row["answer"], options))
+    metadata: dict[str, Any] = {"knowledge": _categories(row.get("music_knowledge")),
+                                "reasoning": _categories(row.get("music_reasoning"))}
+    if row.get("genre"):
+        metadata["genre"] = str(row["genre"])
+    return ChoiceItem(row["instruction"], options, letter_of(row["answer"], options), metadata)
+
+
+def _categories(value: Any) -> list[str]:
+    """A muchomusic.csv category cell as a list: "['lyrics']" is ["lyrics"]; empty or missing is none."""
+    if isinstance(value, str):
+        value = ast.literal_eval(value) if value.strip() else []
+    return [str(each) for each in value] if isinstance(value, list | tuple) else []
 
 
 class AudioChoiceTask(ChoiceTask):
@@ -89,6 +113,35 @@ class AudioChoiceTask(ChoiceTask):
         audio = self.dataset.media_fields[0]
         cell = row[audio] if isinstance(row[audio], dict) else {"bytes": None, "path": row[audio]}
         return [audio_ref_from_hf(cell, base_dir)]
+
+
+#: 0/1 per answer: MuChoMusic's script reads no option in it (its -1, "unanswered")
+UNANSWERED = "official_unanswered"
+
+
+class MuChoMusicTask(AudioChoiceTask):
+    """MuChoMusic scored as its authors' evaluate.py prints it: accuracy over every question, the
+    instruction-following rate (`instruction_following_rate`: the answers it reads an option in), and where the rows
+    carry the authors' categories, accuracy over the questions with any knowledge (`accuracy/knowledge`) or reasoning
+    category (`accuracy/reasoning`) and per category (a question counts in each of its own), and per genre (which
+    the script writes to its results file)."""
+
+    def score(self, sample: Sample, prediction: str) -> Scored:
+        scored = super().score(sample, prediction)
+        scored.scores[UNANSWERED] = float(scored.details["official_read"] is None)
+        return scored
+
+    def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
+        by = [key for key in ("knowledge", "reasoning", "genre") if any(r.metadata.get(key) for r in records)]
+        metrics = official_accuracy_metrics(records, by=by)
+        if records:
+            unanswered = sum(r.scores.get(UNANSWERED, 1.0) for r in records) / len(records)
+            metrics["instruction_following_rate"] = 100.0 * (1.0 - unanswered)
+        for key in ("knowledge", "reasoning"):
+            tagged = [r for r in records if r.metadata.get(key)]
+            if tagged:
+                metrics[f"accuracy/{key}"] = accuracy_metrics(tagged)["accuracy"]
+        return metrics
 
 
 def read_label(response: str | None, labels: tuple[str, ...]) -> str | None:
@@ -104,19 +157,30 @@ def read_label(response: str | None, labels: tuple[str, ...]) -> str | None:
 
 
 class AudioLabelTask(Task):
+    """One label per clip, named in the answer. `accuracy` is the official scorer's verdict (`official`), broken down
+    by label and by what `groups` reads from a row (name -> value); `accuracy_lenient` is ours (read_label)."""
+
     gen = GenConfig(max_new_tokens=64, temperature=0.0)
     headline_metrics = {"accuracy": False}
+    version = "2"
 
     def __init__(self, name: str, description: str, family: str, dataset: DatasetSpec, labels: tuple[str, ...],
-                 prompt: str, aliases: dict[str, str] | None = None) -> None:
+                 prompt: str, official: OfficialChoiceScorer, aliases: dict[str, str] | None = None,
+                 groups: Callable[[dict[str, Any]], dict[str, str]] | None = None) -> None:
         self.name, self.description, self.family, self.dataset = name, description, family, dataset
         self.labels, self.aliases = labels, aliases or {}
         self.stratify_by = dataset.fields["label"]
         self.params = {"prompt": prompt}
+        #: the benchmark's own reader: `accuracy` is its verdict, ours is `accuracy_lenient` beside it
+        self.official = official
+        self.groups = groups
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
-        return Sample(id=sample_id, index=index, target=str(row[self.dataset.fields["label"]]).strip(),
-                      metadata={"label": str(row[self.dataset.fields["label"]]).strip()})
+        raw = row[self.dataset.fields["label"]]
+        label = str(raw).strip()
+        # the label as written goes along: the official scorers compare with it
+        return Sample(id=sample_id, index=index, target=label,
+                      metadata={"label": label, RAW_ANSWER: raw, **(self.groups(row) if self.groups else {})})
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         audio = audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir)
@@ -125,21 +189,39 @@ class AudioLabelTask(Task):
     def score(self, sample: Sample, prediction: str) -> Scored:
         label = read_label(prediction, self.labels + tuple(self.aliases))
         label = self.aliases.get(label, label) if label else None
-        return Scored(scores={"accuracy": float(label is not None and label.lower() == str(sample.target).lower()),
-                              UNREADABLE: float(label is None)}, details={"extracted": label})
+        lenient = Score(name=LENIENT, value=float(label is not None and label.lower() == str(sample.target).lower()),
+                        explanation=label)
+        return official_and_lenient(self.official.verdict(prediction, sample.metadata, str(sample.target)), lenient)
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        return accuracy_metrics(records, by=("label",))
+        groups = [key for key in ("gender", "age") if any(key in r.metadata for r in records)]
+        return official_accuracy_metrics(records, by=("label", *groups))
+
+    def scoring_info(self) -> dict[str, Any]:
+        return {"official_scorer": self.official.source.describe()}
 
 
+def vocalsound_groups(row: dict[str, Any]) -> dict[str, str]:
+    """The groups lmms-eval's VocalSound aggregation logs: gender (a speaker id starting "f" is female, any other
+    male) and age group (1: 18-25, 2: 26-48, 3: 49-80), where the row has them."""
+    groups = {}
+    if row.get("spk_id") is not None:
+        groups["gender"] = "female" if str(row["spk_id"])[:1] == "f" else "male"
+    if row.get("age_group") is not None:
+        groups["age"] = {1: "18-25", 2: "26-48", 3: "49-80"}.get(row["age_group"], str(row["age_group"]))
+    return groups
+
+
+#: the labels in the order UltraEval-Audio's prompts list them (registry/prompt/music.yaml, emotion_anlysis.yaml)
 GTZAN_GENRES = ("blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock")
-VOCAL_SOUNDS = ("Laughter", "Sigh", "Cough", "Throat clearing", "Sneeze", "Sniff")
-MELD_EMOTIONS = ("neutral", "joy", "surprise", "anger", "sadness", "disgust", "fear")
+VOCAL_SOUNDS = ("Cough", "Sigh", "Throat clearing", "Sneeze", "Laughter", "Sniff")
+MELD_EMOTIONS = ("surprise", "anger", "neutral", "joy", "sadness", "fear", "disgust")
 
 
 def _must_be_one_of(question: str, labels: tuple[str, ...]) -> str:
-    """UltraEval-Audio's classification prompt."""
-    return f"{question}, the answer must be one of [{','.join(labels)}], answer without explain"
+    """UltraEval-Audio's classification prompts (its registry at the commit its scorer is pinned to); `question`
+    ends as its prompt writes it, "genre." or "speaker,"."""
+    return f"{question} the answer must be one of [{','.join(labels)}], answer without explain"
 
 
 #: MMAU and MMAR publish no prompt; their scorers read an option's text, so the prompt asks for it
@@ -184,27 +266,30 @@ def _register_all() -> None:
                         mmar_item, breakdowns=("modality", "category", "sub_category"), stratify_by="modality",
                         official=MMAR_SCORER, prompt=OPTION_TEXT_PROMPT, option_format=OPTION_TEXT_LIST,
                         version="2"),
-        AudioChoiceTask("muchomusic", "MuchoMusic: 1,187 music understanding questions, accuracy", "music",
-                        DatasetSpec("lmms-lab-audio/muchomusic", split="test",
-                                    fields={"question": "instruction", "choices": "choices", "answer": "answer"},
-                                    media_fields=("context",)),
-                        muchomusic_item),
+        MuChoMusicTask("muchomusic", "MuchoMusic: 1,187 music understanding questions, accuracy and "
+                       "instruction-following rate", "music",
+                       DatasetSpec("lmms-lab-audio/muchomusic", split="test",
+                                   fields={"question": "instruction", "choices": "choices", "answer": "answer"},
+                                   media_fields=("context",)),
+                       muchomusic_item, official=MUCHOMUSIC_SCORER, version="2"),
     ]
     labels = [
         AudioLabelTask("gtzan", "GTZAN genre classification (10 genres), accuracy", "music",
                        DatasetSpec("TwinkStart/GTZAN", split="test", fields={"label": "label"},
                                    media_fields=("audio",)), GTZAN_GENRES,
-                       _must_be_one_of("Listen to the provided music clip and identify the genre", GTZAN_GENRES),
-                       aliases={"hip hop": "hiphop"}),  # "Hip-Hop" and "hip hop" name GTZAN's hiphop
-        AudioLabelTask("vocalsound", "VocalSound: 6 kinds of non-speech vocal sounds, accuracy", "sound",
-                       DatasetSpec("lmms-lab-audio/vocalsound", split="test", fields={"label": "answer"},
-                                   media_fields=("audio",)), VOCAL_SOUNDS,
-                       _must_be_one_of("listen the audio and judge the vocal sound", VOCAL_SOUNDS),
-                       aliases={"Throat": "Throat clearing"}),
+                       _must_be_one_of("Listen to the provided music clip and identify the genre.", GTZAN_GENRES),
+                       official=GTZAN_SCORER,
+                       aliases={"hip hop": "hiphop"}),  # "Hip-Hop" and "hip hop" name GTZAN's hiphop (for us)
+        AudioLabelTask("vocalsound", "VocalSound: 6 kinds of non-speech vocal sounds, accuracy (per gender and age)",
+                       "sound", DatasetSpec("lmms-lab-audio/vocalsound", split="test", fields={"label": "answer"},
+                                            media_fields=("audio",)), VOCAL_SOUNDS,
+                       _must_be_one_of("listen the audio and judge the vocal sound,", VOCAL_SOUNDS),
+                       official=VOCALSOUND_SCORER, aliases={"Throat": "Throat clearing"}, groups=vocalsound_groups),
         AudioLabelTask("meld_emotion", "MELD speech emotion recognition (7 emotions), test split, accuracy", "sound",
                        DatasetSpec("TwinkStart/MELD", split="test", fields={"label": "Emotion"},
                                    media_fields=("audio",)), MELD_EMOTIONS,
-                       _must_be_one_of("listen the audio and judge the emotion of the speaker", MELD_EMOTIONS)),
+                       _must_be_one_of("listen the audio and judge the emotion of the speaker,", MELD_EMOTIONS),
+                       official=MELD_SCORER),
     ]
     for task in choice + labels:
         TASKS.register(task)

@@ -73,7 +73,10 @@ def test_label_tasks_score_accuracy_per_label(samples):
     assert metrics["accuracy"] == 50.0 and metrics["accuracy/label/blues"] == 100.0
     gtzan = TASKS.get("gtzan")
     hip_hop = gtzan.score(gtzan.describe_row({"label": "hiphop"}, 0, "0"), "It is Hip-Hop.")
-    assert hip_hop.scores["accuracy"] == 1.0 and hip_hop.details["extracted"] == "hiphop"
+    # the headline is now GTZAN's official scorer (UltraEval-Audio's prefix match: the answer must open with
+    # "hiphop"), which counts this answer wrong; our reading, which took "Hip-Hop" as hiphop, is kept beside it
+    assert hip_hop.scores["accuracy"] == 0.0 and hip_hop.scores["readers_disagree"] == 1.0
+    assert hip_hop.scores["accuracy_lenient"] == 1.0 and hip_hop.details["extracted"] == "hiphop"
     _, records, metrics = scored("vocalsound", samples["vocalsound"], ["Throat.", "sniff"])
     assert records[0].details["extracted"] == "Throat clearing" and metrics["accuracy"] == 50.0
     _, _, metrics = scored("meld_emotion", samples["meld_emotion"], ["Joy", "I can't say"])
