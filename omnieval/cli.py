@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import click
 import typer
@@ -76,8 +76,10 @@ def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
 @app.command()
 def run(
     task: Annotated[Optional[list[str]], typer.Option("--task", "-t", help="task name (repeatable)")] = None,
+    tasks: Annotated[Optional[str], typer.Option("--tasks", help="task names separated by commas")] = None,
     suite: Annotated[Optional[str], typer.Option(help="suite name or YAML file (configs/suites)")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="model preset name or YAML file (configs/models)")] = ...,
+    model: Annotated[str, typer.Option("--model", "-m", help="model preset name or YAML file (configs/models), or a "
+                                       "Hugging Face id or local checkpoint folder of an omni model")] = ...,
     model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE", help="override a runner setting")] = None,
     task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE", help="set a task parameter")] = None,
     gen: Annotated[Assignments, typer.Option("--gen", metavar="KEY=VALUE", help="override a generation setting")] = None,
@@ -105,7 +107,8 @@ def run(
 
     if run_id is not None:
         check_run_id(run_id)
-    entries = [(name, limit, dataset_path) for name in task or []]
+    names = [*(task or []), *(name.strip() for name in (tasks or "").split(",") if name.strip())]
+    entries = [(name, limit, dataset_path) for name in names]
     if suite:
         entries += [(e.task, limit if limit is not None else e.limit, e.local_copy()) for e in load_suite(suite).tasks]
     if not entries:
@@ -326,10 +329,31 @@ def main_options(
 from omnieval import cli_reports  # noqa: E402,F401
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """A mistyped command, option or value: click's own errors, and those of the copy of click that newer typer
+    releases ship and raise instead (a private module: pyproject bounds typer's version)."""
+    try:
+        from typer._click.exceptions import ClickException as TyperClickException
+    except ImportError:
+        return (click.ClickException,)
+    return (click.ClickException, TyperClickException)
+
+
+USAGE_ERRORS = _usage_errors()
+
+
+def usage_line(error: Any) -> str:
+    """A usage error in one line, naming the command whose --help tells more."""
+    message = " ".join(error.format_message().split())
+    context = getattr(error, "ctx", None)
+    command = context.command_path if context is not None else "omnieval"
+    return f"{message} (see `{command} --help`)"
+
+
 def main() -> None:
     """Entry point: user-facing errors become one line and an exit code, never a traceback."""
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="omnieval")
     except FatalRunnerError as error:
         err.print(f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)", highlight=False,
                   soft_wrap=True)
@@ -337,9 +361,9 @@ def main() -> None:
     except OmnievalError as error:
         err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+    except USAGE_ERRORS as error:
+        err.print(f"[red]error:[/red] {usage_line(error)}", highlight=False, soft_wrap=True)
+        sys.exit(getattr(error, "exit_code", 2))
     except (typer.Abort, click.Abort):
         err.print("aborted")
         sys.exit(130)

@@ -97,6 +97,21 @@ def list_presets() -> dict[str, ModelPreset]:
     return {name: load_preset(name) for name in named_configs("models")}
 
 
+#: a Hugging Face model id: owner/name
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
+def _hub_model_preset(model_id: str, presets: dict[str, Path], overrides: dict[str, Any] | None) -> ModelPreset:
+    """A Hugging Face id (owner/name) as a model: the transformers preset that loads it (with its system prompt and
+    settings), else the omni runner on that id."""
+    for name in sorted(presets):
+        data = read_yaml(presets[name])
+        if data.get("runner") == "hf-omni" and (data.get("settings") or {}).get("model") == model_id:
+            return load_preset(name, overrides)
+    return ModelPreset(name=model_id.split("/")[1], runner="hf-omni", settings={"model": model_id, **(overrides or {})},
+                       description=f"{model_id} from the Hugging Face hub")
+
+
 def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> ModelPreset:
     """A model preset by registered name or YAML path, with settings overridden by `overrides`."""
     path = Path(name_or_path)
@@ -110,6 +125,8 @@ def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> M
         if name_or_path not in presets:
             if path.suffix in (".yaml", ".yml"):
                 raise OmnievalError(f"model preset file not found: {name_or_path}")
+            if _HUB_ID.fullmatch(name_or_path) and not path.exists():
+                return _hub_model_preset(name_or_path, presets, overrides)
             raise unknown_name("model", name_or_path, presets)
         path = presets[name_or_path]
     data = read_yaml(path)

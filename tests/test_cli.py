@@ -11,6 +11,8 @@ import sys
 
 import pytest
 
+from omnieval.config import load_preset
+from omnieval.errors import OmnievalError
 from tests.conftest import REPO, only_run_dir, openai_preset, read_jsonl, read_run, run_cli
 
 RUN = ("run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en", "--no-progress")
@@ -233,3 +235,37 @@ def test_score_takes_predictions_by_row_number_and_a_release_file_without_its_me
     predictions.write_text('{"index": 99, "prediction": "A"}\n')
     _one_line_error(run_cli("score", "--task", "worldsense", "--predictions", predictions, "--dataset-path", folder,
                             "--output", tmp_path, check=False), 2, "'index', a row number from 0 to 7")
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (("leaderbord",), ("No such command 'leaderbord'", "Did you mean 'leaderboard'", "`omnieval --help`")),
+    (("run", "--taks", "x", "--model", "m"), ("No such option: --taks", "--task", "`omnieval run --help`")),
+    ((*RUN, "--limit", "abc"), ("Invalid value for '--limit'", "integer")),
+    ((*RUN, "--seed", "1.5"), ("Invalid value for '--seed'",)),
+    (("score", "--predictions", "p.jsonl"), ("Missing option '--task'", "`omnieval score --help`")),
+    (("run", "--task"), ("Option '--task' requires an argument",)),
+    (("leaderboard", "--format", "xml"), ("--format",)),
+    (("regress", "--max-drop", "lots"), ("--max-drop",)),
+])
+def test_a_usage_error_is_one_line_and_exit_2_never_an_internal_error(args, needles):
+    line = _one_line_error(run_cli(*args, check=False), 2, *needles)
+    assert "internal error" not in line
+
+
+def test_tasks_separated_by_commas_run_like_repeated_task_options(librispeech_parquet, tmp_path):
+    proc = run_cli("run", "--tasks", "librispeech_test_clean,nope", "--model", "pocketsphinx-en", "--output",
+                   tmp_path / "out", check=False)
+    _one_line_error(proc, 2, "unknown task 'nope'")  # every name is checked before anything runs
+    assert not (tmp_path / "out").exists()
+    proc = run_cli("run", "--tasks", "librispeech_test_clean", "--model", "pocketsphinx-en", "--no-progress",
+                   "--limit", "2", "--output", tmp_path / "out", "--dataset-path", librispeech_parquet)
+    assert read_run(only_run_dir(tmp_path / "out"))["counts"]["done"] == 2
+
+
+def test_a_hugging_face_id_is_an_omni_model_and_a_known_one_keeps_its_preset():
+    known = load_preset("Qwen/Qwen2.5-Omni-7B")
+    assert known.name == "qwen2.5-omni-7b" and known.gen["system_prompt"]  # the preset's own settings
+    other = load_preset("someone/SomeOmni-1B", {"dtype": "float32"})
+    assert (other.runner, other.settings) == ("hf-omni", {"model": "someone/SomeOmni-1B", "dtype": "float32"})
+    with pytest.raises(OmnievalError, match="unknown model 'qwen-omni'"):
+        load_preset("qwen-omni")
