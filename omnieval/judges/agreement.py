@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from pathlib import Path
 
 from omnieval.errors import OmnievalError
@@ -35,36 +34,22 @@ def as_number(label: object) -> float:
         raise OmnievalError(f"label {label!r} is neither a number nor correct/incorrect/yes/no") from None
 
 
-def _ranks(values: list[float]) -> list[float]:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = (start + end) / 2 + 1
-        start = end + 1
-    return ranks
-
-
 def spearman(a: list[float], b: list[float]) -> float:
-    """Spearman's rank correlation (NaN when either side is constant)."""
-    ra, rb = _ranks(a), _ranks(b)
-    mean_a, mean_b = sum(ra) / len(ra), sum(rb) / len(rb)
-    cov = sum((x - mean_a) * (y - mean_b) for x, y in zip(ra, rb, strict=True))
-    spread = math.sqrt(sum((x - mean_a) ** 2 for x in ra) * sum((y - mean_b) ** 2 for y in rb))
-    return cov / spread if spread else math.nan
+    """Spearman's rank correlation, ties sharing their mean rank (scipy); NaN when either side is constant."""
+    from scipy.stats import spearmanr
+
+    if len(set(a)) < 2 or len(set(b)) < 2:
+        return math.nan
+    return float(spearmanr(a, b).statistic)
 
 
 def cohen_kappa(a: list[float], b: list[float]) -> float:
-    """Cohen's kappa of two labellings (NaN when chance agreement is total)."""
-    n = len(a)
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    counts_a, counts_b = Counter(a), Counter(b)
-    expected = sum(counts_a[label] * counts_b[label] for label in counts_a) / (n * n)
-    return (observed - expected) / (1 - expected) if expected < 1 else math.nan
+    """Cohen's kappa of two labellings (scikit-learn); NaN when chance agreement is total."""
+    from sklearn.metrics import cohen_kappa_score
+
+    if len(set(a) | set(b)) < 2:
+        return math.nan
+    return float(cohen_kappa_score([str(x) for x in a], [str(y) for y in b]))
 
 
 def category(value: float) -> float:
