@@ -50,6 +50,10 @@ class Row:
         return f"{self.metric}{'↓' if self.lower_is_better else '↑'}"
 
 
+#: fewer samples than this and a value is flagged (its interval says little)
+SMALL_SAMPLE = 30
+
+
 @dataclass
 class Entry:
     """One model's measured value of one task metric, and the published value it is compared with."""
@@ -72,7 +76,22 @@ class Entry:
 
     @property
     def delta(self) -> float | None:
-        return None if self.reported is None else self.value - self.reported.value
+        """How much better than the published value (+ = better, whichever way the metric is better)."""
+        if self.reported is None:
+            return None
+        difference = self.value - self.reported.value
+        return -difference if self.row.lower_is_better else difference
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why this value is less sure than its interval says: few samples (n < SMALL_SAMPLE), or an interval of
+        zero width (every resample gave the same value)."""
+        notes = []
+        if self.n < SMALL_SAMPLE:
+            notes.append(f"n < {SMALL_SAMPLE}")
+        if self.interval is not None and self.interval[0] == self.interval[1]:
+            notes.append("zero-width interval")
+        return notes
 
     @property
     def beyond_interval(self) -> bool:
@@ -130,8 +149,7 @@ class Leaderboard:
         for (family, model), entries in sorted(grouped.items(), key=lambda item: (_family_order(item[0][0]),
                                                                                   item[0][1])):
             compared = [e for e in entries if e.delta is not None]
-            # a delta counts the same whichever way is better: positive means better than published
-            signed = [-e.delta if e.row.lower_is_better else e.delta for e in compared]
+            signed = [e.delta for e in compared if e.delta is not None]
             samples = {e.run_id: e.n for e in entries}
             summaries.append(FamilySummary(
                 family, model, len({e.row.task for e in entries}), sum(samples.values()), len(compared),

@@ -21,6 +21,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 th{cursor:pointer;user-select:none;background:#f5f5f7}
 th[aria-sort=ascending]::after{content:" ▲"} th[aria-sort=descending]::after{content:" ▼"}
 td.flag{color:#b3261e;font-weight:600}
+td.warn{color:#8a6d00}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
 figure{margin:0} figcaption{font-weight:600;margin-bottom:.2rem}
 rect.measured{fill:#3b6fd8} rect.reported{fill:#b9bcc4} line.errorbar{stroke:#111;stroke-width:1.5}
@@ -72,11 +73,19 @@ def _table(headers: list[tuple[str, bool]], rows: list[str], table_id: str) -> s
 def _entry_row(e: Entry) -> str:
     low, high = e.interval if e.interval else (None, None)
     cells = [_cell(e.row.task, css="text"), _cell(e.row.label, css="text"), _cell(e.model, css="text"),
-             _cell(number(e.value), e.value), _cell(number(low), low), _cell(number(high), high), _cell(str(e.n), e.n),
+             _value_cell(e), _cell(number(low), low), _cell(number(high), high), _cell(str(e.n), e.n),
              _cell(number(e.reported.value) if e.reported else "—", e.reported.value if e.reported else None),
              _cell(e.reported_by or "—", css="text"),
              _delta_cell(e)]
     return f'<tr data-model="{escape(e.model)}">{"".join(cells)}</tr>'
+
+
+def _value_cell(e: Entry) -> str:
+    """The measured value, marked † with a title saying why where it is less sure than its interval says."""
+    if not e.warnings:
+        return _cell(number(e.value), e.value)
+    why = escape("; ".join(e.warnings))
+    return f'<td class="num warn" data-value="{float(e.value)!r}" title="{why}">{escape(number(e.value))} †</td>'
 
 
 def _delta_cell(e: Entry) -> str:
@@ -131,7 +140,7 @@ def to_html(board: Leaderboard) -> str:
         + "</tr>" for s in board.summaries()]
     sections.append("<h2>By family</h2>" + _table(
         [("family", False), ("model", False), ("tasks", True), ("samples", True), ("with reported", True),
-         ("mean Δ (+ = better)", True), ("beyond CI", True)], summary_rows, "summary"))
+         ("mean Δ", True), ("beyond CI", True)], summary_rows, "summary"))
     entry_headers = [("task", False), ("metric", False), ("model", False), ("measured", True), ("CI low", True),
                      ("CI high", True), ("n", True), ("reported", True), ("reported by", False), ("Δ", True)]
     for family in board.families:

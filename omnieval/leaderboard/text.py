@@ -7,7 +7,10 @@ import html
 import io
 import re
 
-from omnieval.leaderboard.board import Entry, Leaderboard, family_name
+from omnieval.leaderboard.board import SMALL_SAMPLE, Entry, Leaderboard, family_name
+
+#: the one sign convention of every Δ on the leaderboard
+DELTA_NOTE = "Δ: measured minus reported, signed so that + is better (for a metric where lower is better too)."
 
 
 def number(value: float | None, signed: bool = False) -> str:
@@ -17,9 +20,10 @@ def number(value: float | None, signed: bool = False) -> str:
 
 
 def measured(entry: Entry) -> str:
+    flag = " †" if entry.warnings else ""
     if entry.interval is None:
-        return number(entry.value)
-    return f"{number(entry.value)} [{number(entry.interval[0])}, {number(entry.interval[1])}]"
+        return number(entry.value) + flag
+    return f"{number(entry.value)} [{number(entry.interval[0])}, {number(entry.interval[1])}]{flag}"
 
 
 def delta(entry: Entry) -> str:
@@ -29,9 +33,10 @@ def delta(entry: Entry) -> str:
 def intervals_note(board: Leaderboard) -> str:
     stats = board.statistics
     if not stats:
-        return "No run holds confidence intervals."
+        return f"No run holds confidence intervals. {DELTA_NOTE}"
     return (f"Intervals: {100 * stats['confidence']:.0f}% {stats['method']} ({stats['resamples']} resamples). "
-            "⚠: the reported value lies outside the interval.")
+            f"{DELTA_NOTE} ⚠: the reported value lies outside the interval. †: fewer than {SMALL_SAMPLE} samples or "
+            "an interval of zero width, so the interval says little.")
 
 
 def md_cell(text: str) -> str:
@@ -83,7 +88,7 @@ def to_markdown(board: Leaderboard) -> str:
     lines += ["", "## By family", ""]
     rows = [[family_name(s.family), s.model, str(s.tasks), str(s.samples), str(s.compared),
              number(s.mean_delta, signed=True), str(s.beyond_interval)] for s in board.summaries()]
-    lines += _table(["family", "model", "tasks", "samples", "with reported", "mean Δ (+ = better)", "beyond CI"],
+    lines += _table(["family", "model", "tasks", "samples", "with reported", "mean Δ", "beyond CI"],
                     rows, numeric_from=2)
     return "\n".join(lines) + "\n"
 

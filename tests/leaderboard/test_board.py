@@ -8,7 +8,7 @@ import io
 import pytest
 
 from omnieval.errors import OmnievalError
-from omnieval.leaderboard import build, make_leaderboard, to_csv, to_markdown
+from omnieval.leaderboard import build, make_leaderboard, to_csv, to_html, to_markdown
 from omnieval.reference import published_models
 from tests.leaderboard.runs import three_model_results, write_run
 
@@ -32,7 +32,8 @@ def test_measured_is_compared_with_the_published_namesake_and_flagged_beyond_the
     clean = next(e for e in board.entries if e.model == "qwen3-omni-30b-a3b-instruct"
                  and e.row.task == "librispeech_test_clean")
     assert clean.reported.value == reported.score("librispeech_test_clean", "wer").value == 1.22
-    assert clean.delta == pytest.approx(1.5 - 1.22) and clean.beyond_interval  # 1.22 lies below [1.3, 1.7]
+    # WER 1.5 against a published 1.22 is worse: Δ is negative, as everywhere (+ = better)
+    assert clean.delta == pytest.approx(1.22 - 1.5) and clean.beyond_interval  # 1.22 lies below [1.3, 1.7]
     chat = next(e for e in board.entries if e.model == "qwen3-omni-30b-a3b-instruct" and e.row.task.startswith("voice"))
     assert chat.reported.value == 90.8 and not chat.beyond_interval  # within [87, 93]
     assert "Qwen3-Omni README" in chat.citation and "0309c20" in chat.citation
@@ -47,7 +48,8 @@ def test_markdown_shows_families_side_by_side_and_a_summary(tmp_path):
     sections = [line for line in text.splitlines() if line.startswith("## ")]
     assert sections == ["## ASR", "## Voice chat", "## Text", "## Side by side", "## By family"]
     assert ("| librispeech_test_clean | wer↓ | qwen3-omni-30b-a3b-instruct | 1.50 [1.30, 1.70] | 50 | "
-            "1.22 (qwen3-omni-30b-a3b-instruct) | +0.28 ⚠ |") in text
+            "1.22 (qwen3-omni-30b-a3b-instruct) | -0.28 ⚠ |") in text
+    assert "+ is better (for a metric where lower is better too)" in text
     side = next(line for line in text.splitlines() if line.startswith("| family | task | metric |"))
     assert side == ("| family | task | metric | audio-model | qwen3-omni-30b-a3b-instruct | text-model | "
                     "Qwen3-Omni-30B-A3B-Instruct (reported) | Gemini-2.5-Pro (reported) |")
@@ -140,3 +142,14 @@ def test_fleurs_s2tt_en2xx_is_derived_once_all_14_directions_are_run(tmp_path):
     assert not [e for e in board.entries if e.row.task == "fleurs_s2tt_xx2en"]
     (summary,) = board.summaries()  # the average's samples and delta are not counted twice
     assert (summary.tasks, summary.samples, summary.compared) == (14, 70, 0)
+
+
+def test_a_small_sample_or_a_zero_width_interval_is_flagged(tmp_path):
+    write_run(tmp_path, "a", "mmau_test_mini", "few", {"accuracy": 20.0}, {"accuracy": [20.0, 20.0]},
+              family="audio_reasoning", lower=False, n=4)
+    board = build(tmp_path)
+    (entry,) = board.entries
+    assert entry.n < 30 and entry.warnings == ["n < 30", "zero-width interval"]
+    assert "| 20.00 [20.00, 20.00] † |" in to_markdown(board)
+    page = to_html(board)
+    assert 'class="num warn"' in page and "n &lt; 30; zero-width interval" in page

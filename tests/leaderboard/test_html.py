@@ -55,7 +55,7 @@ def test_the_page_renders_every_family_and_view(page):
     assert heads[3:] == ["audio-model", "qwen3-omni-30b-a3b-instruct", "text-model",
                          "Qwen3-Omni-30B-A3B-Instruct (reported)", "Gemini-2.5-Pro (reported)"]
     flagged = page.eval_on_selector_all("td.flag", "cells => cells.map(c => c.textContent)")
-    assert "+0.28 ⚠" in flagged  # Qwen3-Omni's measured 1.50 [1.30, 1.70] against the published 1.22
+    assert "-0.28 ⚠" in flagged  # measured WER 1.50 [1.30, 1.70], published 1.22: worse, so negative
 
 
 def test_clicking_a_heading_sorts_the_table(page):
