@@ -158,9 +158,16 @@ class SampleRecord(_Model):
         return self.error is not None
 
 
+#: the version of the results layout (run.json, samples.jsonl) a run was written in; a change that readers must
+#: know about raises it
+FORMAT_VERSION = 1
+
+
 class RunRecord(_Model):
     """run.json: everything needed to read, compare and reproduce a run."""
 
+    #: the results layout's version (FORMAT_VERSION when written; runs from before it was recorded read as 1)
+    format_version: int = FORMAT_VERSION
     run_id: str
     status: Literal["running", "complete", "aborted"] = "running"
     task: str
