@@ -321,8 +321,13 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True)] = False,
+    log_level: Annotated[str, typer.Option("--log-level", help="what omnieval logs on stderr: debug, info, warning "
+                                           "or error (each run's run.log keeps info and above)")] = "warning",
 ) -> None:
     """Evaluate omni models (audio, image, video, text in; text and speech out)."""
+    from omnieval.logs import configure_console
+
+    configure_console(log_level)
 
 
 # the reporting commands register themselves on `app`

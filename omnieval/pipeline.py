@@ -9,6 +9,7 @@ runner error stops the run with status "aborted", and `--resume` continues it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,16 +21,26 @@ from pydantic import ValidationError
 from omnieval.cache import ResponseCache, request_hash
 from omnieval.config import ModelPreset
 from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, error_line
+from omnieval.logs import run_log
 from omnieval.media import extra_media_roots
 from omnieval.progress import RunProgress
 from omnieval.results import RunDir, check_run_id, find_resumable, make_run_id
 from omnieval.runners.base import Runner
+from omnieval.scoring import (
+    ROW_ERRORS,
+    judge_failed,
+    judge_records,
+    scored_record,
+    summarize,
+    unreadable_row_record,
+)
 from omnieval.selection import DRAW
 from omnieval.speech.spoken import speaking
-from omnieval.scoring import ROW_ERRORS, judge_failed, judge_records, scored_record, summarize, unreadable_row_record
 from omnieval.tasks.base import Task
 from omnieval.types import GenConfig, Request, Response, RunRecord, Sample, SampleRecord
 from omnieval.versions import run_versions
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from omnieval.judges.model_judge import ModelJudge
@@ -142,7 +153,9 @@ class Evaluation:
         selected = self.task.select(loaded, self.options.limit, self.options.seed, self.options.shard)
         if self.judge is not None:
             await self.judge.start()  # first: a judge misconfigured (a missing key) stops us before a model loads
+        loading = time.perf_counter()
         await self.runner.start()
+        loaded_in = time.perf_counter() - loading
         try:
             run_dir = self._open_run_dir().lock()  # the only writer of this folder from here on
         except BaseException:
@@ -151,7 +164,13 @@ class Evaluation:
                 await self.judge.close()
             raise
         try:
-            return await self._run_in(run_dir, loaded, ids, selected)
+            with run_log(run_dir.path):
+                log.info("run %s: task %s (version %s) on model %s, runner %s %s", run_dir.path.name, self.task.name,
+                         self.task.version, self.preset.name, self.preset.runner, self.runner.describe())
+                log.info("generation %s; selection %s", self.gen.model_dump(exclude_defaults=True), self.selection())
+                log.info("dataset %s: %d of %d rows selected", loaded.source, len(selected), len(ids))
+                log.info("model ready in %.1f s", loaded_in)
+                return await self._run_in(run_dir, loaded, ids, selected)
         finally:
             run_dir.close()
 
@@ -165,6 +184,8 @@ class Evaluation:
             run_dir.rewrite_records(records)  # one line per sample from here on
         done = {r.id for r in records}
         pending = [i for i in selected if ids[i] not in done]
+        if done:
+            log.info("resuming: %d samples already done, %d to do", len(selected) - len(pending), len(pending))
         record = self._run_record(run_dir, loaded.source)
         run_dir.write_run(record)
 
@@ -257,6 +278,8 @@ class Evaluation:
             for record in records:
                 run_dir.append(record)
                 progress.advance(failed=record.failed, cached=record.cached)
+                if record.failed:
+                    log.warning("sample %s failed: %s", record.id, record.error)
 
         async def worker() -> None:
             while not queue.empty():
@@ -304,3 +327,7 @@ class Evaluation:
                         "samples_per_s": round(progress.samples_per_s, 3)},
         })
         run_dir.write_run(record)
+        headline = {k: round(v, 4) for k, v in summary.metrics.items() if k in self.task.headline_metrics}
+        log.log(logging.ERROR if fatal else logging.INFO, "run %s %s in %.1f s: %s; %s%s", run_dir.path.name, status,
+                wall_s, summary.counts, headline, f"; {fatal}" if fatal else "")
+        log.debug("all metrics: %s", summary.metrics)

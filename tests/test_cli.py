@@ -100,7 +100,7 @@ def test_run_rescore_and_leaderboard(librispeech_parquet, tmp_path):
     board = run_cli("leaderboard", tmp_path).stdout
     low, high = read_run(run_dir)["intervals"]["wer"]
     assert (f"| librispeech_test_clean | wer↓ | pocketsphinx-en | {run['metrics']['wer']:.2f} [{low:.2f}, {high:.2f}] "
-            f"| 3 | 1.22 (qwen3-omni-30b-a3b-instruct) |") in board
+            f"† | 3 | 1.22 (qwen3-omni-30b-a3b-instruct) |") in board  # †: 3 samples say little
     rows = list(csv.DictReader(io.StringIO(run_cli("leaderboard", tmp_path, "--format", "csv").stdout)))
     assert [(r["model"], r["task"], r["metric"]) for r in rows] == [("pocketsphinx-en", "librispeech_test_clean", "wer")]
     assert float(rows[0]["value"]) == pytest.approx(run["metrics"]["wer"]) and float(rows[0]["ci_low"]) == low

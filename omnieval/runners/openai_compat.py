@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import mimetypes
 import os
 import time
@@ -44,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     #: GenConfig.speaker names one
     "voice": None,
 }
+
+log = logging.getLogger(__name__)
 
 
 def _image_part(data: bytes, mime: str) -> dict[str, Any]:
@@ -254,6 +257,8 @@ class OpenAICompatRunner(Runner):
             if problem is None:
                 break
             if attempt + 1 < tries:  # a broken answer is a server fault: backoff as for a 5xx
+                log.warning("%s: unusable answer (%s); asking again (try %d of %d)", self.options["model"], problem,
+                            attempt + 2, tries)
                 await asyncio.sleep(min(8.0, 0.5 * 2 ** attempt))
         else:
             return Response(error=f"the server's answer is unusable after {tries} tries: {problem}")

@@ -68,7 +68,9 @@ def official_accuracy_metrics(records: list[SampleRecord], by: Sequence[str] = (
     """Accuracy (`name`) as an official scorer counts it (over the answers it does not leave out) with its
     breakdowns, our reader's beside it, and the extraction-failure rate of our reader over every generated
     answer. A sample whose generation failed has no answer to leave out: it counts, as wrong."""
-    counted = [r for r in records if r.failed or not r.scores.get(EXCLUDED)]
+    # a failed generation is wrong whatever a script would make of an empty answer (WorldSense's "A")
+    counted = [r.model_copy(update={"scores": {**r.scores, name: 0.0}}) if r.failed else r
+               for r in records if r.failed or not r.scores.get(EXCLUDED)]
     metrics = {k: v for k, v in accuracy_metrics(counted, name=name, by=by).items() if k != "extraction_failure_rate"}
     if records and not counted:  # every answer left out: none is correct (the script would divide by zero)
         metrics = {name: 0.0}

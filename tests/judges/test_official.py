@@ -335,3 +335,12 @@ def test_mlvu_s_folder_of_files_loads_as_published_with_the_same_verdicts(tmp_pa
     video.parent.mkdir(parents=True)
     video.write_bytes(b"not decoded here")
     assert task.media(first, loaded.base_dir)[0].path == str(video)
+
+
+def test_a_failed_generation_is_wrong_even_where_the_script_would_take_an_empty_answer_as_a(tmp_path):
+    cases, rows, _, _ = flat_cases("worldsense")
+    gold_a = [row for row in cases["rows"] if row["task0"]["answer"] == "A"]
+    (tmp_path / "worldsense_qa.json").write_text(json.dumps({row["video_id"]: row for row in gold_a}))
+    _, records, metrics = score_answers("worldsense", tmp_path, [None] * len(gold_a))
+    assert gold_a and all(r.failed for r in records)
+    assert metrics["accuracy"] == 0.0 and metrics["official_guessed"] == 0
