@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DATA := data/sample
 DEMO_RESULTS := results/demo
 
-.PHONY: install demo test clean
+.PHONY: install demo check test clean
 
 install: $(STAMP)
 
@@ -38,7 +38,12 @@ demo: install
 	$(BIN)/omnieval leaderboard $(DEMO_RESULTS)
 	$(BIN)/omnieval leaderboard $(DEMO_RESULTS) --format html --output $(DEMO_RESULTS)/leaderboard.html
 
-test: install
+# lint and format (ruff, its rules in pyproject.toml); `make test` runs it first, so CI fails on it
+check: install
+	$(BIN)/ruff format --check omnieval tests benchmarks
+	$(BIN)/ruff check omnieval tests benchmarks
+
+test: install check
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -31,11 +31,26 @@ def make_dataset(folder: Path, videos: int, seconds: float, size: tuple[int, int
     entries = {}
     for number in range(videos):
         video_id = f"clip{number}"
-        make_video(folder / "videos" / f"{video_id}.mp4", seconds=seconds, size=size, rate=25, grain=grain,
-                   speech=f"this is clip number {number}, and the answer is blue")
-        entries[video_id] = {"duration": "<1min", "domain": "Daily Life", "audio_class": ["Speech"],
-                             "task0": {"question": "What colour is named?", "candidates": ["A. red", "B. blue"],
-                                       "answer": "B", "task_domain": "Recognition", "task_type": "Audio Recognition"}}
+        make_video(
+            folder / "videos" / f"{video_id}.mp4",
+            seconds=seconds,
+            size=size,
+            rate=25,
+            grain=grain,
+            speech=f"this is clip number {number}, and the answer is blue",
+        )
+        entries[video_id] = {
+            "duration": "<1min",
+            "domain": "Daily Life",
+            "audio_class": ["Speech"],
+            "task0": {
+                "question": "What colour is named?",
+                "candidates": ["A. red", "B. blue"],
+                "answer": "B",
+                "task_domain": "Recognition",
+                "task_type": "Audio Recognition",
+            },
+        }
     (folder / "worldsense_qa.json").write_text(json.dumps(entries))
     return folder
 
@@ -53,8 +68,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--size", default="640x360")
     parser.add_argument("--fps", type=float, default=2.0)
-    parser.add_argument("--grain", type=int, default=20, help="film grain 0-100 (frames as hard to compress as "
-                        "camera footage; 0: ffmpeg's test pattern, which compresses far better than real video)")
+    parser.add_argument(
+        "--grain",
+        type=int,
+        default=20,
+        help="film grain 0-100 (frames as hard to compress as "
+        "camera footage; 0: ffmpeg's test pattern, which compresses far better than real video)",
+    )
     args = parser.parse_args()
     width, height = (int(side) for side in args.size.split("x"))
     with tempfile.TemporaryDirectory() as scratch:
@@ -62,19 +82,24 @@ def main() -> None:
         os.environ["OMNIEVAL_DECODED_DIR"] = str(base / "decoded")
         os.environ.pop("OMNIEVAL_DECODED_CACHE", None)
         task = TASKS.get("worldsense")
-        loaded = task.load(str(make_dataset(base / "worldsense", args.videos, args.seconds, (width, height),
-                                               args.grain)))
+        loaded = task.load(
+            str(make_dataset(base / "worldsense", args.videos, args.seconds, (width, height), args.grain))
+        )
         gen = task.gen.model_copy(update={"fps": args.fps})
-        requests = [Request(sample_id=str(i), messages=task.build_messages(row, loaded.base_dir), gen=gen)
-                    for i, row in enumerate(loaded.rows)]
+        requests = [
+            Request(sample_id=str(i), messages=task.build_messages(row, loaded.base_dir), gen=gen)
+            for i, row in enumerate(loaded.rows)
+        ]
         options = MediaOptions()
         cold = prepare_all(requests, options)
         after_cold = dict(decoded_cache.stats)
         warm = prepare_all(requests, options)
         size_mb = sum(f.stat().st_size for f in (base / "decoded").rglob("*.bin")) / 1e6
         video_mb = sum(f.stat().st_size for f in (base / "worldsense" / "videos").glob("*.mp4")) / 1e6
-    print(f"{args.videos} videos of {args.seconds:g} s at {width}x{height}, 25 fps, grain {args.grain}, sampled at "
-          f"{args.fps:g} fps with their audio tracks ({video_mb:.1f} MB of mp4)")
+    print(
+        f"{args.videos} videos of {args.seconds:g} s at {width}x{height}, 25 fps, grain {args.grain}, sampled at "
+        f"{args.fps:g} fps with their audio tracks ({video_mb:.1f} MB of mp4)"
+    )
     print(f"first run (decode + store): {cold:7.3f} s   cache {after_cold}")
     print(f"second run (from cache):    {warm:7.3f} s   cache {dict(decoded_cache.stats)}")
     print(f"second / first: {warm / cold:.3f}  ({cold / warm:.1f}x faster); cache on disk {size_mb:.1f} MB")

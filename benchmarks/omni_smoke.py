@@ -31,20 +31,47 @@ def make_media(folder: Path) -> dict[str, Path]:
     picture = Image.new("RGB", (448, 336), "white")
     ImageDraw.Draw(picture).ellipse((40, 40, 200, 200), fill="red")
     picture.save(image)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-i", str(track),
-                    "-t", "4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(video)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=25",
+            "-i",
+            str(track),
+            "-t",
+            "4",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(video),
+        ],
+        check=True,
+    )
     return {"audio": speech, "image": image, "video": video}
 
 
 def requests(media: dict[str, Path]) -> dict[str, Request]:
     def ask(kind: str, path: Path, **gen) -> Request:
         parts = [Part.of_media(MediaRef(kind=kind, path=str(path))), Part.of_text("Describe it.")]
-        return Request(sample_id=kind, messages=[Message(role="user", content=parts)],
-                       gen=GenConfig(max_new_tokens=32, **gen))
+        return Request(
+            sample_id=kind, messages=[Message(role="user", content=parts)], gen=GenConfig(max_new_tokens=32, **gen)
+        )
 
-    return {"audio": ask("audio", media["audio"]), "image": ask("image", media["image"]),
-            "video": ask("video", media["video"]), "audio_in_video": ask("video", media["video"], use_audio_in_video=True),
-            "speech_out": ask("audio", media["audio"], return_audio=True)}
+    return {
+        "audio": ask("audio", media["audio"]),
+        "image": ask("image", media["image"]),
+        "video": ask("video", media["video"]),
+        "audio_in_video": ask("video", media["video"], use_audio_in_video=True),
+        "speech_out": ask("audio", media["audio"], return_audio=True),
+    }
 
 
 def _peak_rss_mib() -> float:
@@ -69,11 +96,14 @@ def main() -> None:
     checkpoints = args.checkpoint or [str(build_tiny_checkpoint(f, work / f)) for f in FAMILIES]
     cuda = args.device == "cuda" and torch.cuda.is_available()
     print(f"device: {torch.cuda.get_device_name(0) if cuda else 'cpu'}; torch {torch.__version__}")
-    print(f"{'checkpoint':<16} {'input':<15} {'latency_s':>9} {'ttft_s':>7} {'tok/s':>7} {'speech_s':>8} "
-          f"{'rtf':>6} {'peak_MiB':>8}")
+    print(
+        f"{'checkpoint':<16} {'input':<15} {'latency_s':>9} {'ttft_s':>7} {'tok/s':>7} {'speech_s':>8} "
+        f"{'rtf':>6} {'peak_MiB':>8}"
+    )
     for checkpoint in checkpoints:
-        runner = HfOmniRunner(model=checkpoint, talker=True, talker_max_new_tokens=64,
-                              device_map="cuda" if cuda else "cpu")
+        runner = HfOmniRunner(
+            model=checkpoint, talker=True, talker_max_new_tokens=64, device_map="cuda" if cuda else "cpu"
+        )
         asyncio.run(runner.start())
         for name, request in requests(media).items():
             for repeat in range(args.repeats):
@@ -86,9 +116,11 @@ def main() -> None:
                 if repeat < args.repeats - 1:
                     continue  # the first runs warm up kernels; report the last
                 peak = torch.cuda.max_memory_allocated() / 2**20 if cuda else _peak_rss_mib()
-                print(f"{Path(checkpoint).name:<16} {name:<15} {response.latency_s:>9.3f} {response.ttft_s or 0:>7.3f} "
-                      f"{response.tokens_per_s or 0:>7.1f} {response.audio_s or 0:>8.2f} {response.rtf or 0:>6.3f} "
-                      f"{peak:>8.1f}")
+                print(
+                    f"{Path(checkpoint).name:<16} {name:<15} {response.latency_s:>9.3f} {response.ttft_s or 0:>7.3f} "
+                    f"{response.tokens_per_s or 0:>7.1f} {response.audio_s or 0:>8.2f} {response.rtf or 0:>6.3f} "
+                    f"{peak:>8.1f}"
+                )
 
 
 if __name__ == "__main__":

@@ -41,8 +41,9 @@ async def crowd(url: str, body: str, clients: int, each: int) -> collections.Cou
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1)) as session:
             for _ in range(each):
                 try:
-                    async with session.post(f"{url}/chat/completions", data=body,
-                                            headers={"Content-Type": "application/json"}) as answer:
+                    async with session.post(
+                        f"{url}/chat/completions", data=body, headers={"Content-Type": "application/json"}
+                    ) as answer:
                         await answer.read()
                         counts[answer.status] += 1
                 except aiohttp.ClientError as err:
@@ -66,8 +67,22 @@ def main() -> None:
 
         audio, rate = load_audio(MediaRef(kind="audio", path=str(path)), 16000)
         clip = encode_wav(audio[: int(args.seconds * rate)], rate)
-        body = json.dumps({"model": "pocketsphinx-en", "messages": [{"role": "user", "content": [
-            {"type": "input_audio", "input_audio": {"data": base64.b64encode(clip).decode(), "format": "wav"}}]}]})
+        body = json.dumps(
+            {
+                "model": "pocketsphinx-en",
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "type": "input_audio",
+                                "input_audio": {"data": base64.b64encode(clip).decode(), "format": "wav"},
+                            }
+                        ],
+                    }
+                ],
+            }
+        )
         command = [sys.executable, "-m", "omnieval", "serve", "--model", "pocketsphinx-en", "--port", "0"]
         if args.max_inflight:
             command += ["--max-inflight", str(args.max_inflight)]
@@ -85,13 +100,19 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     total = args.clients * args.requests
-    print(f"{args.clients} clients x {args.requests} requests, {len(body) / 1e6:.2f} MB bodies "
-          f"(max_inflight={args.max_inflight})")
-    print(f"answers: {dict(counts)}  ({total - sum(v for k, v in counts.items() if isinstance(k, int))} "
-          f"connection errors)")
+    print(
+        f"{args.clients} clients x {args.requests} requests, {len(body) / 1e6:.2f} MB bodies "
+        f"(max_inflight={args.max_inflight})"
+    )
+    print(
+        f"answers: {dict(counts)}  ({total - sum(v for k, v in counts.items() if isinstance(k, int))} "
+        f"connection errors)"
+    )
     print(f"throughput: {total / elapsed:.1f} requests/s over {elapsed:.1f} s")
-    print(f"server memory: {before:.0f} MB before, {after:.0f} MB after the load, {idle:.0f} MB after 5 s idle "
-          f"(after/before {after / before:.2f})")
+    print(
+        f"server memory: {before:.0f} MB before, {after:.0f} MB after the load, {idle:.0f} MB after 5 s idle "
+        f"(after/before {after / before:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -20,14 +20,31 @@ from omnieval.types import SampleRecord
 
 
 def asr_records(n: int, rng: random.Random) -> list[SampleRecord]:
-    return [SampleRecord(id=str(i), index=i, scores={"substitutions": rng.randint(0, 2), "deletions": rng.randint(0, 1),
-                                                       "insertions": rng.randint(0, 1), "ref_tokens": rng.randint(5, 30)})
-            for i in range(n)]
+    return [
+        SampleRecord(
+            id=str(i),
+            index=i,
+            scores={
+                "substitutions": rng.randint(0, 2),
+                "deletions": rng.randint(0, 1),
+                "insertions": rng.randint(0, 1),
+                "ref_tokens": rng.randint(5, 30),
+            },
+        )
+        for i in range(n)
+    ]
 
 
 def choice_records(n: int, rng: random.Random) -> list[SampleRecord]:
-    return [SampleRecord(id=f"s{i % 57}/{i}", index=i, metadata={"subject": f"s{i % 57}"},
-                         scores={"accuracy": float(rng.random() < 0.7), "unreadable": 0.0}) for i in range(n)]
+    return [
+        SampleRecord(
+            id=f"s{i % 57}/{i}",
+            index=i,
+            metadata={"subject": f"s{i % 57}"},
+            scores={"accuracy": float(rng.random() < 0.7), "unreadable": 0.0},
+        )
+        for i in range(n)
+    ]
 
 
 def timed(action) -> float:
@@ -46,12 +63,18 @@ def main() -> None:
     for task_name, make in (("librispeech_test_clean", asr_records), ("mmlu_redux", choice_records)):
         task = TASKS.get(task_name)
         base, cand = make(args.samples, rng), make(args.samples, rng)
-        aggregate_s = timed(lambda: task.aggregate(base))
-        summary_s = timed(lambda: summarize(task, base, len(base), settings))
-        paired_s = timed(lambda: paired_differences(task.aggregate, base, cand, list(task.headline_metrics), settings))
-        print(f"{task_name}: n={args.samples}, {args.resamples} resamples | aggregate {aggregate_s * 1000:.1f} ms | "
-              f"metrics+intervals {summary_s:.2f} s ({summary_s / aggregate_s:.0f}x) | "
-              f"paired test {paired_s:.2f} s ({paired_s / aggregate_s:.0f}x)")
+        aggregate_s = timed(lambda task=task, base=base: task.aggregate(base))
+        summary_s = timed(lambda task=task, base=base: summarize(task, base, len(base), settings))
+        paired_s = timed(
+            lambda task=task, base=base, cand=cand: paired_differences(
+                task.aggregate, base, cand, list(task.headline_metrics), settings
+            )
+        )
+        print(
+            f"{task_name}: n={args.samples}, {args.resamples} resamples | aggregate {aggregate_s * 1000:.1f} ms | "
+            f"metrics+intervals {summary_s:.2f} s ({summary_s / aggregate_s:.0f}x) | "
+            f"paired test {paired_s:.2f} s ({paired_s / aggregate_s:.0f}x)"
+        )
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """omnieval from Python: evaluate a model on a task as `omnieval run` does, and read results as pandas tables.
 
-    import omnieval
-    run = omnieval.evaluate("librispeech_test_clean", "pocketsphinx-en", limit=20)
-    run.read_run().metrics                    # {"wer": ..., ...}
-    omnieval.runs_df("results")               # one row per run and metric
-    omnieval.samples_df(run)                  # one row per sample
+import omnieval
+run = omnieval.evaluate("librispeech_test_clean", "pocketsphinx-en", limit=20)
+run.read_run().metrics                    # {"wer": ..., ...}
+omnieval.runs_df("results")               # one row per run and metric
+omnieval.samples_df(run)                  # one row per sample
 """
 
 from __future__ import annotations
@@ -19,11 +19,24 @@ if TYPE_CHECKING:
     import pandas
 
 
-def evaluate(task: str, model: str, *, limit: int | None = None, seed: int = 0, dataset_path: str | None = None,
-             output: str | Path = "results", task_args: dict[str, Any] | None = None,
-             model_args: dict[str, Any] | None = None, gen: dict[str, Any] | None = None, judge: str | None = None,
-             judge_args: dict[str, Any] | None = None, run_id: str | None = None, resume: bool = False,
-             cache: bool | str | Path = True, show_progress: bool = False) -> RunDir:
+def evaluate(
+    task: str,
+    model: str,
+    *,
+    limit: int | None = None,
+    seed: int = 0,
+    dataset_path: str | None = None,
+    output: str | Path = "results",
+    task_args: dict[str, Any] | None = None,
+    model_args: dict[str, Any] | None = None,
+    gen: dict[str, Any] | None = None,
+    judge: str | None = None,
+    judge_args: dict[str, Any] | None = None,
+    run_id: str | None = None,
+    resume: bool = False,
+    cache: bool | str | Path = True,
+    show_progress: bool = False,
+) -> RunDir:
     """Evaluate `model` (a preset name, a YAML file, a Hugging Face id or a checkpoint folder) on `task`, with the
     options of `omnieval run` as keyword arguments; the run folder it wrote (`.read_run()`, `.read_records()`)."""
     from omnieval.cache import default_cache_path
@@ -36,8 +49,17 @@ def evaluate(task: str, model: str, *, limit: int | None = None, seed: int = 0, 
     runner = RUNNERS.get(preset.runner)(**preset.settings)
     chosen = task_for_run(TASKS.get(task), preset, gen or {}, task_args or {})
     cache_path = None if cache is False else (default_cache_path() if cache is True else Path(cache))
-    options = RunOptions(output_dir=Path(output), limit=limit, seed=seed, dataset_path=dataset_path, resume=resume,
-                         run_id=run_id, cache_path=cache_path, show_progress=show_progress, gen_overrides=gen or {})
+    options = RunOptions(
+        output_dir=Path(output),
+        limit=limit,
+        seed=seed,
+        dataset_path=dataset_path,
+        resume=resume,
+        run_id=run_id,
+        cache_path=cache_path,
+        show_progress=show_progress,
+        gen_overrides=gen or {},
+    )
     task_judge = make_judge(chosen, judge, judge_args or {}, cache_path)
     return asyncio.run(Evaluation(chosen, runner, preset, options, task_judge).run())
 
@@ -52,13 +74,40 @@ def runs_df(folder: str | Path = "results") -> pandas.DataFrame:
         headline = record.config.get("headline_metrics") or {}
         for metric, value in record.metrics.items():
             low, high = record.intervals.get(metric, (None, None))
-            rows.append({"run_id": record.run_id, "task": record.task, "task_version": record.task_version,
-                         "model": record.model, "status": record.status, "metric": metric, "value": value,
-                         "ci_low": low, "ci_high": high, "headline": metric in headline,
-                         "n": record.counts.get("done"), "failed": record.counts.get("failed"),
-                         "finished": record.timings.get("finished"), "path": str(run_dir.path)})
-    columns = ["run_id", "task", "task_version", "model", "status", "metric", "value", "ci_low", "ci_high", "headline",
-               "n", "failed", "finished", "path"]
+            rows.append(
+                {
+                    "run_id": record.run_id,
+                    "task": record.task,
+                    "task_version": record.task_version,
+                    "model": record.model,
+                    "status": record.status,
+                    "metric": metric,
+                    "value": value,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "headline": metric in headline,
+                    "n": record.counts.get("done"),
+                    "failed": record.counts.get("failed"),
+                    "finished": record.timings.get("finished"),
+                    "path": str(run_dir.path),
+                }
+            )
+    columns = [
+        "run_id",
+        "task",
+        "task_version",
+        "model",
+        "status",
+        "metric",
+        "value",
+        "ci_low",
+        "ci_high",
+        "headline",
+        "n",
+        "failed",
+        "finished",
+        "path",
+    ]
     return pandas.DataFrame(rows, columns=columns)
 
 
@@ -70,8 +119,16 @@ def samples_df(run: str | Path | RunDir) -> pandas.DataFrame:
     run_dir = run if isinstance(run, RunDir) else RunDir(run)
     rows = []
     for record in run_dir.read_records():
-        rows.append({"id": record.id, "index": record.index, "target": record.target, "prediction": record.prediction,
-                     "error": record.error, "cached": record.cached,
-                     **{f"score.{name}": value for name, value in record.scores.items()},
-                     **{f"meta.{key}": value for key, value in record.metadata.items()}})
+        rows.append(
+            {
+                "id": record.id,
+                "index": record.index,
+                "target": record.target,
+                "prediction": record.prediction,
+                "error": record.error,
+                "cached": record.cached,
+                **{f"score.{name}": value for name, value in record.scores.items()},
+                **{f"meta.{key}": value for key, value in record.metadata.items()},
+            }
+        )
     return pandas.DataFrame(rows)

@@ -28,16 +28,23 @@ from omnieval.judges.setup import make_judge
 from omnieval.registry import DERIVED, RUNNERS, TASKS
 from omnieval.types import RunRecord
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="Evaluate omni models (audio, image, video, text in; text and speech out).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Evaluate omni models (audio, image, video, text in; text and speech out).",
+)
 out = Console()
 err = Console(stderr=True)
 
 Assignments = Optional[list[str]]
-JudgeOption = Annotated[Optional[str], typer.Option(
-    "--judge", "-j", help="model preset that judges tasks scored by a model (default: each task's own)")]
-JudgeArgs = Annotated[Assignments, typer.Option(
-    "--judge-arg", "-J", metavar="KEY=VALUE", help="override a setting of the judge's runner")]
+JudgeOption = Annotated[
+    Optional[str],
+    typer.Option("--judge", "-j", help="model preset that judges tasks scored by a model (default: each task's own)"),
+]
+JudgeArgs = Annotated[
+    Assignments, typer.Option("--judge-arg", "-J", metavar="KEY=VALUE", help="override a setting of the judge's runner")
+]
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -66,8 +73,14 @@ def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
     for record, _ in records:
         headline = record.config.get("headline_metrics") or record.metrics
         shown = {k: v for k, v in record.metrics.items() if k in headline}
-        table.add_row(record.task, record.model, ", ".join(f"{k} {v:.2f}" for k, v in shown.items()),
-                      str(record.counts.get("done", 0)), str(record.counts.get("failed", 0)), record.status)
+        table.add_row(
+            record.task,
+            record.model,
+            ", ".join(f"{k} {v:.2f}" for k, v in shown.items()),
+            str(record.counts.get("done", 0)),
+            str(record.counts.get("failed", 0)),
+            record.status,
+        )
     out.print(table)
     for record, folder in records:
         out.print(f"{record.task}: {folder}", highlight=False, soft_wrap=True)
@@ -78,28 +91,53 @@ def run(
     task: Annotated[Optional[list[str]], typer.Option("--task", "-t", help="task name (repeatable)")] = None,
     tasks: Annotated[Optional[str], typer.Option("--tasks", help="task names separated by commas")] = None,
     suite: Annotated[Optional[str], typer.Option(help="suite name or YAML file (configs/suites)")] = None,
-    model: Annotated[str, typer.Option("--model", "-m", help="model preset name or YAML file (configs/models), or a "
-                                       "Hugging Face id or local checkpoint folder of an omni model")] = ...,
-    model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE", help="override a runner setting")] = None,
-    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE", help="set a task parameter")] = None,
-    gen: Annotated[Assignments, typer.Option("--gen", metavar="KEY=VALUE", help="override a generation setting")] = None,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            "-m",
+            help="model preset name or YAML file (configs/models), or a "
+            "Hugging Face id or local checkpoint folder of an omni model",
+        ),
+    ] = ...,
+    model_arg: Annotated[
+        Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE", help="override a runner setting")
+    ] = None,
+    task_arg: Annotated[
+        Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE", help="set a task parameter")
+    ] = None,
+    gen: Annotated[
+        Assignments, typer.Option("--gen", metavar="KEY=VALUE", help="override a generation setting")
+    ] = None,
     limit: Annotated[Optional[int], typer.Option(help="evaluate N samples drawn deterministically")] = None,
     seed: Annotated[int, typer.Option(help="seed of the --limit draw")] = 0,
     shard: Annotated[Optional[str], typer.Option(help="run slice i of n (i/n); merge later with `merge`")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
-    resume: Annotated[bool, typer.Option("--resume", help="continue the newest run of this task and model with the "
-                                         "same settings (or the --run-id one); finished samples are kept")] = False,
-    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="with --resume: generate failed samples again")] = False,
-    run_id: Annotated[Optional[str], typer.Option(help="name of the run folder to create or resume, inside "
-                                                  "--output (letters, digits, '._+=-')")] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="continue the newest run of this task and model with the "
+            "same settings (or the --run-id one); finished samples are kept",
+        ),
+    ] = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="with --resume: generate failed samples again")
+    ] = False,
+    run_id: Annotated[
+        Optional[str],
+        typer.Option(help="name of the run folder to create or resume, inside --output (letters, digits, '._+=-')"),
+    ] = None,
     dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
     cache: Annotated[Optional[Path], typer.Option(help="response cache file (default: ~/.cache/omnieval)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="neither read nor write the response cache")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     judge: JudgeOption = None,
     judge_arg: JudgeArgs = None,
-    media_root: Annotated[Optional[list[Path]], typer.Option(
-        help="a folder besides the dataset's own that its media may be read from (repeatable)")] = None,
+    media_root: Annotated[
+        Optional[list[Path]],
+        typer.Option(help="a folder besides the dataset's own that its media may be read from (repeatable)"),
+    ] = None,
 ) -> None:
     """Evaluate a model on tasks; results go to OUTPUT/<run_id>/{run.json,samples.jsonl}."""
     from omnieval.pipeline import Evaluation, RunOptions, task_for_run
@@ -126,9 +164,17 @@ def run(
         cache_path = None if no_cache else (cache or default_cache_path())
         task_judge = make_judge(chosen, judge, judge_settings, cache_path)
         options = RunOptions(
-            output_dir=output, limit=task_limit, seed=seed, shard=_parse_shard(shard), dataset_path=task_data,
-            resume=resume, retry_failed=retry_failed, run_id=run_id,
-            cache_path=cache_path, show_progress=progress, gen_overrides=gen_overrides,
+            output_dir=output,
+            limit=task_limit,
+            seed=seed,
+            shard=_parse_shard(shard),
+            dataset_path=task_data,
+            resume=resume,
+            retry_failed=retry_failed,
+            run_id=run_id,
+            cache_path=cache_path,
+            show_progress=progress,
+            gen_overrides=gen_overrides,
             media_roots=tuple(media_root or ()),
         )
         run_dir = asyncio.run(Evaluation(chosen, runner, preset, options, task_judge).run())
@@ -194,8 +240,11 @@ def _emit(record: RunRecord, folder: str, format: str) -> None:
     if format == "json":
         print(json.dumps(record.metrics))
         counts = record.counts
-        err.print(f"{record.task}: {counts.get('done', 0)} samples scored, {counts.get('failed', 0)} failed; {folder}",
-                  highlight=False, soft_wrap=True)
+        err.print(
+            f"{record.task}: {counts.get('done', 0)} samples scored, {counts.get('failed', 0)} failed; {folder}",
+            highlight=False,
+            soft_wrap=True,
+        )
     else:
         _print_metrics([(record, folder)])
 
@@ -203,10 +252,16 @@ def _emit(record: RunRecord, folder: str, format: str) -> None:
 @app.command()
 def rescore(
     run_dir: Annotated[Path, typer.Argument(help="a run folder")],
-    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE",
-                                                  help="change a scoring parameter (e.g. normalizer=whisper_basic)")] = None,
-    judge: Annotated[Optional[str], typer.Option(
-        "--judge", "-j", help="judge the answers again with this model preset (model-judged tasks)")] = None,
+    task_arg: Annotated[
+        Assignments,
+        typer.Option(
+            "--task-arg", "-T", metavar="KEY=VALUE", help="change a scoring parameter (e.g. normalizer=whisper_basic)"
+        ),
+    ] = None,
+    judge: Annotated[
+        Optional[str],
+        typer.Option("--judge", "-j", help="judge the answers again with this model preset (model-judged tasks)"),
+    ] = None,
     judge_arg: JudgeArgs = None,
     cache: Annotated[Optional[Path], typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
     format: Annotated[str, typer.Option(help="table or json")] = "table",
@@ -218,8 +273,15 @@ def rescore(
     _check_format(format)
     if judge_arg and not judge:
         raise OmnievalError("--judge-arg needs --judge")
-    record = asyncio.run(rescore_run(RunDir(run_dir), parse_assignments(task_arg, "--task-arg"), judge,
-                                     parse_assignments(judge_arg, "--judge-arg"), cache or default_cache_path()))
+    record = asyncio.run(
+        rescore_run(
+            RunDir(run_dir),
+            parse_assignments(task_arg, "--task-arg"),
+            judge,
+            parse_assignments(judge_arg, "--judge-arg"),
+            cache or default_cache_path(),
+        )
+    )
     _emit(record, str(run_dir), format)
 
 
@@ -227,14 +289,16 @@ def rescore(
 def score(
     task: Annotated[str, typer.Option("--task", "-t", help="task name")],
     predictions: Annotated[Optional[Path], typer.Option(help="jsonl lines with 'id' and 'prediction'")] = None,
-    audio_dir: Annotated[Optional[Path], typer.Option(help="a folder of generated speech, <sample id>.wav "
-                                                      "(speech-generation tasks)")] = None,
+    audio_dir: Annotated[
+        Optional[Path], typer.Option(help="a folder of generated speech, <sample id>.wav (speech-generation tasks)")
+    ] = None,
     model_name: Annotated[str, typer.Option(help="the name to show for these predictions")] = "external",
     dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
     limit: Annotated[Optional[int], typer.Option(help="score the same --limit draw as the run")] = None,
     seed: Annotated[int, typer.Option(help="seed of the --limit draw")] = 0,
-    task_arg: Annotated[Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE",
-                                                  help="set a task parameter")] = None,
+    task_arg: Annotated[
+        Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE", help="set a task parameter")
+    ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
     judge: JudgeOption = None,
     judge_arg: JudgeArgs = None,
@@ -247,10 +311,15 @@ def score(
 
     _check_format(format)
     chosen = TASKS.get(task).with_params(**parse_assignments(task_arg, "--task-arg"))
-    task_judge = make_judge(chosen, judge, parse_assignments(judge_arg, "--judge-arg"),
-                            None if no_cache else (cache or default_cache_path()))
-    run_dir = asyncio.run(score_predictions(chosen, predictions, output, model_name, dataset_path, limit, seed,
-                                            task_judge, audio_dir))
+    task_judge = make_judge(
+        chosen,
+        judge,
+        parse_assignments(judge_arg, "--judge-arg"),
+        None if no_cache else (cache or default_cache_path()),
+    )
+    run_dir = asyncio.run(
+        score_predictions(chosen, predictions, output, model_name, dataset_path, limit, seed, task_judge, audio_dir)
+    )
     _emit(run_dir.read_run(), str(run_dir.path), format)
 
 
@@ -270,13 +339,18 @@ def merge(
 @app.command()
 def serve(
     model: Annotated[str, typer.Option("--model", "-m", help="model preset to serve")],
-    model_arg: Annotated[Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE",
-                                                   help="override a runner setting")] = None,
-    host: Annotated[str, typer.Option(help="address to bind; one other than loopback needs --api-key-env")] = "127.0.0.1",
+    model_arg: Annotated[
+        Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE", help="override a runner setting")
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="address to bind; one other than loopback needs --api-key-env")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="0 picks a free port")] = 8000,
     served_name: Annotated[Optional[str], typer.Option(help="model name clients ask for (default: preset)")] = None,
     api_key_env: Annotated[Optional[str], typer.Option(help="require the key held in this variable")] = None,
-    max_inflight: Annotated[Optional[int], typer.Option(help="answer HTTP 429 beyond this many requests at once")] = None,
+    max_inflight: Annotated[
+        Optional[int], typer.Option(help="answer HTTP 429 beyond this many requests at once")
+    ] = None,
 ) -> None:
     """Serve a model preset as an OpenAI-compatible chat endpoint (JSON bodies only; media stored by content hash)."""
     from omnieval.serve import RunnerServer, check_bind
@@ -304,7 +378,8 @@ def tiny_checkpoint(
     output: Annotated[Path, typer.Argument(help="folder to write the checkpoint to")],
     seed: Annotated[int, typer.Option(help="seed of the random weights")] = 0,
 ) -> None:
-    """Write a tiny random-weight Qwen omni checkpoint (real architecture, processor, speakers) for tests and smoke runs."""
+    """Write a tiny random-weight Qwen omni checkpoint (real architecture, processor, speakers) for tests and smoke
+    runs."""
     from omnieval.runners.hf_omni.tiny import FAMILIES, build_tiny_checkpoint
 
     if family not in FAMILIES:
@@ -321,8 +396,14 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True)] = False,
-    log_level: Annotated[str, typer.Option("--log-level", help="what omnieval logs on stderr: debug, info, warning "
-                                           "or error (each run's run.log keeps info and above)")] = "warning",
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level",
+            help="what omnieval logs on stderr: debug, info, warning "
+            "or error (each run's run.log keeps info and above)",
+        ),
+    ] = "warning",
 ) -> None:
     """Evaluate omni models (audio, image, video, text in; text and speech out)."""
     from omnieval.logs import configure_console
@@ -360,13 +441,19 @@ def main() -> None:
     try:
         code = app(standalone_mode=False, prog_name="omnieval")
     except FatalRunnerError as error:
-        err.print(f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)", highlight=False,
-                  soft_wrap=True)
+        err.print(
+            f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(3)
     except OmnievalError as error:
         err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except USAGE_ERRORS as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # `omnieval` alone: its help, as asked for
+            print(error.format_message())
+            sys.exit(0)
         err.print(f"[red]error:[/red] {usage_line(error)}", highlight=False, soft_wrap=True)
         sys.exit(getattr(error, "exit_code", 2))
     except (typer.Abort, click.Abort):
@@ -378,8 +465,11 @@ def main() -> None:
     except Exception as error:  # noqa: BLE001
         if os.environ.get("OMNIEVAL_DEBUG"):
             raise
-        err.print(f"[red]internal error:[/red] {type(error).__name__}: {error} "
-                  "(set OMNIEVAL_DEBUG=1 for the traceback)", highlight=False, soft_wrap=True)
+        err.print(
+            f"[red]internal error:[/red] {type(error).__name__}: {error} (set OMNIEVAL_DEBUG=1 for the traceback)",
+            highlight=False,
+            soft_wrap=True,
+        )
         sys.exit(4)
     if isinstance(code, int) and code:
         sys.exit(code)  # typer.Exit(code) from a command, e.g. `regress` finding a regression

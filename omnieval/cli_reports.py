@@ -33,12 +33,23 @@ def compare(
     from omnieval.compare import compare_runs
     from omnieval.results import RunDir
 
-    run_dir = asyncio.run(compare_runs(RunDir(baseline), RunDir(candidate), output, judge,
-                                       parse_assignments(judge_arg, "--judge-arg"), cache or default_cache_path()))
+    run_dir = asyncio.run(
+        compare_runs(
+            RunDir(baseline),
+            RunDir(candidate),
+            output,
+            judge,
+            parse_assignments(judge_arg, "--judge-arg"),
+            cache or default_cache_path(),
+        )
+    )
     record = run_dir.read_run()
     _print_measures(f"{record.task}: {record.model}", record.metrics, "{:.2f}")
-    out.print(f"{record.counts['judged']} pairs judged, {record.counts['judge_failed']} failed; {run_dir.path}",
-              highlight=False, soft_wrap=True)
+    out.print(
+        f"{record.counts['judged']} pairs judged, {record.counts['judge_failed']} failed; {run_dir.path}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("judge-agreement")
@@ -80,9 +91,15 @@ def leaderboard(
     format: Annotated[str, typer.Option(help="md, csv or html")] = "md",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write here instead of stdout")] = None,
     reference: Annotated[bool, typer.Option(help="show published scores (configs/reference) beside ours")] = True,
-    reference_model: Annotated[Optional[list[str]], typer.Option(
-        "--reference-model", "-r", help="published model to show and compare with (repeatable; default: the "
-        "measured models' namesakes, else qwen3-omni-30b-a3b-instruct)")] = None,
+    reference_model: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--reference-model",
+            "-r",
+            help="published model to show and compare with (repeatable; default: the "
+            "measured models' namesakes, else qwen3-omni-30b-a3b-instruct)",
+        ),
+    ] = None,
 ) -> None:
     """Measured scores with confidence intervals beside published ones, grouped by family, from the
     newest complete run of each model and task under DIRECTORY."""
@@ -123,14 +140,23 @@ def regress(
     for c in report.comparisons:
         p = c.paired
         style = "red" if c.verdict == "regression" else ("green" if c.verdict == "improvement" else None)
-        table.add_row(c.task, f"{c.metric}{'↓' if c.lower_is_better else '↑'}", f"{p.baseline:.2f}",
-                      f"{p.candidate:.2f}", f"{p.difference:+.2f} [{p.interval[0]:+.2f}, {p.interval[1]:+.2f}]",
-                      f"{p.p_value:.3g}", str(p.n), c.verdict, style=style)
+        table.add_row(
+            c.task,
+            f"{c.metric}{'↓' if c.lower_is_better else '↑'}",
+            f"{p.baseline:.2f}",
+            f"{p.candidate:.2f}",
+            f"{p.difference:+.2f} [{p.interval[0]:+.2f}, {p.interval[1]:+.2f}]",
+            f"{p.p_value:.3g}",
+            str(p.n),
+            c.verdict,
+            style=style,
+        )
     out.print(table)
     if junit is not None:
         junit.parent.mkdir(parents=True, exist_ok=True)
         junit.write_text(junit_xml(report), encoding="utf-8")
     if report.regressions:
-        err.print(f"{len(report.regressions)} regression(s): "
-                  + ", ".join(f"{c.task} {c.metric}" for c in report.regressions))
+        err.print(
+            f"{len(report.regressions)} regression(s): " + ", ".join(f"{c.task} {c.metric}" for c in report.regressions)
+        )
         raise typer.Exit(1)

@@ -35,15 +35,25 @@ def comparison_metrics(records: list[SampleRecord]) -> dict[str, float]:
     wins = [record.scores["win"] for record in records if "win" in record.scores]
     if not wins:
         return {}
-    metrics = {"win_rate": 100 * sum(wins) / len(wins), "wins": 100 * wins.count(1.0) / len(wins),
-               "losses": 100 * wins.count(0.0) / len(wins), "ties": 100 * wins.count(0.5) / len(wins)}
+    metrics = {
+        "win_rate": 100 * sum(wins) / len(wins),
+        "wins": 100 * wins.count(1.0) / len(wins),
+        "losses": 100 * wins.count(0.0) / len(wins),
+        "ties": 100 * wins.count(0.5) / len(wins),
+    }
     bias = position_bias(records) or {}
     metrics.update({k: 100 * v for k, v in bias.items() if k != "pairs" and not math.isnan(v)})
     return metrics
 
 
-async def compare_runs(baseline: RunDir, candidate: RunDir, output_dir: Path, judge: str | None = None,
-                       judge_settings: dict[str, Any] | None = None, cache_path: Path | None = None) -> RunDir:
+async def compare_runs(
+    baseline: RunDir,
+    candidate: RunDir,
+    output_dir: Path,
+    judge: str | None = None,
+    judge_settings: dict[str, Any] | None = None,
+    cache_path: Path | None = None,
+) -> RunDir:
     """Judge the candidate's answers against the baseline's, sample by sample; a run folder of the verdicts."""
     base_run, cand_run = baseline.read_run(), candidate.read_run()
     if base_run.task != cand_run.task:
@@ -62,29 +72,59 @@ async def compare_runs(baseline: RunDir, candidate: RunDir, output_dir: Path, ju
         record = cand_answers[key]
         earlier = stored_judgment(record)
         question = task.judge_fields(sample_of(record), record.prediction)["question"]
-        items.append(JudgeInput(fields={"question": question, "answer_a": record.prediction,
-                                        "answer_b": base_answers[key].prediction},
-                                media=earlier.media if earlier else []))
+        items.append(
+            JudgeInput(
+                fields={"question": question, "answer_a": record.prediction, "answer_b": base_answers[key].prediction},
+                media=earlier.media if earlier else [],
+            )
+        )
     async with model_judge:
         judgments = await model_judge.judge(items)
     records = []
     for key, judgment in zip(shared, judgments, strict=True):
         record = cand_answers[key]
-        records.append(SampleRecord(
-            id=key, index=record.index, prediction=record.prediction, target=base_answers[key].prediction,
-            scores={} if judgment.value is None else {"win": judgment.value},
-            details={"judge": judgment.model_dump(mode="json")}, metadata=record.metadata))
+        records.append(
+            SampleRecord(
+                id=key,
+                index=record.index,
+                prediction=record.prediction,
+                target=base_answers[key].prediction,
+                scores={} if judgment.value is None else {"win": judgment.value},
+                details={"judge": judgment.model_dump(mode="json")},
+                metadata=record.metadata,
+            )
+        )
     run_dir = RunDir.create(output_dir, make_run_id(f"{task.name}-pairwise", f"{cand_run.model}-vs-{base_run.model}"))
     run_dir.rewrite_records(records)
     metrics = comparison_metrics(records)
-    counts = {"selected": len(shared), "done": len(records), "failed": 0, "cached": 0, "pending": 0,
-              **judge_counts(records)}
-    run_dir.write_run(RunRecord(
-        run_id=run_dir.path.name, status="complete", task=task.name, task_version=task.version,
-        model=f"{cand_run.model} vs {base_run.model}",
-        runner={"name": "compare", "candidate": cand_run.run_id, "baseline": base_run.run_id},
-        gen_config=cand_run.gen_config, config={"judge": model_judge.describe(), "headline_metrics": {"win_rate": False},
-                                                "candidate": str(candidate.path), "baseline": str(baseline.path)},
-        dataset=cand_run.dataset, metrics=metrics, counts=counts, versions=run_versions(model_judge.runner.packages),
-        timings={"started": now_iso(), "finished": now_iso()}))
+    counts = {
+        "selected": len(shared),
+        "done": len(records),
+        "failed": 0,
+        "cached": 0,
+        "pending": 0,
+        **judge_counts(records),
+    }
+    run_dir.write_run(
+        RunRecord(
+            run_id=run_dir.path.name,
+            status="complete",
+            task=task.name,
+            task_version=task.version,
+            model=f"{cand_run.model} vs {base_run.model}",
+            runner={"name": "compare", "candidate": cand_run.run_id, "baseline": base_run.run_id},
+            gen_config=cand_run.gen_config,
+            config={
+                "judge": model_judge.describe(),
+                "headline_metrics": {"win_rate": False},
+                "candidate": str(candidate.path),
+                "baseline": str(baseline.path),
+            },
+            dataset=cand_run.dataset,
+            metrics=metrics,
+            counts=counts,
+            versions=run_versions(model_judge.runner.packages),
+            timings={"started": now_iso(), "finished": now_iso()},
+        )
+    )
     return run_dir

@@ -43,8 +43,10 @@ class SuiteEntry(BaseModel):
         expanded = os.path.expandvars(self.dataset_path)
         unset = re.findall(r"\$\{?(\w+)", expanded)
         if unset:
-            raise OmnievalError(f"the suite reads {self.task} from {self.dataset_path}, but ${unset[0]} is not set: "
-                                f"set it to the folder holding your local copies")
+            raise OmnievalError(
+                f"the suite reads {self.task} from {self.dataset_path}, but ${unset[0]} is not set: "
+                f"set it to the folder holding your local copies"
+            )
         return expanded
 
 
@@ -108,8 +110,12 @@ def _hub_model_preset(model_id: str, presets: dict[str, Path], overrides: dict[s
         data = read_yaml(presets[name])
         if data.get("runner") == "hf-omni" and (data.get("settings") or {}).get("model") == model_id:
             return load_preset(name, overrides)
-    return ModelPreset(name=model_id.split("/")[1], runner="hf-omni", settings={"model": model_id, **(overrides or {})},
-                       description=f"{model_id} from the Hugging Face hub")
+    return ModelPreset(
+        name=model_id.split("/")[1],
+        runner="hf-omni",
+        settings={"model": model_id, **(overrides or {})},
+        description=f"{model_id} from the Hugging Face hub",
+    )
 
 
 def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> ModelPreset:
@@ -117,8 +123,12 @@ def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> M
     path = Path(name_or_path)
     if path.is_dir() and (path / "config.json").is_file():
         # a local transformers checkpoint: the omni runner, which says so if it is not an omni model
-        preset = ModelPreset(name=path.resolve().name, runner="hf-omni", settings={"model": str(path)},
-                             description=f"transformers checkpoint in {path}")
+        preset = ModelPreset(
+            name=path.resolve().name,
+            runner="hf-omni",
+            settings={"model": str(path)},
+            description=f"transformers checkpoint in {path}",
+        )
         return preset.model_copy(update={"settings": {**preset.settings, **(overrides or {})}})
     if not (path.suffix in (".yaml", ".yml") and path.is_file()):
         presets = named_configs("models")

@@ -16,7 +16,6 @@ from typing import Any
 from omnieval.errors import OmnievalError, first_line
 from omnieval.media import sha256_file
 
-
 #: the column that names each row's subset when a task spans several configs
 SUBSET_COLUMN = "_subset"
 
@@ -54,8 +53,13 @@ class DatasetSpec:
         return replace(self, config=None if files else name, data_files=files or self.data_files, configs=())
 
     def describe(self) -> dict[str, Any]:
-        described = {"hub_id": self.hub_id, "config": self.config, "data_files": self.data_files,
-                     "split": self.split, "revision": self.revision}
+        described = {
+            "hub_id": self.hub_id,
+            "config": self.config,
+            "data_files": self.data_files,
+            "split": self.split,
+            "revision": self.revision,
+        }
         if self.configs:
             described["configs"] = list(self.configs)
         if self.splits:
@@ -122,8 +126,10 @@ def _load_subsets(spec: DatasetSpec, dataset_path: str | None):
             raise OmnievalError(f"dataset path not found: {base}")
         configs = [config for config in spec.subsets if (base / config).is_dir()]
         if not configs:
-            raise OmnievalError(f"{base} holds none of the subset folders of {spec.hub_id} "
-                                f"(e.g. {base / spec.subsets[0]}/); or give a single file")
+            raise OmnievalError(
+                f"{base} holds none of the subset folders of {spec.hub_id} "
+                f"(e.g. {base / spec.subsets[0]}/); or give a single file"
+            )
     else:
         base, configs = None, list(spec.subsets)
     wanted = sorted(set(spec.fields.values()) | set(spec.media_fields))
@@ -166,8 +172,9 @@ def _load_local(spec: DatasetSpec, path: Path):
             loaded = datasets.load_dataset(_BUILDERS[path.suffix], data_files=str(path))
         elif spec.data_files and Path(spec.data_files).suffix in _BUILDERS and any(path.glob(spec.data_files)):
             # a copy of the hub repo (its media beside the metadata): read the files the hub load reads
-            loaded = datasets.load_dataset(_BUILDERS[Path(spec.data_files).suffix],
-                                           data_files=str(path / spec.data_files))
+            loaded = datasets.load_dataset(
+                _BUILDERS[Path(spec.data_files).suffix], data_files=str(path / spec.data_files)
+            )
         else:
             loaded = datasets.load_dataset(str(path))
     except OmnievalError:
@@ -188,8 +195,11 @@ def _load_local(spec: DatasetSpec, path: Path):
 
 def _hub_names(spec: DatasetSpec, rows, source: dict):
     """A release file's columns under the hub's names (a copy in the hub's layout is left as it is)."""
-    renames = {release: hub for hub, release in spec.release_columns.items()
-               if hub not in rows.column_names and release in rows.column_names}
+    renames = {
+        release: hub
+        for hub, release in spec.release_columns.items()
+        if hub not in rows.column_names and release in rows.column_names
+    }
     if renames:
         rows = rows.rename_columns(renames)
         source["layout"] = "release"
@@ -207,8 +217,13 @@ def _check_fields(spec: DatasetSpec, rows, source: dict) -> None:
         )
 
 
-def json_file_split(spec: DatasetSpec, dataset_path: str | None, file_name: str,
-                    to_rows: Callable[[Any, Path], list[dict[str, Any]]], how_to_get: str) -> LoadedSplit:
+def json_file_split(
+    spec: DatasetSpec,
+    dataset_path: str | None,
+    file_name: str,
+    to_rows: Callable[[Any, Path], list[dict[str, Any]]],
+    how_to_get: str,
+) -> LoadedSplit:
     """Rows that `to_rows(entries, folder)` makes of a benchmark's JSON file (or JSON lines: a list of
     entries), from a local copy: the folder holding `file_name` (and the media it names), or that file
     itself. `how_to_get` tells a user without one how to make it."""
@@ -223,14 +238,24 @@ def json_file_split(spec: DatasetSpec, dataset_path: str | None, file_name: str,
         raise OmnievalError(f"{data_file} not found: {how_to_get}")
     try:
         text = data_file.read_text(encoding="utf-8")
-        entries = ([json.loads(line) for line in text.splitlines() if line.strip()] if data_file.suffix == ".jsonl"
-                   else json.loads(text))
+        entries = (
+            [json.loads(line) for line in text.splitlines() if line.strip()]
+            if data_file.suffix == ".jsonl"
+            else json.loads(text)
+        )
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise OmnievalError(f"cannot read {data_file}: {err}") from err
     try:
         rows = datasets.Dataset.from_list(to_rows(entries, folder))
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise OmnievalError(f"{data_file} is not in the {spec.hub_id} schema: {first_line(err)}") from err
-    source = {**spec.describe(), "origin": "local", "path": str(folder.resolve()), "data_file": data_file.name,
-              "sha256": sha256_file(data_file), "entries": len(entries), "num_rows": len(rows)}
+    source = {
+        **spec.describe(),
+        "origin": "local",
+        "path": str(folder.resolve()),
+        "data_file": data_file.name,
+        "sha256": sha256_file(data_file),
+        "entries": len(entries),
+        "num_rows": len(rows),
+    }
     return LoadedSplit(rows=rows, source=source, base_dir=folder)

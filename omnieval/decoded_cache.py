@@ -44,9 +44,9 @@ FORMAT = 1
 _HEADER = struct.Struct("<Q")
 DEFAULT_MAX_GB = 100.0
 #: the free disk space below which nothing is stored (results and the response cache need the room)
-MIN_FREE_BYTES = 10 * 1024 ** 3
+MIN_FREE_BYTES = 10 * 1024**3
 #: bytes written between two checks of the cache's size
-_PRUNE_EVERY = 1024 ** 3
+_PRUNE_EVERY = 1024**3
 
 #: hits and misses of this process (tests and benchmarks read them)
 stats: Counter[str] = Counter()
@@ -85,7 +85,7 @@ def content_hash(ref: MediaRef) -> str:
     return ref.sha256 or file_sha256(ref.path)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _versions(packages: tuple[str, ...]) -> dict[str, Any]:
     """The packages' versions, omnieval's own (its sampling rules) and the FFmpeg libraries that decode."""
     versions: dict[str, Any] = package_versions(("omnieval", *packages))
@@ -102,7 +102,7 @@ def _versions(packages: tuple[str, ...]) -> dict[str, Any]:
 
 
 def max_bytes() -> float:
-    return float(os.environ.get("OMNIEVAL_DECODED_MAX_GB", DEFAULT_MAX_GB)) * 1024 ** 3
+    return float(os.environ.get("OMNIEVAL_DECODED_MAX_GB", DEFAULT_MAX_GB)) * 1024**3
 
 
 def prune(folder: Path, limit: float) -> int:
@@ -138,8 +138,13 @@ def _store(folder: Path, path: Path, arrays: dict[str, np.ndarray], meta: dict[s
 
 def entry_key(what: str, ref: MediaRef, params: dict[str, Any], packages: tuple[str, ...]) -> str:
     """The cache key of decoding `ref` into `what` with `params` by `packages` at their installed versions."""
-    payload = {"format": FORMAT, "what": what, "content": content_hash(ref), "params": params,
-               "versions": _versions(packages)}
+    payload = {
+        "format": FORMAT,
+        "what": what,
+        "content": content_hash(ref),
+        "params": params,
+        "versions": _versions(packages),
+    }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -171,18 +176,23 @@ def read_entry(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """What write_entry stored; raises ValueError (or OSError) when the file is not a whole entry."""
     data = path.read_bytes()
     (length,) = _HEADER.unpack_from(data)
-    header = json.loads(data[_HEADER.size:_HEADER.size + length])
+    header = json.loads(data[_HEADER.size : _HEADER.size + length])
     start = _HEADER.size + length
     arrays = {}
     for name, spec in header["arrays"].items():
-        blob = data[start + spec["offset"]:start + spec["offset"] + spec["size"]]
+        blob = data[start + spec["offset"] : start + spec["offset"] + spec["size"]]
         raw = zlib.decompress(blob)
         arrays[name] = np.frombuffer(raw, dtype=np.dtype(spec["dtype"])).reshape(spec["shape"])
     return arrays, header["meta"]
 
 
-def cached(what: str, ref: MediaRef, params: dict[str, Any], packages: tuple[str, ...],
-           decode: Callable[[], tuple[dict[str, np.ndarray], dict[str, Any]]]) -> tuple[dict[str, np.ndarray], dict]:
+def cached(
+    what: str,
+    ref: MediaRef,
+    params: dict[str, Any],
+    packages: tuple[str, ...],
+    decode: Callable[[], tuple[dict[str, np.ndarray], dict[str, Any]]],
+) -> tuple[dict[str, np.ndarray], dict]:
     """`decode()`'s arrays and metadata for `ref`, read from the cache when it holds them, else decoded and
     stored. Errors of `decode` (bad media) are not cached: they are raised each time."""
     folder = decoded_dir()

@@ -98,8 +98,7 @@ def cell_ref(kind: MediaKind, value: dict | None, base_dir: Path | None = None) 
 
 
 #: folders besides a dataset's own that its media may be read from (`omnieval run --media-root`)
-extra_media_roots: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("extra_media_roots",
-                                                                                     default=())
+extra_media_roots: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar("extra_media_roots", default=())
 
 
 @functools.cache
@@ -108,11 +107,13 @@ def _hub_caches() -> tuple[Path, ...]:
     roots = []
     try:
         from datasets import config as datasets_config
+
         roots.append(Path(datasets_config.HF_DATASETS_CACHE))
     except ImportError:  # pragma: no cover - datasets is a dependency
         pass
     try:
         from huggingface_hub import constants
+
         roots.append(Path(constants.HF_HUB_CACHE))
     except ImportError:  # pragma: no cover
         pass
@@ -131,14 +132,18 @@ def confined_path(kind: str, name: str, base_dir: Path | None) -> Path:
     path = Path(name)
     if not path.is_absolute():
         if base_dir is None:
-            raise MediaError(f"{kind} file not found: {name} (the dataset names its {kind} by relative path: "
-                             "download it and pass its folder or split file with --dataset-path)")
+            raise MediaError(
+                f"{kind} file not found: {name} (the dataset names its {kind} by relative path: "
+                "download it and pass its folder or split file with --dataset-path)"
+            )
         path = Path(os.path.abspath(base_dir)) / path
     roots = ((base_dir,) if base_dir is not None else ()) + extra_media_roots.get() + _hub_caches()
     if not any(_within(path, root) for root in roots):
         where = f"the dataset folder {base_dir}" if base_dir is not None else "the hub's caches"
-        raise MediaError(f"{kind} file {name[:200]} lies outside {where}; add its folder with --media-root "
-                         "if the dataset is meant to read it")
+        raise MediaError(
+            f"{kind} file {name[:200]} lies outside {where}; add its folder with --media-root "
+            "if the dataset is meant to read it"
+        )
     return Path(os.path.normpath(path))
 
 
@@ -172,8 +177,14 @@ def first_seconds(ref: MediaRef, seconds: float) -> MediaRef:
     if len(audio) <= keep:
         return ref
     path, digest = store_bytes(encode_wav(audio[:keep], rate), ".wav")
-    return MediaRef(kind="audio", path=str(path), name=f"{ref.label} (first {seconds:g} s)", sha256=digest,
-                    sample_rate=rate, duration_s=keep / rate)
+    return MediaRef(
+        kind="audio",
+        path=str(path),
+        name=f"{ref.label} (first {seconds:g} s)",
+        sha256=digest,
+        sample_rate=rate,
+        duration_s=keep / rate,
+    )
 
 
 def load_audio(ref: MediaRef, sample_rate: int | None = 16000) -> tuple[np.ndarray, int]:
@@ -216,18 +227,36 @@ def _decode_ffmpeg(path: Path, label: str, reason: str) -> tuple[np.ndarray, int
     if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
         raise MediaError(f"cannot decode audio {label}: {reason.strip()} (and ffmpeg is not installed)")
     probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=sample_rate,channels",
-         "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=False)
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "a:0",
+            "-show_entries",
+            "stream=sample_rate,channels",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     fields = probe.stdout.strip().split(",")
     if probe.returncode != 0 or len(fields) != 2 or not all(f.strip().isdigit() for f in fields):
         detail = probe.stderr.strip().splitlines()
-        raise MediaError(f"cannot decode audio {label}: {detail[-1].removeprefix(f'{path}: ') if detail else 'no audio stream'}")
+        raise MediaError(
+            f"cannot decode audio {label}: {detail[-1].removeprefix(f'{path}: ') if detail else 'no audio stream'}"
+        )
     rate, channels = int(fields[0]), int(fields[1])
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "s16le", "-"]
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0 or not proc.stdout:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise MediaError(f"cannot decode audio {label}: {detail[-1].removeprefix(f'{path}: ') if detail else 'no audio stream'}")
+        raise MediaError(
+            f"cannot decode audio {label}: {detail[-1].removeprefix(f'{path}: ') if detail else 'no audio stream'}"
+        )
     pcm = np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32768.0
     return pcm[: len(pcm) // channels * channels].reshape(-1, channels).mean(axis=1), rate
 

@@ -7,15 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError
+from omnieval.judges.model_judge import ModelJudge
+from omnieval.judges.setup import make_judge
 from omnieval.media import speech_file_name
 from omnieval.pipeline import now_iso
 from omnieval.registry import TASKS
 from omnieval.results import RunDir, make_run_id
-from omnieval.judges.model_judge import ModelJudge
-from omnieval.judges.setup import make_judge
+from omnieval.scoring import ROW_ERRORS, judge_offline, rescore, scored_record, summarize, unreadable_row_record
 from omnieval.selection import DRAW
 from omnieval.speech.spoken import speaking
-from omnieval.scoring import ROW_ERRORS, judge_offline, rescore, scored_record, summarize, unreadable_row_record
 from omnieval.tasks.base import Task
 from omnieval.types import Response, RunRecord, SampleRecord
 from omnieval.versions import run_versions
@@ -30,8 +30,13 @@ def task_of(run: RunRecord) -> Task:
     return task.with_params(**params)
 
 
-async def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = None, judge: str | None = None,
-                      judge_settings: dict[str, Any] | None = None, cache_path: Path | None = None) -> RunRecord:
+async def rescore_run(
+    run_dir: RunDir,
+    scoring_params: dict[str, Any] | None = None,
+    judge: str | None = None,
+    judge_settings: dict[str, Any] | None = None,
+    cache_path: Path | None = None,
+) -> RunRecord:
     """Score a run again from its stored predictions, optionally with other scoring parameters
     (a task's `scoring_params`, e.g. the normalizer) or another judge (model-judged tasks: every
     generated answer is judged again; the rule-based scores stay as they were); rewrites
@@ -43,8 +48,13 @@ async def rescore_run(run_dir: RunDir, scoring_params: dict[str, Any] | None = N
         run_dir.close()
 
 
-async def _rescore_locked(run_dir: RunDir, scoring_params: dict[str, Any] | None, judge: str | None,
-                          judge_settings: dict[str, Any] | None, cache_path: Path | None) -> RunRecord:
+async def _rescore_locked(
+    run_dir: RunDir,
+    scoring_params: dict[str, Any] | None,
+    judge: str | None,
+    judge_settings: dict[str, Any] | None,
+    cache_path: Path | None,
+) -> RunRecord:
     run = run_dir.read_run()
     task = task_of(run)
     model_judge = make_judge(task, judge, judge_settings, cache_path) if judge else None
@@ -71,11 +81,14 @@ async def _rescore_locked(run_dir: RunDir, scoring_params: dict[str, Any] | None
     selection = {**run.config.get("selection", {}), "task_params": task.params}
     if model_judge is not None:
         selection["judge"] = model_judge.selection()  # what regress and resume compare
-    run = run.model_copy(update={
-        **summary.fields(), "task_version": task.version,
-        "config": {**config, "selection": selection, "headline_metrics": task.headline_metrics},
-        "timings": {**run.timings, "rescored": now_iso()},
-    })
+    run = run.model_copy(
+        update={
+            **summary.fields(),
+            "task_version": task.version,
+            "config": {**config, "selection": selection, "headline_metrics": task.headline_metrics},
+            "timings": {**run.timings, "rescored": now_iso()},
+        }
+    )
     run_dir.write_run(run)
     return run
 
@@ -94,8 +107,10 @@ def read_predictions(path: Path, ids: list[str]) -> dict[str, str]:
             prediction = item["prediction"]
             key = str(item["id"]) if "id" in item else ids[_row_number(item["index"], len(ids))]
         except (ValueError, KeyError, TypeError, IndexError) as err:
-            raise OmnievalError(f"{path}:{number}: expected a JSON object with 'prediction' and 'id' (or 'index', a "
-                                f"row number from 0 to {len(ids) - 1}) ({err})") from err
+            raise OmnievalError(
+                f"{path}:{number}: expected a JSON object with 'prediction' and 'id' (or 'index', a "
+                f"row number from 0 to {len(ids) - 1}) ({err})"
+            ) from err
         if key in predictions:
             raise OmnievalError(f"{path}:{number}: sample '{key}' appears twice")
         predictions[key] = "" if prediction is None else str(prediction)
@@ -117,14 +132,24 @@ def read_audio_dir(folder: Path) -> dict[str, Path]:
     wavs = {path.name: path.resolve() for path in sorted(folder.glob("*.wav"))}
     outside = sorted(name for name, path in wavs.items() if not path.is_relative_to(root))
     if outside:
-        raise OmnievalError(f"{len(outside)} file(s) in {folder} link outside it ({', '.join(outside[:3])}"
-                            f"{' ...' if len(outside) > 3 else ''}); copy the speech into the folder instead")
+        raise OmnievalError(
+            f"{len(outside)} file(s) in {folder} link outside it ({', '.join(outside[:3])}"
+            f"{' ...' if len(outside) > 3 else ''}); copy the speech into the folder instead"
+        )
     return wavs
 
 
-async def score_predictions(task: Task, predictions_file: Path | None, output_dir: Path, model_name: str,
-                            dataset_path: str | None, limit: int | None, seed: int,
-                            judge: ModelJudge | None = None, audio_dir: Path | None = None) -> RunDir:
+async def score_predictions(
+    task: Task,
+    predictions_file: Path | None,
+    output_dir: Path,
+    model_name: str,
+    dataset_path: str | None,
+    limit: int | None,
+    seed: int,
+    judge: ModelJudge | None = None,
+    audio_dir: Path | None = None,
+) -> RunDir:
     """A run folder for predictions made elsewhere: texts (a jsonl file) or speech (a folder of
     `<sample id>.wav`). Selected samples without one count as failed."""
     if (predictions_file is None) == (audio_dir is None):
@@ -140,7 +165,11 @@ async def score_predictions(task: Task, predictions_file: Path | None, output_di
     if audio_dir is not None:
         wavs = read_audio_dir(audio_dir)
         unknown = sorted(set(wavs) - {speech_file_name(i) for i in ids})
-        given, missing, source = "wav file(s)", "no speech for this sample in the audio folder", {"audio_dir": str(audio_dir)}
+        given, missing, source = (
+            "wav file(s)",
+            "no speech for this sample in the audio folder",
+            {"audio_dir": str(audio_dir)},
+        )
 
         def response_of(sample_id: str) -> Response | None:
             wav = wavs.get(speech_file_name(sample_id))
@@ -148,13 +177,20 @@ async def score_predictions(task: Task, predictions_file: Path | None, output_di
     else:
         predictions = read_predictions(predictions_file, ids)
         unknown = sorted(set(predictions) - set(ids))
-        given, missing, source = "prediction id(s)", "no prediction for this sample", {"predictions": str(predictions_file)}
+        given, missing, source = (
+            "prediction id(s)",
+            "no prediction for this sample",
+            {"predictions": str(predictions_file)},
+        )
 
         def response_of(sample_id: str) -> Response | None:
             return Response(text=predictions[sample_id]) if sample_id in predictions else None
+
     if unknown:
-        raise OmnievalError(f"{len(unknown)} {given} are not in {task.name}: {', '.join(unknown[:5])}"
-                            f"{' ...' if len(unknown) > 5 else ''}")
+        raise OmnievalError(
+            f"{len(unknown)} {given} are not in {task.name}: {', '.join(unknown[:5])}"
+            f"{' ...' if len(unknown) > 5 else ''}"
+        )
     run_dir = RunDir.create(output_dir, make_run_id(task.name, model_name))
     records: list[SampleRecord] = []
     text_columns = [c for c in loaded.rows.column_names if c not in task.dataset.media_fields]
@@ -171,16 +207,35 @@ async def score_predictions(task: Task, predictions_file: Path | None, output_di
         records = await judge_offline(task, records, judge)
     run_dir.rewrite_records(records)
     summary = summarize(task, records, len(selected))
-    run_dir.write_run(RunRecord(
-        run_id=run_dir.path.name, status="complete", task=task.name, task_version=task.version, model=model_name,
-        runner={"name": "external", **source}, gen_config=task.gen,
-        config={"selection": {"limit": limit, "seed": seed, "draw": DRAW, "shard": None, "dataset_path": dataset_path,
-                              "task_params": task.params, **({"judge": judge.selection()} if judge else {})},
-                "family": task.family, "headline_metrics": task.headline_metrics,
-                **({"judge": judge.describe()} if judge is not None else {})},
-        dataset=loaded.source, **summary.fields(), versions=run_versions(),
-        timings={"started": now_iso(), "finished": now_iso()},
-    ))
+    run_dir.write_run(
+        RunRecord(
+            run_id=run_dir.path.name,
+            status="complete",
+            task=task.name,
+            task_version=task.version,
+            model=model_name,
+            runner={"name": "external", **source},
+            gen_config=task.gen,
+            config={
+                "selection": {
+                    "limit": limit,
+                    "seed": seed,
+                    "draw": DRAW,
+                    "shard": None,
+                    "dataset_path": dataset_path,
+                    "task_params": task.params,
+                    **({"judge": judge.selection()} if judge else {}),
+                },
+                "family": task.family,
+                "headline_metrics": task.headline_metrics,
+                **({"judge": judge.describe()} if judge is not None else {}),
+            },
+            dataset=loaded.source,
+            **summary.fields(),
+            versions=run_versions(),
+            timings={"started": now_iso(), "finished": now_iso()},
+        )
+    )
     return run_dir
 
 
@@ -192,15 +247,16 @@ def merge_shards(shard_dirs: list[RunDir], output_dir: Path) -> RunDir:
     """One run folder from the shards of a run; its metrics equal a single-process run's."""
     runs = [d.read_run() for d in shard_dirs]
     first = runs[0]
-    for run, run_dir in zip(runs, shard_dirs):
+    for run, run_dir in zip(runs, shard_dirs, strict=False):
         if (run.task, run.model) != (first.task, first.model) or _without_shard(
-                run.config.get("selection", {})) != _without_shard(first.config.get("selection", {})):
+            run.config.get("selection", {})
+        ) != _without_shard(first.config.get("selection", {})):
             raise OmnievalError(f"{run_dir.path} is not a shard of the same run as {shard_dirs[0].path}")
     shards = sorted(tuple(run.config["selection"].get("shard") or ()) for run in runs)
     count = shards[0][1] if shards and len(shards[0]) == 2 else 0
     if shards != [(i, count) for i in range(count)]:
         raise OmnievalError(f"the shards given are {shards}; expected each of 0..{count - 1} of {count} once")
-    incomplete = [str(d.path) for d, r in zip(shard_dirs, runs) if r.status != "complete"]
+    incomplete = [str(d.path) for d, r in zip(shard_dirs, runs, strict=False) if r.status != "complete"]
     if incomplete:
         raise OmnievalError(f"unfinished shard(s): {', '.join(incomplete)}; finish them with --resume first")
     records = [record for run_dir in shard_dirs for record in run_dir.read_records()]
@@ -212,10 +268,19 @@ def merge_shards(shard_dirs: list[RunDir], output_dir: Path) -> RunDir:
     merged_dir.rewrite_records(records)
     summary = summarize(task, records, sum(run.counts.get("selected", 0) for run in runs))
     selection = {**first.config["selection"], "shard": None}
-    merged_dir.write_run(first.model_copy(update={
-        "run_id": merged_dir.path.name, **summary.fields(), "status": "complete",
-        "config": {**first.config, "selection": selection, "merged_from": [r.run_id for r in runs]},
-        "timings": {"started": min(r.timings.get("started", "") for r in runs), "finished": now_iso(),
-                    "wall_s": sum(r.timings.get("wall_s", 0) for r in runs)},
-    }))
+    merged_dir.write_run(
+        first.model_copy(
+            update={
+                "run_id": merged_dir.path.name,
+                **summary.fields(),
+                "status": "complete",
+                "config": {**first.config, "selection": selection, "merged_from": [r.run_id for r in runs]},
+                "timings": {
+                    "started": min(r.timings.get("started", "") for r in runs),
+                    "finished": now_iso(),
+                    "wall_s": sum(r.timings.get("wall_s", 0) for r in runs),
+                },
+            }
+        )
+    )
     return merged_dir

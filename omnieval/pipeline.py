@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -74,7 +74,9 @@ def generation_config(base: GenConfig, *overrides: dict[str, Any]) -> GenConfig:
         first = err.errors()[0]
         name = ".".join(str(p) for p in first["loc"])
         if first["type"] == "extra_forbidden":
-            raise OmnievalError(f"unknown generation setting '{name}'; known: {', '.join(GenConfig.model_fields)}") from err
+            raise OmnievalError(
+                f"unknown generation setting '{name}'; known: {', '.join(GenConfig.model_fields)}"
+            ) from err
         raise OmnievalError(f"generation setting {name}={first.get('input')!r}: {first['msg']}") from err
 
 
@@ -86,7 +88,7 @@ def task_for_run(task: Task, preset: ModelPreset, gen_overrides: dict[str, Any],
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def needs_retry(record: SampleRecord) -> bool:
@@ -108,15 +110,18 @@ class _Prepared:
 class Evaluation:
     """Runs one task on one model into one run folder."""
 
-    def __init__(self, task: Task, runner: Runner, preset: ModelPreset, options: RunOptions,
-                 judge: ModelJudge | None = None) -> None:
+    def __init__(
+        self, task: Task, runner: Runner, preset: ModelPreset, options: RunOptions, judge: ModelJudge | None = None
+    ) -> None:
         self.task, self.runner, self.preset, self.options = task, runner, preset, options
         self.judge = judge
         self.gen = generation_config(task.gen, preset.gen, options.gen_overrides)
         if self.gen.return_audio and not runner.speaks:
-            raise OmnievalError(f"the {runner.name} runner cannot answer in speech, which this run asks for "
-                                "(return_audio); runners that speak: hf-omni with -M talker=true, openai, "
-                                "openai-speech, espeak-ng")
+            raise OmnievalError(
+                f"the {runner.name} runner cannot answer in speech, which this run asks for "
+                "(return_audio); runners that speak: hf-omni with -M talker=true, openai, "
+                "openai-speech, espeak-ng"
+            )
         self.task = speaking(task, self.gen)
         if options.run_id is not None:
             check_run_id(options.run_id)
@@ -125,9 +130,13 @@ class Evaluation:
         """What decides which samples, requests and judgments this run holds; a resumed run must match it."""
         o = self.options
         selection = {
-            "limit": o.limit, "seed": o.seed, "draw": DRAW, "shard": list(o.shard) if o.shard else None,
+            "limit": o.limit,
+            "seed": o.seed,
+            "draw": DRAW,
+            "shard": list(o.shard) if o.shard else None,
             "dataset_path": str(Path(o.dataset_path).resolve()) if o.dataset_path else None,
-            "task_params": self.task.params, "gen": self.gen.model_dump(mode="json"),
+            "task_params": self.task.params,
+            "gen": self.gen.model_dump(mode="json"),
         }
         if self.judge is not None:
             selection["judge"] = self.judge.selection()
@@ -165,8 +174,15 @@ class Evaluation:
             raise
         try:
             with run_log(run_dir.path):
-                log.info("run %s: task %s (version %s) on model %s, runner %s %s", run_dir.path.name, self.task.name,
-                         self.task.version, self.preset.name, self.preset.runner, self.runner.describe())
+                log.info(
+                    "run %s: task %s (version %s) on model %s, runner %s %s",
+                    run_dir.path.name,
+                    self.task.name,
+                    self.task.version,
+                    self.preset.name,
+                    self.preset.runner,
+                    self.runner.describe(),
+                )
                 log.info("generation %s; selection %s", self.gen.model_dump(exclude_defaults=True), self.selection())
                 log.info("dataset %s: %d of %d rows selected", loaded.source, len(selected), len(ids))
                 log.info("model ready in %.1f s", loaded_in)
@@ -192,8 +208,12 @@ class Evaluation:
         started = time.perf_counter()
         cache = ResponseCache(self.options.cache_path) if self.options.cache_path else None
         fatal: FatalRunnerError | None = None
-        progress = RunProgress(f"{self.task.name} · {self.preset.name}", len(selected), len(selected) - len(pending),
-                               enabled=self.options.show_progress)
+        progress = RunProgress(
+            f"{self.task.name} · {self.preset.name}",
+            len(selected),
+            len(selected) - len(pending),
+            enabled=self.options.show_progress,
+        )
         try:
             with progress:
                 fatal = await self._generate_all(loaded, ids, pending, run_dir, cache, progress)
@@ -228,12 +248,21 @@ class Evaluation:
     def _run_record(self, run_dir: RunDir, source: dict[str, Any]) -> RunRecord:
         previous = run_dir.read_run() if run_dir.run_file.exists() else None
         return RunRecord(
-            run_id=run_dir.path.name, task=self.task.name, task_version=self.task.version, model=self.preset.name,
-            runner=self.runner.describe(), gen_config=self.gen,
-            config={"selection": self.selection(), "family": self.task.family,
-                    "headline_metrics": self.task.headline_metrics, "preset": self.preset.model_dump(mode="json"),
-                    **({"judge": self.judge.describe()} if self.judge is not None else {})},
-            dataset=source, versions=run_versions(self.runner.packages),
+            run_id=run_dir.path.name,
+            task=self.task.name,
+            task_version=self.task.version,
+            model=self.preset.name,
+            runner=self.runner.describe(),
+            gen_config=self.gen,
+            config={
+                "selection": self.selection(),
+                "family": self.task.family,
+                "headline_metrics": self.task.headline_metrics,
+                "preset": self.preset.model_dump(mode="json"),
+                **({"judge": self.judge.describe()} if self.judge is not None else {}),
+            },
+            dataset=source,
+            versions=run_versions(self.runner.packages),
             timings={"started": previous.timings.get("started") if previous else now_iso()},
         )
 
@@ -241,7 +270,7 @@ class Evaluation:
         batch_size = max(1, self.runner.max_batch_size)
         queue: asyncio.Queue[list[int]] = asyncio.Queue()
         for start in range(0, len(pending), batch_size):
-            queue.put_nowait(pending[start:start + batch_size])
+            queue.put_nowait(pending[start : start + batch_size])
         identity = self.runner.cache_identity()
 
         def prepare(indices: list[int]) -> list[_Prepared]:
@@ -252,8 +281,9 @@ class Evaluation:
                     item = _Prepared(self.task.describe_row(row, index, ids[index]))
                 except ROW_ERRORS as err:
                     failed = unreadable_row_record(ids[index], index, err)
-                    prepared.append(_Prepared(Sample(id=ids[index], index=index), error=failed.error,
-                                              unreadable=failed))
+                    prepared.append(
+                        _Prepared(Sample(id=ids[index], index=index), error=failed.error, unreadable=failed)
+                    )
                     continue
                 try:
                     messages = self.task.build_messages(row, loaded.base_dir)
@@ -269,8 +299,10 @@ class Evaluation:
             """Score a batch (judging it when the task has a judge), then append its records."""
             records = await asyncio.to_thread(lambda: [self._record(*each) for each in done])
             if self.judge is not None:
-                media = [[ref for m in item.request.messages for ref in m.media()] if item.request else []
-                         for item, _, _ in done]
+                media = [
+                    [ref for m in item.request.messages for ref in m.media()] if item.request else []
+                    for item, _, _ in done
+                ]
                 try:
                     records = await judge_records(self.task, records, self.judge, media)
                 except Exception as err:  # noqa: BLE001 - a judging bug fails these judgments, not the run
@@ -316,18 +348,41 @@ class Evaluation:
             fatal = errors.exceptions[0]
         return fatal
 
-    def _finish(self, run_dir: RunDir, record: RunRecord, selected: int, wall_s: float, progress: RunProgress,
-                fatal: FatalRunnerError | None) -> None:
+    def _finish(
+        self,
+        run_dir: RunDir,
+        record: RunRecord,
+        selected: int,
+        wall_s: float,
+        progress: RunProgress,
+        fatal: FatalRunnerError | None,
+    ) -> None:
         records = run_dir.read_records()
         summary = summarize(self.task, records, selected)
         status = "aborted" if fatal is not None else ("complete" if summary.counts["pending"] == 0 else "aborted")
-        record = record.model_copy(update={
-            **summary.fields(), "status": status, "error": str(fatal) if fatal else None,
-            "timings": {**record.timings, "finished": now_iso(), "wall_s": round(wall_s, 3),
-                        "samples_per_s": round(progress.samples_per_s, 3)},
-        })
+        record = record.model_copy(
+            update={
+                **summary.fields(),
+                "status": status,
+                "error": str(fatal) if fatal else None,
+                "timings": {
+                    **record.timings,
+                    "finished": now_iso(),
+                    "wall_s": round(wall_s, 3),
+                    "samples_per_s": round(progress.samples_per_s, 3),
+                },
+            }
+        )
         run_dir.write_run(record)
         headline = {k: round(v, 4) for k, v in summary.metrics.items() if k in self.task.headline_metrics}
-        log.log(logging.ERROR if fatal else logging.INFO, "run %s %s in %.1f s: %s; %s%s", run_dir.path.name, status,
-                wall_s, summary.counts, headline, f"; {fatal}" if fatal else "")
+        log.log(
+            logging.ERROR if fatal else logging.INFO,
+            "run %s %s in %.1f s: %s; %s%s",
+            run_dir.path.name,
+            status,
+            wall_s,
+            summary.counts,
+            headline,
+            f"; {fatal}" if fatal else "",
+        )
         log.debug("all metrics: %s", summary.metrics)

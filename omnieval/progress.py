@@ -29,8 +29,9 @@ class RunProgress:
             console=stderr_console,
             disable=not enabled,
         )
-        self._bar = self._progress.add_task(description, total=total, completed=already_done, rate="-",
-                                            failed=0, cached=0)
+        self._bar = self._progress.add_task(
+            description, total=total, completed=already_done, rate="-", failed=0, cached=0
+        )
 
     def __enter__(self) -> RunProgress:
         self._progress.start()
@@ -44,8 +45,9 @@ class RunProgress:
         self.failed += failed
         self.cached += cached
         elapsed = max(time.perf_counter() - self._started, 1e-9)
-        self._progress.update(self._bar, advance=1, rate=f"{self._done_here / elapsed:.2f}",
-                              failed=self.failed, cached=self.cached)
+        self._progress.update(
+            self._bar, advance=1, rate=f"{self._done_here / elapsed:.2f}", failed=self.failed, cached=self.cached
+        )
 
     @property
     def samples_per_s(self) -> float:

@@ -1,8 +1,8 @@
 """Name -> plugin registries for tasks, derived scores and runners, extended by third-party entry points.
 
 A third-party package adds tasks by declaring an entry point in the group
-`omnieval.tasks` (runners: `omnieval.runners`, derived scores: `omnieval.derived`) whose object is a module (importing it
-registers) or a callable returning Task instances / runner classes.
+`omnieval.tasks` (runners: `omnieval.runners`, derived scores: `omnieval.derived`) whose
+object is a module (importing it registers) or a callable returning Task instances / runner classes.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ T = TypeVar("T")
 class Registry(Generic[T]):
     """A named collection of plugins, filled lazily from built-in modules and entry points."""
 
-    def __init__(self, kind: str, builtin_modules: Iterable[str], entry_point_group: str,
-                 name_of: Callable[[T], str]) -> None:
+    def __init__(
+        self, kind: str, builtin_modules: Iterable[str], entry_point_group: str, name_of: Callable[[T], str]
+    ) -> None:
         self.kind = kind
         self._builtin_modules = tuple(builtin_modules)
         self._group = entry_point_group
@@ -75,21 +76,51 @@ def _derived_name(derived) -> str:
     return derived.task
 
 
-TASKS: Registry = Registry("task", ["omnieval.tasks.asr", "omnieval.tasks.text", "omnieval.tasks.voicebench",
-                                  "omnieval.tasks.translation", "omnieval.tasks.voicebench_closed",
-                                  "omnieval.tasks.audio_choice", "omnieval.tasks.music_tagging",
-                                  "omnieval.tasks.rul_muchomusic", "omnieval.tasks.captioning",
-                                  "omnieval.tasks.acoustic_scenes", "omnieval.tasks.tts_sets",
-                                  "omnieval.tasks.audio_visual", "omnieval.tasks.video",
-                                  "omnieval.tasks.image_sets", "omnieval.tasks.mathvista"], "omnieval.tasks",
-                      _task_name)
+TASKS: Registry = Registry(
+    "task",
+    [
+        "omnieval.tasks.asr",
+        "omnieval.tasks.text",
+        "omnieval.tasks.voicebench",
+        "omnieval.tasks.translation",
+        "omnieval.tasks.voicebench_closed",
+        "omnieval.tasks.audio_choice",
+        "omnieval.tasks.music_tagging",
+        "omnieval.tasks.rul_muchomusic",
+        "omnieval.tasks.captioning",
+        "omnieval.tasks.acoustic_scenes",
+        "omnieval.tasks.tts_sets",
+        "omnieval.tasks.audio_visual",
+        "omnieval.tasks.video",
+        "omnieval.tasks.image_sets",
+        "omnieval.tasks.mathvista",
+    ],
+    "omnieval.tasks",
+    _task_name,
+)
 #: scores the leaderboard makes from other tasks' scores (omnieval.tasks.derived)
-DERIVED: Registry = Registry("derived score", ["omnieval.tasks.voicebench_overall", "omnieval.tasks.translation",
-                                               "omnieval.tasks.asr", "omnieval.tasks.image_sets"], "omnieval.derived",
-                      _derived_name)
+DERIVED: Registry = Registry(
+    "derived score",
+    [
+        "omnieval.tasks.voicebench_overall",
+        "omnieval.tasks.translation",
+        "omnieval.tasks.asr",
+        "omnieval.tasks.image_sets",
+    ],
+    "omnieval.derived",
+    _derived_name,
+)
 RUNNERS: Registry = Registry(
-    "runner", ["omnieval.runners.pocketsphinx", "omnieval.runners.openai_compat", "omnieval.runners.hf_omni.runner",
-     "omnieval.runners.vllm_offline", "omnieval.runners.hf_text", "omnieval.runners.espeak",
-     "omnieval.runners.openai_speech"], "omnieval.runners",
-    _runner_name
+    "runner",
+    [
+        "omnieval.runners.pocketsphinx",
+        "omnieval.runners.openai_compat",
+        "omnieval.runners.hf_omni.runner",
+        "omnieval.runners.vllm_offline",
+        "omnieval.runners.hf_text",
+        "omnieval.runners.espeak",
+        "omnieval.runners.openai_speech",
+    ],
+    "omnieval.runners",
+    _runner_name,
 )

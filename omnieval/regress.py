@@ -86,8 +86,12 @@ def settings_of(run: RunRecord) -> dict[str, object]:
     """What must match for two runs of a task to be compared."""
     selection = run.config.get("selection", {})
     gen = {k: v for k, v in run.gen_config.model_dump(mode="json").items() if k not in FREE_SETTINGS}
-    return {"task version": run.task_version, "task parameters": selection.get("task_params") or {},
-            "generation settings": gen, "judge": (selection.get("judge") or {})}
+    return {
+        "task version": run.task_version,
+        "task parameters": selection.get("task_params") or {},
+        "generation settings": gen,
+        "judge": (selection.get("judge") or {}),
+    }
 
 
 def _refuse_different(task: str, baseline: RunRecord, candidate: RunRecord) -> None:
@@ -95,16 +99,22 @@ def _refuse_different(task: str, baseline: RunRecord, candidate: RunRecord) -> N
     for what in base:
         if base[what] != cand[what]:
             if isinstance(base[what], dict) and isinstance(cand[what], dict):
-                keys = sorted(k for k in base[what].keys() | cand[what].keys()
-                              if base[what].get(k) != cand[what].get(k))
+                keys = sorted(
+                    k for k in base[what].keys() | cand[what].keys() if base[what].get(k) != cand[what].get(k)
+                )
                 detail = "; ".join(f"{k}: {base[what].get(k)!r} vs {cand[what].get(k)!r}" for k in keys)
             else:
                 detail = f"{base[what]!r} vs {cand[what]!r}"
             raise OmnievalError(f"{task}: the runs differ in {what} ({detail}); they cannot be compared")
 
 
-def compare(baseline_path: Path, candidate_path: Path, tolerance: float = 0.0, alpha: float = 0.05,
-            settings: BootstrapSettings = BootstrapSettings()) -> RegressReport:
+def compare(
+    baseline_path: Path,
+    candidate_path: Path,
+    tolerance: float = 0.0,
+    alpha: float = 0.05,
+    settings: BootstrapSettings = BootstrapSettings(),
+) -> RegressReport:
     """Compare every task both sides ran; refuse sides that differ in tasks, settings or samples."""
     if tolerance < 0:
         raise OmnievalError("--tolerance must be zero or more")
@@ -114,53 +124,78 @@ def compare(baseline_path: Path, candidate_path: Path, tolerance: float = 0.0, a
     if baseline.keys() != candidate.keys():
         only_base, only_cand = sorted(baseline.keys() - candidate.keys()), sorted(candidate.keys() - baseline.keys())
         parts = ([f"only the baseline has {', '.join(only_base)}"] if only_base else []) + (
-            [f"only the candidate has {', '.join(only_cand)}"] if only_cand else [])
+            [f"only the candidate has {', '.join(only_cand)}"] if only_cand else []
+        )
         raise OmnievalError(f"the runs cover different tasks: {'; '.join(parts)}")
     comparisons = []
     for task_name in sorted(baseline):
         (base_run, base_dir), (cand_run, cand_dir) = baseline[task_name], candidate[task_name]
         _refuse_different(task_name, base_run, cand_run)
-        aligned = align(sorted(base_dir.read_records(), key=lambda r: r.index), cand_dir.read_records(),
-                        key=lambda r: r.id)
+        aligned = align(
+            sorted(base_dir.read_records(), key=lambda r: r.index), cand_dir.read_records(), key=lambda r: r.id
+        )
         if aligned.only_baseline or aligned.only_candidate:
             raise OmnievalError(
                 f"{task_name}: the runs hold different samples ({len(aligned.only_baseline)} only in the baseline, "
                 f"{len(aligned.only_candidate)} only in the candidate, e.g. "
-                f"{(aligned.only_baseline + aligned.only_candidate)[0]}); compare runs of the same --limit and --seed")
-        changed = next((b.id for b, c in zip(aligned.baseline, aligned.candidate) if b.target != c.target), None)
+                f"{(aligned.only_baseline + aligned.only_candidate)[0]}); compare runs of the same --limit and --seed"
+            )
+        pairs = zip(aligned.baseline, aligned.candidate, strict=False)
+        changed = next((b.id for b, c in pairs if b.target != c.target), None)
         if changed is not None:
-            raise OmnievalError(f"{task_name}: sample {changed} has another target in each run (another dataset "
-                                "version?); they cannot be compared")
+            raise OmnievalError(
+                f"{task_name}: sample {changed} has another target in each run (another dataset "
+                "version?); they cannot be compared"
+            )
         # a failed judgment is the judge's failure, not the model's: compare the samples judged on both sides
-        pairs = [(b, c) for b, c in zip(aligned.baseline, aligned.candidate) if not (judge_failed(b) or judge_failed(c))]
+        pairs = [
+            (b, c)
+            for b, c in zip(aligned.baseline, aligned.candidate, strict=False)
+            if not (judge_failed(b) or judge_failed(c))
+        ]
         task = task_of(base_run)
         headline = base_run.config.get("headline_metrics") or task.headline_metrics
-        paired = paired_differences(task.aggregate, [b for b, _ in pairs], [c for _, c in pairs], list(headline),
-                                    settings)
+        paired = paired_differences(
+            task.aggregate, [b for b, _ in pairs], [c for _, c in pairs], list(headline), settings
+        )
         missing = [metric for metric in headline if metric not in paired]
         if missing:
-            raise OmnievalError(f"{task_name}: {', '.join(missing)} cannot be computed on both runs "
-                                f"({len(pairs)} samples scored on both sides); nothing to compare")
-        comparisons += [MetricComparison(task_name, metric, bool(headline[metric]), paired[metric], tolerance, alpha)
-                        for metric in headline]
+            raise OmnievalError(
+                f"{task_name}: {', '.join(missing)} cannot be computed on both runs "
+                f"({len(pairs)} samples scored on both sides); nothing to compare"
+            )
+        comparisons += [
+            MetricComparison(task_name, metric, bool(headline[metric]), paired[metric], tolerance, alpha)
+            for metric in headline
+        ]
     return RegressReport(str(baseline_path), str(candidate_path), comparisons)
 
 
 def junit_xml(report: RegressReport) -> str:
     """JUnit XML: one test case per task metric, failed when it regressed."""
-    suite = ElementTree.Element("testsuite", name="omnieval regress", tests=str(len(report.comparisons)),
-                                failures=str(len(report.regressions)), errors="0", skipped="0")
+    suite = ElementTree.Element(
+        "testsuite",
+        name="omnieval regress",
+        tests=str(len(report.comparisons)),
+        failures=str(len(report.regressions)),
+        errors="0",
+        skipped="0",
+    )
     properties = ElementTree.SubElement(suite, "properties")
     for name, value in (("baseline", report.baseline), ("candidate", report.candidate)):
         ElementTree.SubElement(properties, "property", name=name, value=value)
     for c in report.comparisons:
         case = ElementTree.SubElement(suite, "testcase", classname=c.task, name=c.metric, time="0")
         low, high = c.paired.interval
-        summary = (f"{c.metric}: baseline {c.paired.baseline:.4g}, candidate {c.paired.candidate:.4g}, "
-                   f"difference {c.paired.difference:+.4g} [{low:+.4g}, {high:+.4g}], p={c.paired.p_value:.4g}, "
-                   f"n={c.paired.n}, tolerance {c.tolerance:g}: {c.verdict}")
+        summary = (
+            f"{c.metric}: baseline {c.paired.baseline:.4g}, candidate {c.paired.candidate:.4g}, "
+            f"difference {c.paired.difference:+.4g} [{low:+.4g}, {high:+.4g}], p={c.paired.p_value:.4g}, "
+            f"n={c.paired.n}, tolerance {c.tolerance:g}: {c.verdict}"
+        )
         if c.verdict == "regression":
-            failure = ElementTree.SubElement(case, "failure", message=f"{c.task} {c.metric} regressed", type="regression")
+            failure = ElementTree.SubElement(
+                case, "failure", message=f"{c.task} {c.metric} regressed", type="regression"
+            )
             failure.text = summary
         else:
             ElementTree.SubElement(case, "system-out").text = summary

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -34,8 +34,10 @@ log = logging.getLogger(__name__)
 def check_run_id(run_id: str) -> str:
     """`run_id` if it is a plain folder name (letters, digits, . _ + = -); else a clear error."""
     if not _RUN_ID.fullmatch(run_id) or run_id in (".", ".."):
-        raise OmnievalError(f"--run-id {run_id[:80]!r}: a run id is one folder name of letters, digits and "
-                            "'._+=-' (no '/', no '..'), made inside the output folder")
+        raise OmnievalError(
+            f"--run-id {run_id[:80]!r}: a run id is one folder name of letters, digits and "
+            "'._+=-' (no '/', no '..'), made inside the output folder"
+        )
     return run_id
 
 
@@ -44,7 +46,7 @@ def slug(text: str) -> str:
 
 
 def make_run_id(task: str, model: str, shard: tuple[int, int] | None = None) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     suffix = f"__shard{shard[0]}of{shard[1]}" if shard else ""
     return f"{slug(task)}__{slug(model)}__{stamp}{suffix}"
 
@@ -93,8 +95,9 @@ class RunDir:
         except BlockingIOError:
             holder = os.read(fd, 64).decode(errors="replace").strip() or "another process"
             os.close(fd)
-            raise OmnievalError(f"{self.path} is in use by process {holder}; wait for it to finish "
-                                "(one process writes a run at a time)") from None
+            raise OmnievalError(
+                f"{self.path} is in use by process {holder}; wait for it to finish (one process writes a run at a time)"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock = fd
@@ -137,10 +140,10 @@ class RunDir:
             complete = line.endswith(b"\n")
             try:
                 record = SampleRecord.model_validate_json(line) if line.strip() else None
-            except (ValidationError, ValueError):
+            except (ValidationError, ValueError) as err:
                 record = None
                 if complete and position < len(data):
-                    raise OmnievalError(f"{self.samples_file}: corrupt line at byte {position - len(line)}")
+                    raise OmnievalError(f"{self.samples_file}: corrupt line at byte {position - len(line)}") from err
                 complete = False
             if not complete:
                 break
@@ -153,8 +156,11 @@ class RunDir:
         unique = {record.id: record for record in records}
         self.duplicates = len(records) - len(unique)
         if self.duplicates:
-            log.warning("%s holds %d repeated line(s) of sample ids; each sample is counted once (its last line)",
-                        self.samples_file, self.duplicates)
+            log.warning(
+                "%s holds %d repeated line(s) of sample ids; each sample is counted once (its last line)",
+                self.samples_file,
+                self.duplicates,
+            )
             kept = {id(record) for record in unique.values()}
             records = [record for record in records if id(record) in kept]
         return records

@@ -17,17 +17,27 @@ from typing import Any, Literal
 Track = Literal["speech", "silent", "none"]
 
 
-def make_video(path: str | Path, seconds: float = 2.0, colour: str | None = None, speech: str | None = None,
-               track: Track | None = None, size: tuple[int, int] = (96, 64), rate: int = 10,
-               grain: int = 0) -> Path:
+def make_video(
+    path: str | Path,
+    seconds: float = 2.0,
+    colour: str | None = None,
+    speech: str | None = None,
+    track: Track | None = None,
+    size: tuple[int, int] = (96, 64),
+    rate: int = 10,
+    grain: int = 0,
+) -> Path:
     """An H.264 mp4 of `seconds`: `colour` (an ffmpeg colour name) or the test pattern, with film grain of
     strength `grain` (0-100: frames that compress like camera footage); with the spoken `speech` as AAC
     audio, a silent AAC track, or no audio (`track`, default: speech when given, else none)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     track = track or ("speech" if speech else "none")
-    picture = (f"color=c={colour}:size={size[0]}x{size[1]}:rate={rate}" if colour
-               else f"testsrc2=size={size[0]}x{size[1]}:rate={rate}")
+    picture = (
+        f"color=c={colour}:size={size[0]}x{size[1]}:rate={rate}"
+        if colour
+        else f"testsrc2=size={size[0]}x{size[1]}:rate={rate}"
+    )
     if grain:
         picture += f",noise=alls={grain}:allf=t+u"
     command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", picture]
@@ -59,8 +69,12 @@ def _write_json(path: Path, entries: Any) -> Path:
 
 
 def _question(question: str, options: list[str], answer: str, **fields: Any) -> dict[str, Any]:
-    return {"question": question, "candidates": [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)],
-            "answer": answer, **fields}
+    return {
+        "question": question,
+        "candidates": [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)],
+        "answer": answer,
+        **fields,
+    }
 
 
 def worldsense_sample(folder: str | Path) -> Path:
@@ -74,24 +88,71 @@ def worldsense_sample(folder: str | Path) -> Path:
     make_video(base / "videos" / "ws_mute.mp4", colour="blue")
 
     def video(domain: str, duration: str, audio: list[str], **tasks: dict) -> dict[str, Any]:
-        return {"duration": duration, "domain": domain, "sub_category": f"{domain} clips", "audio_class": audio,
-                "video_caption": "a generated clip", **tasks}
+        return {
+            "duration": duration,
+            "domain": domain,
+            "sub_category": f"{domain} clips",
+            "audio_class": audio,
+            "video_caption": "a generated clip",
+            **tasks,
+        }
 
     entries = {
-        "ws_red": video("Daily Life", "<1min", ["Speech"],
-                        task0=_question("Which word does the speaker say?", ["apple", "banana", "cherry", "grape"], "B",
-                                        task_domain="Recognition", task_type="Audio Recognition"),
-                        task1=_question("What colour fills the screen?", ["red", "green", "blue", "white"], "A",
-                                        task_domain="Recognition", task_type="Attribute Recognition")),
-        "ws_pattern": video("Tech & Science", "1-2min", ["Speech", "Music"],
-                            task0=_question("How many numbers are spoken?", ["two", "three", "four"], "B",
-                                            task_domain="Reasoning", task_type="Audio Counting")),
-        "ws_mute": video("Film & TV", "<1min", ["Event"],
-                         task0=_question("What sound is heard?", ["a bell", "a dog", "rain", "speech"], "C",
-                                         task_domain="Recognition", task_type="Audio Recognition")),
-        "ws_missing": video("Sports", ">8min", ["Music"],
-                            task0=_question("Which sport is shown?", ["tennis", "golf", "chess", "rowing"], "A",
-                                            task_domain="Recognition", task_type="Event Recognition")),
+        "ws_red": video(
+            "Daily Life",
+            "<1min",
+            ["Speech"],
+            task0=_question(
+                "Which word does the speaker say?",
+                ["apple", "banana", "cherry", "grape"],
+                "B",
+                task_domain="Recognition",
+                task_type="Audio Recognition",
+            ),
+            task1=_question(
+                "What colour fills the screen?",
+                ["red", "green", "blue", "white"],
+                "A",
+                task_domain="Recognition",
+                task_type="Attribute Recognition",
+            ),
+        ),
+        "ws_pattern": video(
+            "Tech & Science",
+            "1-2min",
+            ["Speech", "Music"],
+            task0=_question(
+                "How many numbers are spoken?",
+                ["two", "three", "four"],
+                "B",
+                task_domain="Reasoning",
+                task_type="Audio Counting",
+            ),
+        ),
+        "ws_mute": video(
+            "Film & TV",
+            "<1min",
+            ["Event"],
+            task0=_question(
+                "What sound is heard?",
+                ["a bell", "a dog", "rain", "speech"],
+                "C",
+                task_domain="Recognition",
+                task_type="Audio Recognition",
+            ),
+        ),
+        "ws_missing": video(
+            "Sports",
+            ">8min",
+            ["Music"],
+            task0=_question(
+                "Which sport is shown?",
+                ["tennis", "golf", "chess", "rowing"],
+                "A",
+                task_domain="Recognition",
+                task_type="Event Recognition",
+            ),
+        ),
     }
     _write_json(base / "worldsense_qa.json", entries)
     return base
@@ -108,15 +169,33 @@ def dailyomni_sample(folder: str | Path) -> Path:
     make_video(base / "Videos" / "do_pattern" / "do_pattern_video.mp4")
 
     def qa(video_id: str, question: str, options: list[str], answer: str, kind: str, duration: str) -> dict:
-        return {"Question": question, "Choice": [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)],
-                "Answer": answer, "video_id": video_id, "Type": kind, "video_category": "Pets & Animals",
-                "video_duration": duration}
+        return {
+            "Question": question,
+            "Choice": [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)],
+            "Answer": answer,
+            "video_id": video_id,
+            "Type": kind,
+            "video_category": "Pets & Animals",
+            "video_duration": duration,
+        }
 
     entries = [
-        qa("do_green", "Which animal is heard?", ["a cat", "a dog", "a cow", "a bird"], "B", "AV Event Alignment",
-           "30s"),
-        qa("do_green", "What colour is the scene?", ["red", "blue", "green", "black"], "C", "Context understanding",
-           "30s"),
+        qa(
+            "do_green",
+            "Which animal is heard?",
+            ["a cat", "a dog", "a cow", "a bird"],
+            "B",
+            "AV Event Alignment",
+            "30s",
+        ),
+        qa(
+            "do_green",
+            "What colour is the scene?",
+            ["red", "blue", "green", "black"],
+            "C",
+            "Context understanding",
+            "30s",
+        ),
         qa("do_pattern", "What is shown?", ["a test pattern", "a face", "a car", "a tree"], "A", "Inference", "60s"),
     ]
     _write_json(base / "qa.json", entries)
@@ -132,16 +211,31 @@ def videoholmes_sample(folder: str | Path) -> Path:
     broken = base / "videos_cropped" / "vh_cut.mp4"
     make_video(broken, speech="nothing to see")
     broken.write_bytes(broken.read_bytes()[:600])
-    suspects = {"A": "The gardener", "B": "The butler", "C": "The cook", "D": "The driver", "E": "The maid",
-                "F": "Nobody"}
+    suspects = {
+        "A": "The gardener",
+        "B": "The butler",
+        "C": "The cook",
+        "D": "The driver",
+        "E": "The maid",
+        "F": "Nobody",
+    }
 
     def question(video_id: str, number: int, kind: str, text: str, answer: str) -> dict[str, Any]:
-        return {"video ID": video_id, "Question ID": number, "Question Type": kind, "Question": text,
-                "Options": suspects, "Answer": answer, "Explanation": "The speaker says so."}
+        return {
+            "video ID": video_id,
+            "Question ID": number,
+            "Question Type": kind,
+            "Question": text,
+            "Options": suspects,
+            "Answer": answer,
+            "Explanation": "The speaker says so.",
+        }
 
-    entries = [question("vh_film", 1, "MHR", "Who is the culprit?", "B"),
-               question("vh_film", 2, "SR", "Who is innocent of everything?", "F"),
-               question("vh_cut", 1, "TCI", "Who left first?", "A")]
+    entries = [
+        question("vh_film", 1, "MHR", "Who is the culprit?", "B"),
+        question("vh_film", 2, "SR", "Who is innocent of everything?", "F"),
+        question("vh_cut", 1, "TCI", "Who left first?", "A"),
+    ]
     _write_json(base / "test_Video-Holmes.json", entries)
     return base
 
@@ -163,26 +257,72 @@ def videomme_sample(folder: str | Path) -> Path:
     make_video(base / "data" / "vmRed.mp4", colour="red", speech="welcome to the red room")
     make_video(base / "data" / "vmPattern.mp4")
     (base / "subtitle" / "vmRed.srt").write_text(
-        "1\n00:00:00,000 --> 00:00:01,000\n<font color=\"white\" size=\".72c\">welcome to</font>\n\n"
-        "2\n00:00:01,000 --> 00:00:02,000\n<font color=\"white\" size=\".72c\">the red room</font>\n", encoding="utf-8")
+        '1\n00:00:00,000 --> 00:00:01,000\n<font color="white" size=".72c">welcome to</font>\n\n'
+        '2\n00:00:01,000 --> 00:00:02,000\n<font color="white" size=".72c">the red room</font>\n',
+        encoding="utf-8",
+    )
 
-    def row(video_id: str, number: int, youtube: str, duration: str, task_type: str, question: str,
-            options: list[str], answer: str) -> dict[str, Any]:
-        return {"video_id": video_id, "duration": duration, "domain": "Life Record", "sub_category": "Daily",
-                "url": f"https://www.youtube.com/watch?v={youtube}", "videoID": youtube,
-                "question_id": f"{video_id}-{number}", "task_type": task_type, "question": question,
-                "options": [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)], "answer": answer}
+    def row(
+        video_id: str,
+        number: int,
+        youtube: str,
+        duration: str,
+        task_type: str,
+        question: str,
+        options: list[str],
+        answer: str,
+    ) -> dict[str, Any]:
+        return {
+            "video_id": video_id,
+            "duration": duration,
+            "domain": "Life Record",
+            "sub_category": "Daily",
+            "url": f"https://www.youtube.com/watch?v={youtube}",
+            "videoID": youtube,
+            "question_id": f"{video_id}-{number}",
+            "task_type": task_type,
+            "question": question,
+            "options": [f"{'ABCD'[i]}. {o}" for i, o in enumerate(options)],
+            "answer": answer,
+        }
 
     colours = ["Red.", "Green.", "Blue.", "Black."]
-    _write_parquet(base / "videomme" / "test-00000-of-00001.parquet", [
-        row("001", 1, "vmRed", "short", "Attribute Perception", "What colour is the room?", colours, "A"),
-        row("001", 2, "vmRed", "short", "OCR Problems", "What does the speaker welcome us to?",
-            ["A garden.", "The red room.", "A car.", "A ship."], "B"),
-        row("002", 1, "vmPattern", "medium", "Object Recognition", "What is shown?",
-            ["A test pattern.", "A face.", "A dog.", "A tree."], "A"),
-        row("003", 1, "vmMissing", "long", "Counting Problem", "How many people appear?", ["1.", "2.", "3.", "4."],
-            "C"),
-    ])
+    _write_parquet(
+        base / "videomme" / "test-00000-of-00001.parquet",
+        [
+            row("001", 1, "vmRed", "short", "Attribute Perception", "What colour is the room?", colours, "A"),
+            row(
+                "001",
+                2,
+                "vmRed",
+                "short",
+                "OCR Problems",
+                "What does the speaker welcome us to?",
+                ["A garden.", "The red room.", "A car.", "A ship."],
+                "B",
+            ),
+            row(
+                "002",
+                1,
+                "vmPattern",
+                "medium",
+                "Object Recognition",
+                "What is shown?",
+                ["A test pattern.", "A face.", "A dog.", "A tree."],
+                "A",
+            ),
+            row(
+                "003",
+                1,
+                "vmMissing",
+                "long",
+                "Counting Problem",
+                "How many people appear?",
+                ["1.", "2.", "3.", "4."],
+                "C",
+            ),
+        ],
+    )
     return base
 
 
@@ -191,13 +331,33 @@ def mlvu_sample(folder: str | Path) -> Path:
     base = Path(folder)
     make_video(base / "video" / "count" / "mlvu_a.mp4", colour="yellow")
     rows = [
-        {"video_name": "video/count/mlvu_a.mp4", "duration": 2.0, "question": "What colour is the screen?",
-         "candidates": ["blue", "yellow", "red", "white"], "answer": "yellow", "task_type": "plotQA",
-         "question_id": "plotQA_1"},
-        {"video_name": "video/count/mlvu_a.mp4", "duration": 2.0, "question": "How many scenes are there?",
-         "candidates": ["1", "2", "3", "4"], "answer": "1", "task_type": "count", "question_id": "count_1"},
-        {"video_name": "video/count/mlvu_a.mp4", "duration": 2.0, "question": "Is anything moving?",
-         "candidates": ["yes", "no"], "answer": "no", "task_type": "count", "question_id": "count_2"},
+        {
+            "video_name": "video/count/mlvu_a.mp4",
+            "duration": 2.0,
+            "question": "What colour is the screen?",
+            "candidates": ["blue", "yellow", "red", "white"],
+            "answer": "yellow",
+            "task_type": "plotQA",
+            "question_id": "plotQA_1",
+        },
+        {
+            "video_name": "video/count/mlvu_a.mp4",
+            "duration": 2.0,
+            "question": "How many scenes are there?",
+            "candidates": ["1", "2", "3", "4"],
+            "answer": "1",
+            "task_type": "count",
+            "question_id": "count_1",
+        },
+        {
+            "video_name": "video/count/mlvu_a.mp4",
+            "duration": 2.0,
+            "question": "Is anything moving?",
+            "candidates": ["yes", "no"],
+            "answer": "no",
+            "task_type": "count",
+            "question_id": "count_2",
+        },
     ]
     _write_parquet(base / "mlvu" / "test-00000-of-00001.parquet", rows)
     return base
@@ -209,11 +369,22 @@ def lvbench_sample(folder: str | Path) -> Path:
     base = Path(folder)
     make_video(base / "videos" / "lv_a.mp4", colour="purple")
     rows = [
-        {"uid": "lv-1", "question": "What colour is shown?\n(A) purple\n(B) green\n(C) red\n(D) gray", "answer": "A",
-         "question_type": ["entity recognition"], "time_reference": "00:00-00:02", "video_path": "videos/lv_a.mp4"},
-        {"uid": "lv-2", "question": "Why is it purple?\n(A) paint\n(B) light\n(C) a filter\n(D) unknown",
-         "answer": "D", "question_type": ["reasoning", "event understanding"], "time_reference": "",
-         "video_path": "videos/lv_a.mp4"},
+        {
+            "uid": "lv-1",
+            "question": "What colour is shown?\n(A) purple\n(B) green\n(C) red\n(D) gray",
+            "answer": "A",
+            "question_type": ["entity recognition"],
+            "time_reference": "00:00-00:02",
+            "video_path": "videos/lv_a.mp4",
+        },
+        {
+            "uid": "lv-2",
+            "question": "Why is it purple?\n(A) paint\n(B) light\n(C) a filter\n(D) unknown",
+            "answer": "D",
+            "question_type": ["reasoning", "event understanding"],
+            "time_reference": "",
+            "video_path": "videos/lv_a.mp4",
+        },
     ]
     _write_parquet(base / "data" / "train-00000-of-00001.parquet", rows)
     return base

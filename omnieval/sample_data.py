@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError
-
 from omnieval.tasks.languages import FLEURS_LANGUAGES
 
 # Sentences in the style of LibriSpeech transcripts (upper case, no punctuation).
@@ -63,9 +62,18 @@ FLEURS_FEATURES = {
     "gender": {"names": ["male", "female", "other"], "_type": "ClassLabel"},
     "lang_id": {"names": list(FLEURS_LANGUAGES), "_type": "ClassLabel"},
     "language": {"dtype": "string", "_type": "Value"},
-    "lang_group_id": {"names": ["western_european_we", "eastern_european_ee", "central_asia_middle_north_african_cmn",
-                                "sub_saharan_african_ssa", "south_asian_sa", "south_east_asian_sea",
-                                "chinese_japanase_korean_cjk"], "_type": "ClassLabel"},
+    "lang_group_id": {
+        "names": [
+            "western_european_we",
+            "eastern_european_ee",
+            "central_asia_middle_north_african_cmn",
+            "sub_saharan_african_ssa",
+            "south_asian_sa",
+            "south_east_asian_sea",
+            "chinese_japanase_korean_cjk",
+        ],
+        "_type": "ClassLabel",
+    },
 }
 
 COMMON_VOICE_FEATURES = {
@@ -74,11 +82,16 @@ COMMON_VOICE_FEATURES = {
     "sentence": {"dtype": "string", "_type": "Value"},
     "up_votes": {"dtype": "int64", "_type": "Value"},
     "down_votes": {"dtype": "int64", "_type": "Value"},
-    **{name: {"dtype": "string", "_type": "Value"} for name in ("age", "gender", "accent", "locale", "segment",
-                                                                  "variant")},
+    **{
+        name: {"dtype": "string", "_type": "Value"}
+        for name in ("age", "gender", "accent", "locale", "segment", "variant")
+    },
 }
 
-WENETSPEECH_FEATURES = {"audio": {"sampling_rate": 16000, "_type": "Audio"}, "text": {"dtype": "string", "_type": "Value"}}
+WENETSPEECH_FEATURES = {
+    "audio": {"sampling_rate": 16000, "_type": "Audio"},
+    "text": {"dtype": "string", "_type": "Value"},
+}
 
 
 def speak(text: str, voice: str = "en-us", rate: int = 150) -> bytes:
@@ -86,8 +99,11 @@ def speak(text: str, voice: str = "en-us", rate: int = 150) -> bytes:
     if shutil.which("espeak-ng") is None:
         raise OmnievalError("espeak-ng is not installed (Debian package espeak-ng; `make install` installs it)")
     with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", handle.name, text.lower()],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(rate), "-w", handle.name, text.lower()],
+            check=True,
+            capture_output=True,
+        )
         return Path(handle.name).read_bytes()
 
 
@@ -95,9 +111,24 @@ def transcode(wav: bytes, suffix: str) -> bytes:
     """WAV bytes re-encoded by ffmpeg into the format of `suffix` (.mp3, .opus, .flac)."""
     if shutil.which("ffmpeg") is None:
         raise OmnievalError("ffmpeg is not installed (Debian package ffmpeg; `make install` installs it)")
-    proc = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "wav", "-i", "pipe:", "-f",
-                           {".opus": "ogg", ".mp3": "mp3", ".flac": "flac"}[suffix], "pipe:"],
-                          input=wav, capture_output=True, check=True)
+    proc = subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-f",
+            "wav",
+            "-i",
+            "pipe:",
+            "-f",
+            {".opus": "ogg", ".mp3": "mp3", ".flac": "flac"}[suffix],
+            "pipe:",
+        ],
+        input=wav,
+        capture_output=True,
+        check=True,
+    )
     return proc.stdout
 
 
@@ -119,13 +150,22 @@ def librispeech_rows(sentences: tuple[str, ...] | list[str] = SENTENCES) -> list
         speaker, chapter = 1000 + n % len(VOICES), 100
         utt_id = f"{speaker}-{chapter}-{n:04d}"
         audio = speak(text, VOICES[n % len(VOICES)])
-        rows.append({"file": f"{utt_id}.flac", "audio": {"bytes": audio, "path": f"{utt_id}.wav"}, "text": text,
-                     "speaker_id": speaker, "chapter_id": chapter, "id": utt_id})
+        rows.append(
+            {
+                "file": f"{utt_id}.flac",
+                "audio": {"bytes": audio, "path": f"{utt_id}.wav"},
+                "text": text,
+                "speaker_id": speaker,
+                "chapter_id": chapter,
+                "id": utt_id,
+            }
+        )
     return rows
 
 
-def fleurs_rows(sentences: tuple[str, ...] | list[str], config: str = "en_us", voice: str = VOICES[0],
-                first_id: int = 1000) -> list[dict[str, Any]]:
+def fleurs_rows(
+    sentences: tuple[str, ...] | list[str], config: str = "en_us", voice: str = VOICES[0], first_id: int = 1000
+) -> list[dict[str, Any]]:
     """google/fleurs rows; like FLEURS, each sentence is spoken twice (two speakers, one id)."""
     language_name = FLEURS_LANGUAGES[config][1]
     rows = []
@@ -133,34 +173,61 @@ def fleurs_rows(sentences: tuple[str, ...] | list[str], config: str = "en_us", v
         for take, speaker_voice in enumerate((voice, VOICES[1] if voice == VOICES[0] else voice)):
             audio = speak(text, speaker_voice)
             name = f"{first_id + n}_{take}.wav"
-            rows.append({"id": first_id + n, "num_samples": len(audio) // 2, "path": name,
-                         "audio": {"bytes": audio, "path": name}, "transcription": text.lower(),
-                         "raw_transcription": text.capitalize() + ".", "gender": take % 2,
-                         "lang_id": list(FLEURS_LANGUAGES).index(config), "language": language_name,
-                         "lang_group_id": 0})
+            rows.append(
+                {
+                    "id": first_id + n,
+                    "num_samples": len(audio) // 2,
+                    "path": name,
+                    "audio": {"bytes": audio, "path": name},
+                    "transcription": text.lower(),
+                    "raw_transcription": text.capitalize() + ".",
+                    "gender": take % 2,
+                    "lang_id": list(FLEURS_LANGUAGES).index(config),
+                    "language": language_name,
+                    "lang_group_id": 0,
+                }
+            )
     return rows
 
 
-def common_voice_rows(sentences: tuple[str, ...] | list[str], locale: str = "en",
-                      voice: str = VOICES[0]) -> list[dict[str, Any]]:
+def common_voice_rows(
+    sentences: tuple[str, ...] | list[str], locale: str = "en", voice: str = VOICES[0]
+) -> list[dict[str, Any]]:
     """Common Voice 15 rows (lmms-lab-audio/common_voice_15), audio as MP3 like the original clips."""
     rows = []
     for n, text in enumerate(sentences):
         name = f"common_voice_{locale}_{4000000 + n}.mp3"
-        rows.append({"client_id": f"client{n % 3}", "path": name,
-                     "audio": {"bytes": transcode(speak(text, voice), ".mp3"), "path": name},
-                     "sentence": text.capitalize() + ".", "up_votes": 2, "down_votes": 0, "age": "", "gender": "",
-                     "accent": "", "locale": locale, "segment": "", "variant": ""})
+        rows.append(
+            {
+                "client_id": f"client{n % 3}",
+                "path": name,
+                "audio": {"bytes": transcode(speak(text, voice), ".mp3"), "path": name},
+                "sentence": text.capitalize() + ".",
+                "up_votes": 2,
+                "down_votes": 0,
+                "age": "",
+                "gender": "",
+                "accent": "",
+                "locale": locale,
+                "segment": "",
+                "variant": "",
+            }
+        )
     return rows
 
 
 def wenetspeech_rows(sentences: tuple[str, ...] | list[str] = MANDARIN_SENTENCES) -> list[dict[str, Any]]:
     """WenetSpeech rows (lmms-lab-audio/WenetSpeech): Opus audio and its text, no id column."""
-    return [{"audio": {"bytes": transcode(speak(text, "cmn"), ".opus"), "path": f"utt{n:04d}.opus"}, "text": text}
-            for n, text in enumerate(sentences)]
+    return [
+        {"audio": {"bytes": transcode(speak(text, "cmn"), ".opus"), "path": f"utt{n:04d}.opus"}, "text": text}
+        for n, text in enumerate(sentences)
+    ]
 
 
-VOICEBENCH_FEATURES = {"audio": {"sampling_rate": 16000, "_type": "Audio"}, "prompt": {"dtype": "string", "_type": "Value"}}
+VOICEBENCH_FEATURES = {
+    "audio": {"sampling_rate": 16000, "_type": "Audio"},
+    "prompt": {"dtype": "string", "_type": "Value"},
+}
 #: spoken requests in the style of VoiceBench's open-ended subsets
 REQUESTS = (
     "What is the capital of France?",
@@ -173,8 +240,10 @@ REQUESTS = (
 def voicebench_rows(requests: tuple[str, ...] | list[str] = REQUESTS, voice: str = VOICES[0]) -> list[dict[str, Any]]:
     """Rows of VoiceBench's open-ended subsets (hlt-lab/voicebench alpacaeval, commoneval, wildvoice):
     the spoken request and its transcript; no id column."""
-    return [{"audio": {"bytes": speak(text, voice), "path": f"request{n}.wav"}, "prompt": text}
-            for n, text in enumerate(requests)]
+    return [
+        {"audio": {"bytes": speak(text, voice), "path": f"request{n}.wav"}, "prompt": text}
+        for n, text in enumerate(requests)
+    ]
 
 
 def make_librispeech_sample(folder: str | Path) -> Path:

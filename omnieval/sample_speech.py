@@ -40,10 +40,18 @@ def make_minimax_sample(folder: str | Path) -> Path:
     """English and French in the MiniMax layout: text/<language>.txt, speaker/<language>/<speaker>/, prompt_text.txt."""
     base = Path(folder)
     transcripts = []
-    texts = {"english": (("english_female", "en-us+f3", "I love walking in the park.", ("Good morning to you.",
-                                                                                       "See you tomorrow.")),
-                         ("english_male", "en-us+m3", "The train leaves at noon.", ("Thank you very much.",))),
-             "french": (("french_female", "fr+f3", "Il fait beau aujourd'hui.", ("Bonjour à tous.",)),)}
+    texts = {
+        "english": (
+            (
+                "english_female",
+                "en-us+f3",
+                "I love walking in the park.",
+                ("Good morning to you.", "See you tomorrow."),
+            ),
+            ("english_male", "en-us+m3", "The train leaves at noon.", ("Thank you very much.",)),
+        ),
+        "french": (("french_female", "fr+f3", "Il fait beau aujourd'hui.", ("Bonjour à tous.",)),),
+    }
     for language, speakers in texts.items():
         lines = []
         for speaker, voice, prompt_text, to_speak in speakers:
@@ -63,9 +71,11 @@ def make_cv3_crosslingual_sample(folder: str | Path) -> Path:
     base = Path(folder)
     target = base / "data" / "cross_lingual_zeroshot" / "to_en"
     (target / "waveform").mkdir(parents=True, exist_ok=True)
-    items = (("zh", "cmn", "我们明天早上见。", "See you in the morning."),
-             ("zh", "cmn+f3", "今天天气很好。", "The weather is nice today."),
-             ("ko", "ko", "안녕하세요 만나서 반갑습니다.", "Nice to meet you."))
+    items = (
+        ("zh", "cmn", "我们明天早上见。", "See you in the morning."),
+        ("zh", "cmn+f3", "今天天气很好。", "The weather is nice today."),
+        ("ko", "ko", "안녕하세요 만나서 반갑습니다.", "Nice to meet you."),
+    )
     text, prompt_text, scp = [], [], []
     for n, (_, voice, prompt, to_speak) in enumerate(items, 1):
         (target / "waveform" / f"prompt_audio_{n}.wav").write_bytes(speak(prompt, voice))
@@ -79,5 +89,8 @@ def make_cv3_crosslingual_sample(folder: str | Path) -> Path:
 
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "data/sample/speech")
-    print(make_seedtts_sample(out / "seedtts"), make_minimax_sample(out / "minimax"),
-          make_cv3_crosslingual_sample(out / "cv3"))
+    print(
+        make_seedtts_sample(out / "seedtts"),
+        make_minimax_sample(out / "minimax"),
+        make_cv3_crosslingual_sample(out / "cv3"),
+    )

@@ -32,12 +32,22 @@ def unreadable_row_record(sample_id: str, index: int, err: Exception) -> SampleR
     one bad row fails its sample, never the run."""
     from omnieval.errors import error_line
 
-    return SampleRecord(id=sample_id, index=index, metadata={UNREADABLE_ROW: True},
-                        error=f"the dataset row does not fit the task: {error_line(err)}")
+    return SampleRecord(
+        id=sample_id,
+        index=index,
+        metadata={UNREADABLE_ROW: True},
+        error=f"the dataset row does not fit the task: {error_line(err)}",
+    )
 
 
-def make_record(task: Task, sample: Sample, response: Response | None, error: str | None = None,
-                request_hash: str | None = None, cached: bool = False) -> SampleRecord:
+def make_record(
+    task: Task,
+    sample: Sample,
+    response: Response | None,
+    error: str | None = None,
+    request_hash: str | None = None,
+    cached: bool = False,
+) -> SampleRecord:
     """Score one sample; a failure (error set, or a response with an error) scores as an empty prediction."""
     error = error or (response.error if response is not None else None)
     if error is None and response is not None and response.speech_gone:
@@ -45,14 +55,28 @@ def make_record(task: Task, sample: Sample, response: Response | None, error: st
     prediction = response.text if response is not None and error is None else ""
     scored = task.score_response(sample, response if error is None else None)
     return SampleRecord(
-        id=sample.id, index=sample.index, request_hash=request_hash, prediction=prediction, target=sample.target,
-        scores=scored.scores, details=scored.details, metadata=sample.metadata, response=response, error=error,
+        id=sample.id,
+        index=sample.index,
+        request_hash=request_hash,
+        prediction=prediction,
+        target=sample.target,
+        scores=scored.scores,
+        details=scored.details,
+        metadata=sample.metadata,
+        response=response,
+        error=error,
         cached=cached,
     )
 
 
-def scored_record(task: Task, sample: Sample, response: Response | None, error: str | None = None,
-                  request_hash: str | None = None, cached: bool = False) -> SampleRecord:
+def scored_record(
+    task: Task,
+    sample: Sample,
+    response: Response | None,
+    error: str | None = None,
+    request_hash: str | None = None,
+    cached: bool = False,
+) -> SampleRecord:
     """make_record, where a scorer that crashes (a speech model out of memory, a row whose options it cannot
     read) fails this sample only, with the reason."""
     from omnieval.errors import error_line
@@ -64,8 +88,16 @@ def scored_record(task: Task, sample: Sample, response: Response | None, error: 
     try:
         return make_record(task, sample, response, error=failure, request_hash=request_hash, cached=cached)
     except Exception:  # noqa: BLE001 - not even an empty answer can be scored: a record without scores
-        return SampleRecord(id=sample.id, index=sample.index, request_hash=request_hash, target=sample.target,
-                            metadata=sample.metadata, response=response, error=failure, cached=cached)
+        return SampleRecord(
+            id=sample.id,
+            index=sample.index,
+            request_hash=request_hash,
+            target=sample.target,
+            metadata=sample.metadata,
+            response=response,
+            error=failure,
+            cached=cached,
+        )
 
 
 def sample_of(record: SampleRecord) -> Sample:
@@ -82,10 +114,12 @@ def stored_judgment(record: SampleRecord) -> Judgment | None:
 
 def with_judgment(task: Task, record: SampleRecord, judgment: Judgment) -> SampleRecord:
     """The record with a judgment's scores added and the judgment kept in its details."""
-    return record.model_copy(update={
-        "scores": {**record.scores, **task.judged_scores(judgment, record)},
-        "details": {**record.details, "judge": judgment.model_dump(mode="json")},
-    })
+    return record.model_copy(
+        update={
+            "scores": {**record.scores, **task.judged_scores(judgment, record)},
+            "details": {**record.details, "judge": judgment.model_dump(mode="json")},
+        }
+    )
 
 
 def rescore(task: Task, records: list[SampleRecord]) -> list[SampleRecord]:
@@ -98,16 +132,21 @@ def rescore(task: Task, records: list[SampleRecord]) -> list[SampleRecord]:
             continue
         generated = None if record.failed else (record.response or Response(text=record.prediction))
         if generated is not None and generated.speech_gone:
-            raise OmnievalError(f"sample {record.id}: its generated speech is gone ({generated.audio_path}); "
-                                f"rescore the run where its media folder is")
+            raise OmnievalError(
+                f"sample {record.id}: its generated speech is gone ({generated.audio_path}); "
+                f"rescore the run where its media folder is"
+            )
         try:
-            scored = task.score_response(sample_of(record), generated.model_copy(update={"text": record.prediction})
-                                         if generated is not None else None)
+            scored = task.score_response(
+                sample_of(record),
+                generated.model_copy(update={"text": record.prediction}) if generated is not None else None,
+            )
         except ROW_ERRORS as err:  # a record the scorer cannot read fails its sample, as in `run`
             from omnieval.errors import error_line
 
-            rescored.append(record.model_copy(update={"scores": {}, "details": {},
-                                                      "error": f"scoring failed: {error_line(err)}"}))
+            rescored.append(
+                record.model_copy(update={"scores": {}, "details": {}, "error": f"scoring failed: {error_line(err)}"})
+            )
             continue
         fresh = record.model_copy(update={"scores": scored.scores, "details": scored.details})
         judgment = stored_judgment(record)
@@ -115,8 +154,9 @@ def rescore(task: Task, records: list[SampleRecord]) -> list[SampleRecord]:
     return rescored
 
 
-async def judge_records(task: Task, records: list[SampleRecord], judge: ModelJudge,
-                        media: list[list[MediaRef]] | None = None) -> list[SampleRecord]:
+async def judge_records(
+    task: Task, records: list[SampleRecord], judge: ModelJudge, media: list[list[MediaRef]] | None = None
+) -> list[SampleRecord]:
     """Records with a fresh judgment of each generated answer (failed generations are not judged).
     The media default to those of a record's earlier judgment; the rule-based scores stay as they are."""
     from omnieval.judges.model_judge import JudgeInput
@@ -137,16 +177,23 @@ def without_judgment(task: Task, record: SampleRecord) -> SampleRecord:
     """The record with its judgment and the scores that judgment gave taken out (rule scores kept)."""
     earlier = stored_judgment(record)
     stale = set(task.judged_scores(earlier, record)) if earlier is not None else set()
-    return record.model_copy(update={"scores": {k: v for k, v in record.scores.items() if k not in stale},
-                                     "details": {k: v for k, v in record.details.items() if k != "judge"}})
+    return record.model_copy(
+        update={
+            "scores": {k: v for k, v in record.scores.items() if k not in stale},
+            "details": {k: v for k, v in record.details.items() if k != "judge"},
+        }
+    )
 
 
 def judge_counts(records: list[SampleRecord]) -> dict[str, int]:
     """How many records a judge scored, and how many judgments failed."""
     judgments = [record.details.get("judge") or {} for record in records]
-    return {"judged": sum(1 for j in judgments if j.get("value") is not None
-                          or any(v is not None for v in j.get("verdicts") or [])),
-            "judge_failed": sum(1 for j in judgments if j.get("error"))}
+    return {
+        "judged": sum(
+            1 for j in judgments if j.get("value") is not None or any(v is not None for v in j.get("verdicts") or [])
+        ),
+        "judge_failed": sum(1 for j in judgments if j.get("error")),
+    }
 
 
 def judge_failed(record: SampleRecord) -> bool:
@@ -171,12 +218,18 @@ class Summary:
 
     def fields(self) -> dict[str, Any]:
         """The RunRecord fields this summary sets."""
-        return {"metrics": self.metrics, "intervals": self.intervals, "statistics": self.statistics,
-                "counts": self.counts, "scoring": self.scoring}
+        return {
+            "metrics": self.metrics,
+            "intervals": self.intervals,
+            "statistics": self.statistics,
+            "counts": self.counts,
+            "scoring": self.scoring,
+        }
 
 
-def summarize(task: Task, records: list[SampleRecord], selected: int,
-              settings: BootstrapSettings = BootstrapSettings()) -> Summary:
+def summarize(
+    task: Task, records: list[SampleRecord], selected: int, settings: BootstrapSettings = BootstrapSettings()
+) -> Summary:
     """Run metrics with bootstrap intervals (from records in sample order, so the result never depends on
     finishing order) and counts."""
     ordered = sorted(records, key=lambda r: r.index)
@@ -191,6 +244,10 @@ def summarize(task: Task, records: list[SampleRecord], selected: int,
     }
     if task.judge_template:
         counts.update(judge_counts(ordered))
-    return Summary(metrics, {name: [round(low, 6), round(high, 6)] for name, (low, high) in intervals.items()
-                             if name in metrics},
-                   settings.describe(len(ordered)) if ordered else {}, counts, task.scoring_info())
+    return Summary(
+        metrics,
+        {name: [round(low, 6), round(high, 6)] for name, (low, high) in intervals.items() if name in metrics},
+        settings.describe(len(ordered)) if ordered else {},
+        counts,
+        task.scoring_info(),
+    )

@@ -40,8 +40,9 @@ def quotas(sizes: dict[str, int], limit: int, rng: np.random.Generator | None = 
     return share
 
 
-def select_indices(total: int, limit: int | None, seed: int, shard: tuple[int, int] | None,
-                   strata: Sequence[str] | None = None) -> list[int]:
+def select_indices(
+    total: int, limit: int | None, seed: int, shard: tuple[int, int] | None, strata: Sequence[str] | None = None
+) -> list[int]:
     """Row indices to evaluate: `limit` rows drawn with `seed` (stratified by `strata`, one label per
     row, when given), kept in row order, then shard i of n."""
     if limit is not None and limit < 0:
@@ -58,8 +59,11 @@ def select_indices(total: int, limit: int | None, seed: int, shard: tuple[int, i
             for index, label in enumerate(strata):
                 members[str(label)].append(index)
             share = quotas({name: len(rows) for name, rows in members.items()}, limit, rng)
-            indices = sorted(i for name in sorted(members)
-                             for i in rng.choice(members[name], size=share[name], replace=False).tolist())
+            indices = sorted(
+                i
+                for name in sorted(members)
+                for i in rng.choice(members[name], size=share[name], replace=False).tolist()
+            )
     if shard is not None:
         index, count = shard
         indices = indices[index::count]

@@ -44,11 +44,26 @@ from omnieval.runners.base import Runner
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request, Response
 
 #: `input_audio.format` -> the stored file's suffix; no other format is taken
-AUDIO_FORMATS = {"wav": ".wav", "mp3": ".mp3", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "m4a": ".m4a",
-                 "aac": ".aac", "webm": ".webm", "pcm16": ".raw"}
+AUDIO_FORMATS = {
+    "wav": ".wav",
+    "mp3": ".mp3",
+    "flac": ".flac",
+    "ogg": ".ogg",
+    "opus": ".opus",
+    "m4a": ".m4a",
+    "aac": ".aac",
+    "webm": ".webm",
+    "pcm16": ".raw",
+}
 #: an image data URL's MIME type -> the stored file's suffix
-IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/jpg": ".jpg", "image/gif": ".gif",
-               "image/webp": ".webp", "image/bmp": ".bmp"}
+IMAGE_TYPES = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/jpg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/bmp": ".bmp",
+}
 #: connections the kernel queues while the server is busy accepting
 ACCEPT_BACKLOG = 1024
 #: the largest body taken (audio and images inline in base64 make bodies large)
@@ -92,7 +107,9 @@ def _parse_part(part: Any, store: Path) -> Part:
             audio = part["input_audio"]
             fmt = audio.get("format") or "wav"
             if fmt not in AUDIO_FORMATS:
-                raise BadRequest(f"input_audio format {str(fmt)[:40]!r} is not taken; one of {', '.join(AUDIO_FORMATS)}")
+                raise BadRequest(
+                    f"input_audio format {str(fmt)[:40]!r} is not taken; one of {', '.join(AUDIO_FORMATS)}"
+                )
             path, digest = store_bytes(base64.b64decode(audio["data"], validate=True), AUDIO_FORMATS[fmt], root=store)
             return Part.of_media(MediaRef(kind="audio", path=str(path), sha256=digest))
         if kind == "image_url":
@@ -122,15 +139,25 @@ def is_loopback(host: str) -> bool:
 def check_bind(host: str, api_key: str | None) -> None:
     """Refuse to serve an address other machines reach without an API key."""
     if not is_loopback(host) and not api_key:
-        raise OmnievalError(f"serving on {host} makes the model reachable from other machines: "
-                            "set an API key with --api-key-env, or serve on 127.0.0.1")
+        raise OmnievalError(
+            f"serving on {host} makes the model reachable from other machines: "
+            "set an API key with --api-key-env, or serve on 127.0.0.1"
+        )
 
 
 class RunnerServer:
     """Serves one runner under one model name: construct (binds the port), serve_forever(), shutdown()."""
 
-    def __init__(self, runner: Runner, model_name: str, host: str = "127.0.0.1", port: int = 8000,
-                 api_key: str | None = None, max_inflight: int | None = None, media_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        model_name: str,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        api_key: str | None = None,
+        max_inflight: int | None = None,
+        media_dir: Path | None = None,
+    ) -> None:
         check_bind(host, api_key)
         self.runner, self.model_name, self.api_key = runner, model_name, api_key
         self.max_inflight = max_inflight
@@ -215,8 +242,9 @@ class RunnerServer:
     def _json_route(self, route):
         async def handle(request: web.Request) -> web.Response:
             if request.content_type != "application/json":
-                return _json(415, _error("the body must be JSON sent as Content-Type: application/json",
-                                         "invalid_request"))
+                return _json(
+                    415, _error("the body must be JSON sent as Content-Type: application/json", "invalid_request")
+                )
             try:
                 body = json.loads(await request.read())
             except (ValueError, UnicodeDecodeError):
@@ -230,14 +258,18 @@ class RunnerServer:
             if isinstance(payload, bytes):
                 return web.Response(status=status, body=payload, content_type="audio/wav")
             return _json(status, payload)
+
         return handle
 
     # -- the OpenAI protocol ----------------------------------------------------------------------
 
     def _check_model(self, body: dict[str, Any]) -> None:
         if body.get("model") != self.model_name:
-            raise BadRequest(f"model '{str(body.get('model'))[:80]}' is not served here; this server has "
-                             f"'{self.model_name}'", 404, "model_not_found")
+            raise BadRequest(
+                f"model '{str(body.get('model'))[:80]}' is not served here; this server has '{self.model_name}'",
+                404,
+                "model_not_found",
+            )
 
     async def _generate(self, request: Request) -> Response:
         """The runner's response; BadRequest carries the HTTP error to answer with."""
@@ -276,15 +308,23 @@ class RunnerServer:
         response = await self._generate(request)
         message: dict[str, Any] = {"role": "assistant", "content": response.text}
         if gen.return_audio and response.audio_path:
-            message["audio"] = {"id": f"audio-{request.sample_id}", "expires_at": int(time.time()) + 3600,
-                                "data": base64.b64encode(Path(response.audio_path).read_bytes()).decode(),
-                                "transcript": response.text}
+            message["audio"] = {
+                "id": f"audio-{request.sample_id}",
+                "expires_at": int(time.time()) + 3600,
+                "data": base64.b64encode(Path(response.audio_path).read_bytes()).decode(),
+                "transcript": response.text,
+            }
         return 200, {
-            "id": f"chatcmpl-{request.sample_id}", "object": "chat.completion", "created": int(time.time()),
+            "id": f"chatcmpl-{request.sample_id}",
+            "object": "chat.completion",
+            "created": int(time.time()),
             "model": self.model_name,
             "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
-            "usage": {"prompt_tokens": response.input_tokens or 0, "completion_tokens": response.output_tokens or 0,
-                      "total_tokens": (response.input_tokens or 0) + (response.output_tokens or 0)},
+            "usage": {
+                "prompt_tokens": response.input_tokens or 0,
+                "completion_tokens": response.output_tokens or 0,
+                "total_tokens": (response.input_tokens or 0) + (response.output_tokens or 0),
+            },
         }
 
     async def speak(self, body: dict[str, Any]) -> tuple[int, bytes]:
@@ -296,8 +336,9 @@ class RunnerServer:
         if (body.get("response_format") or "wav") != "wav":
             raise BadRequest(f"response_format '{str(body.get('response_format'))[:40]}' is not served; only wav")
         gen = GenConfig(return_audio=True, speaker=str(body["voice"]) if body.get("voice") else None)
-        request = Request(sample_id=uuid.uuid4().hex, messages=[Message(role="user", content=[Part.of_text(text)])],
-                          gen=gen)
+        request = Request(
+            sample_id=uuid.uuid4().hex, messages=[Message(role="user", content=[Part.of_text(text)])], gen=gen
+        )
         response = await self._generate(request)
         if not response.audio_path:
             raise BadRequest(f"the model '{self.model_name}' returned no speech", 500, "server_error")
@@ -307,14 +348,17 @@ class RunnerServer:
 def _speech_out(body: dict[str, Any]) -> dict[str, Any]:
     """The generation settings of a chat request's `modalities` and `audio` (a spoken answer, its voice)."""
     modalities = body.get("modalities") or ["text"]
-    if not isinstance(modalities, list) or not all(isinstance(m, str) for m in modalities) \
-            or not set(modalities) <= {"text", "audio"}:
+    if (
+        not isinstance(modalities, list)
+        or not all(isinstance(m, str) for m in modalities)
+        or not set(modalities) <= {"text", "audio"}
+    ):
         raise BadRequest("'modalities' must list 'text' and/or 'audio'")
     if "audio" not in modalities:
         return {}
     audio = body.get("audio") or {}
     if not isinstance(audio, dict):
-        raise BadRequest("'audio' must be an object ({\"format\": \"wav\", \"voice\": ...})")
+        raise BadRequest('\'audio\' must be an object ({"format": "wav", "voice": ...})')
     if (audio.get("format") or "wav") != "wav":
         raise BadRequest(f"audio format '{str(audio.get('format'))[:40]}' is not served; only wav")
     return {"return_audio": True, "speaker": str(audio["voice"]) if audio.get("voice") else None}

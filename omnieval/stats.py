@@ -49,8 +49,13 @@ class BootstrapSettings:
             raise OmnievalError(f"confidence must lie between 0 and 1, got {self.confidence}")
 
     def describe(self, n: int) -> dict[str, object]:
-        return {"method": "percentile bootstrap over samples", "confidence": self.confidence,
-                "resamples": self.resamples, "seed": self.seed, "n": n}
+        return {
+            "method": "percentile bootstrap over samples",
+            "confidence": self.confidence,
+            "resamples": self.resamples,
+            "seed": self.seed,
+            "n": n,
+        }
 
 
 def draws(n: int, settings: BootstrapSettings) -> np.ndarray:
@@ -73,8 +78,9 @@ def _collect(aggregates: Iterable[dict[str, float]]) -> dict[str, list[float]]:
     return values
 
 
-def bootstrap_intervals(aggregate: Aggregate, records: Sequence[R],
-                        settings: BootstrapSettings = BootstrapSettings()) -> dict[str, tuple[float, float]]:
+def bootstrap_intervals(
+    aggregate: Aggregate, records: Sequence[R], settings: BootstrapSettings = BootstrapSettings()
+) -> dict[str, tuple[float, float]]:
     """A percentile interval for every metric `aggregate` returns. A metric missing from some resamples
     (a category no drawn sample belongs to) gets its interval from the resamples that have it."""
     if not records:
@@ -97,22 +103,33 @@ class PairedDifference:
     exact: bool  # the p-value enumerated every swap pattern
 
     def to_dict(self) -> dict[str, object]:
-        return {"metric": self.metric, "baseline": self.baseline, "candidate": self.candidate,
-                "difference": self.difference, "interval": list(self.interval), "p_value": self.p_value,
-                "n": self.n, "exact": self.exact}
+        return {
+            "metric": self.metric,
+            "baseline": self.baseline,
+            "candidate": self.candidate,
+            "difference": self.difference,
+            "interval": list(self.interval),
+            "p_value": self.p_value,
+            "n": self.n,
+            "exact": self.exact,
+        }
 
 
 def _swap_patterns(n: int, settings: BootstrapSettings) -> tuple[np.ndarray, bool]:
     """Which samples trade places in each randomization round (True: take the other run's record)."""
-    if n <= 20 and 2 ** n <= settings.resamples:
+    if n <= 20 and 2**n <= settings.resamples:
         return np.array(list(itertools.product((False, True), repeat=n)), dtype=bool), True
     rng = np.random.default_rng(settings.seed + 1)
     return rng.random((settings.resamples, n)) < 0.5, False
 
 
-def paired_differences(aggregate: Aggregate, baseline: Sequence[R], candidate: Sequence[R],
-                       metrics: Iterable[str] | None = None,
-                       settings: BootstrapSettings = BootstrapSettings()) -> dict[str, PairedDifference]:
+def paired_differences(
+    aggregate: Aggregate,
+    baseline: Sequence[R],
+    candidate: Sequence[R],
+    metrics: Iterable[str] | None = None,
+    settings: BootstrapSettings = BootstrapSettings(),
+) -> dict[str, PairedDifference]:
     """Paired comparison of `candidate` against `baseline`, whose records must be in the same sample order.
     Compares `metrics` (default: every metric both runs have)."""
     if len(baseline) != len(candidate):
@@ -120,8 +137,9 @@ def paired_differences(aggregate: Aggregate, baseline: Sequence[R], candidate: S
     if not baseline:
         return {}
     observed_base, observed_cand = aggregate(list(baseline)), aggregate(list(candidate))
-    names = [m for m in (metrics if metrics is not None else observed_base)
-             if m in observed_base and m in observed_cand]
+    names = [
+        m for m in (metrics if metrics is not None else observed_base) if m in observed_base and m in observed_cand
+    ]
     if not names:
         return {}
 
@@ -129,12 +147,17 @@ def paired_differences(aggregate: Aggregate, baseline: Sequence[R], candidate: S
         base, cand = aggregate(base_rows), aggregate(cand_rows)
         return {m: cand[m] - base[m] for m in names if m in base and m in cand}
 
-    boot = _collect(differences([baseline[i] for i in row], [candidate[i] for i in row])
-                    for row in draws(len(baseline), settings))
+    boot = _collect(
+        differences([baseline[i] for i in row], [candidate[i] for i in row]) for row in draws(len(baseline), settings)
+    )
     patterns, exact = _swap_patterns(len(baseline), settings)
-    null = _collect(differences([c if s else b for b, c, s in zip(baseline, candidate, swap)],
-                                [b if s else c for b, c, s in zip(baseline, candidate, swap)])
-                    for swap in patterns)
+    null = _collect(
+        differences(
+            [c if s else b for b, c, s in zip(baseline, candidate, swap, strict=False)],
+            [b if s else c for b, c, s in zip(baseline, candidate, swap, strict=False)],
+        )
+        for swap in patterns
+    )
     results = {}
     for m in names:
         observed = observed_cand[m] - observed_base[m]
@@ -143,8 +166,9 @@ def paired_differences(aggregate: Aggregate, baseline: Sequence[R], candidate: S
         rounds = len(null.get(m, []))
         p_value = extreme / rounds if exact else (extreme + 1) / (rounds + 1)
         interval = percentile_interval(boot[m], settings.confidence) if boot.get(m) else (observed, observed)
-        results[m] = PairedDifference(m, observed_base[m], observed_cand[m], observed, interval,
-                                      min(1.0, p_value), len(baseline), exact)
+        results[m] = PairedDifference(
+            m, observed_base[m], observed_cand[m], observed, interval, min(1.0, p_value), len(baseline), exact
+        )
     return results
 
 
@@ -166,5 +190,6 @@ def align(baseline: Sequence[T], candidate: Sequence[T], key: Callable[[T], str]
     by_id = {key(r): r for r in candidate}
     base_ids = {key(r) for r in baseline}
     shared = [r for r in baseline if key(r) in by_id]
-    return Aligned(shared, [by_id[key(r)] for r in shared],
-                   sorted(base_ids - by_id.keys()), sorted(by_id.keys() - base_ids))
+    return Aligned(
+        shared, [by_id[key(r)] for r in shared], sorted(base_ids - by_id.keys()), sorted(by_id.keys() - base_ids)
+    )

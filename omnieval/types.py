@@ -7,7 +7,6 @@ samples.jsonl and run.json are these types serialized.
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field

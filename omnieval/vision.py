@@ -34,7 +34,7 @@ DEFAULT_SEQ_LEN = 128000
 class VideoClip:
     """Frames sampled from a video, as the processors take them."""
 
-    frames: "torch.Tensor"  # noqa: F821 - (T, C, H, W) float32, 0..255
+    frames: torch.Tensor  # noqa: F821 - (T, C, H, W) float32, 0..255
     sample_fps: float
     source_fps: float
     total_frames: int
@@ -73,8 +73,7 @@ def _local_path(ref: MediaRef) -> Path:
     return path
 
 
-def load_image(ref: MediaRef, patch_factor: int = 28, min_pixels: float | None = None,
-               max_pixels: float | None = None):
+def load_image(ref: MediaRef, patch_factor: int = 28, min_pixels: float | None = None, max_pixels: float | None = None):
     """An RGB PIL image resized for the vision tower (transparent areas become white)."""
     from PIL import Image, UnidentifiedImageError
 
@@ -92,9 +91,13 @@ def load_image(ref: MediaRef, patch_factor: int = 28, min_pixels: float | None =
     else:
         image = image.convert("RGB")
     width, height = image.size
-    height, width = smart_resize(height, width, patch_factor,
-                                 min_pixels if min_pixels is not None else IMAGE_MIN_TOKENS * patch_factor ** 2,
-                                 max_pixels if max_pixels is not None else IMAGE_MAX_TOKENS * patch_factor ** 2)
+    height, width = smart_resize(
+        height,
+        width,
+        patch_factor,
+        min_pixels if min_pixels is not None else IMAGE_MIN_TOKENS * patch_factor**2,
+        max_pixels if max_pixels is not None else IMAGE_MAX_TOKENS * patch_factor**2,
+    )
     return image.resize((width, height))
 
 
@@ -113,29 +116,55 @@ def frame_count(total_frames: int, source_fps: float, fps: float, min_frames: in
 _VIDEO_DECODERS = ("torchcodec", "torchvision", "torch")
 
 
-def load_video(ref: MediaRef, fps: float | None = None, min_frames: int | None = None, max_frames: int | None = None,
-               patch_factor: int = 28, min_pixels: float | None = None, max_pixels: float | None = None,
-               total_pixels: float | None = None) -> VideoClip:
+def load_video(
+    ref: MediaRef,
+    fps: float | None = None,
+    min_frames: int | None = None,
+    max_frames: int | None = None,
+    patch_factor: int = 28,
+    min_pixels: float | None = None,
+    max_pixels: float | None = None,
+    total_pixels: float | None = None,
+) -> VideoClip:
     """Sample and resize frames of a video file (from the decoded-media cache when it holds them)."""
     import torch
 
     path = _local_path(ref)
-    params = {"fps": fps or DEFAULT_FPS, "min_frames": min_frames or DEFAULT_MIN_FRAMES,
-              "max_frames": max_frames or DEFAULT_MAX_FRAMES, "patch_factor": patch_factor,
-              "min_pixels": min_pixels, "max_pixels": max_pixels, "total_pixels": total_pixels}
+    params = {
+        "fps": fps or DEFAULT_FPS,
+        "min_frames": min_frames or DEFAULT_MIN_FRAMES,
+        "max_frames": max_frames or DEFAULT_MAX_FRAMES,
+        "patch_factor": patch_factor,
+        "min_pixels": min_pixels,
+        "max_pixels": max_pixels,
+        "total_pixels": total_pixels,
+    }
     rules = {"frame_factor": FRAME_FACTOR, "tokens": [VIDEO_MIN_TOKENS, VIDEO_MAX_TOKENS], "seq_len": DEFAULT_SEQ_LEN}
 
     def decode() -> tuple[dict[str, np.ndarray], dict]:
         return _decode_video(path, ref.label, **params)
 
     arrays, meta = decoded_cache.cached("video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode)
-    return VideoClip(frames=torch.from_numpy(arrays["frames"].copy()).float(), sample_fps=meta["sample_fps"],
-                     source_fps=meta["source_fps"], total_frames=meta["total_frames"], indices=meta["indices"])
+    return VideoClip(
+        frames=torch.from_numpy(arrays["frames"].copy()).float(),
+        sample_fps=meta["sample_fps"],
+        source_fps=meta["source_fps"],
+        total_frames=meta["total_frames"],
+        indices=meta["indices"],
+    )
 
 
-def _decode_video(path: Path, label: str, fps: float, min_frames: int, max_frames: int, patch_factor: int,
-                  min_pixels: float | None, max_pixels: float | None,
-                  total_pixels: float | None) -> tuple[dict[str, np.ndarray], dict]:
+def _decode_video(
+    path: Path,
+    label: str,
+    fps: float,
+    min_frames: int,
+    max_frames: int,
+    patch_factor: int,
+    min_pixels: float | None,
+    max_pixels: float | None,
+    total_pixels: float | None,
+) -> tuple[dict[str, np.ndarray], dict]:
     """The sampled, resized frames (uint8, T x C x H x W) and how they were sampled."""
     import torch
     from torchvision.transforms import InterpolationMode
@@ -157,16 +186,20 @@ def _decode_video(path: Path, label: str, fps: float, min_frames: int, max_frame
     except Exception as err:  # noqa: BLE001 - any decoder failure is this sample's media error
         raise MediaError(f"cannot decode video {label}: {first_line(err)}") from err
     _, _, height, width = frames.shape
-    floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor ** 2
-    budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor ** 2 * 0.9
-    ceiling = max(min(VIDEO_MAX_TOKENS * patch_factor ** 2, budget / count * FRAME_FACTOR), int(floor * 1.05))
+    floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor**2
+    budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor**2 * 0.9
+    ceiling = max(min(VIDEO_MAX_TOKENS * patch_factor**2, budget / count * FRAME_FACTOR), int(floor * 1.05))
     if max_pixels is not None:
         ceiling = min(ceiling, max_pixels)
     new_h, new_w = smart_resize(height, width, patch_factor, floor, ceiling)
     # uint8 in, uint8 out (rounded as torchvision rounds): the processors get these values as floats
     frames = transforms.resize(frames, [new_h, new_w], interpolation=InterpolationMode.BICUBIC, antialias=True)
-    meta = {"sample_fps": count / max(total, 1e-6) * source_fps, "source_fps": source_fps, "total_frames": total,
-            "indices": indices}
+    meta = {
+        "sample_fps": count / max(total, 1e-6) * source_fps,
+        "source_fps": source_fps,
+        "total_frames": total,
+        "indices": indices,
+    }
     return {"frames": frames.numpy()}, meta
 
 

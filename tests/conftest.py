@@ -122,8 +122,9 @@ def smollm2():
 @pytest.fixture(scope="session")
 def pocketsphinx_server():
     """`omnieval serve` in this process: pocketsphinx behind a real HTTP server on 127.0.0.1."""
-    server = RunnerServer(RUNNERS.get("pocketsphinx")(workers=2), "pocketsphinx-en", "127.0.0.1", 0,
-                          api_key="test-key-not-secret")
+    server = RunnerServer(
+        RUNNERS.get("pocketsphinx")(workers=2), "pocketsphinx-en", "127.0.0.1", 0, api_key="test-key-not-secret"
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -133,18 +134,34 @@ def pocketsphinx_server():
 def openai_preset(folder: Path, url: str, **settings) -> Path:
     """A model preset file for the openai runner at `url`."""
     path = folder / "local-server.yaml"
-    preset = {"name": "local-server", "runner": "openai",
-              "settings": {"base_url": url, "model": "pocketsphinx-en", "api_key_env": "LOCAL_KEY",
-                           "max_retries": 2, "timeout_s": 60, **settings}}
+    preset = {
+        "name": "local-server",
+        "runner": "openai",
+        "settings": {
+            "base_url": url,
+            "model": "pocketsphinx-en",
+            "api_key_env": "LOCAL_KEY",
+            "max_retries": 2,
+            "timeout_s": 60,
+            **settings,
+        },
+    }
     path.write_text(yaml.safe_dump(preset))
     return path
 
 
-def run_cli(*args: str, check: bool = True, env: dict | None = None, cwd: Path | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, check: bool = True, env: dict | None = None, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
     """`omnieval ARGS` in a subprocess, as a user runs it."""
-    proc = subprocess.run([sys.executable, "-m", "omnieval", *map(str, args)], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=cwd or REPO, timeout=timeout)
+    proc = subprocess.run(
+        [sys.executable, "-m", "omnieval", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or REPO,
+        timeout=timeout,
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"omnieval {' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr}")
     return proc

@@ -13,8 +13,15 @@ from omnieval.scoring import ROW_ERRORS, make_record, summarize, unreadable_row_
 from omnieval.types import Response
 
 
-def evaluate(task: str, dataset: Path, output: Path, model: str = "pocketsphinx-en",
-             task_params: dict | None = None, runner_settings: dict | None = None, **options) -> RunDir:
+def evaluate(
+    task: str,
+    dataset: Path,
+    output: Path,
+    model: str = "pocketsphinx-en",
+    task_params: dict | None = None,
+    runner_settings: dict | None = None,
+    **options,
+) -> RunDir:
     """One run of `task` on `model` over a local dataset, without progress bars or a cache by default."""
     preset = load_preset(model)
     runner = RUNNERS.get(preset.runner)(**{**preset.settings, **(runner_settings or {})})
@@ -37,6 +44,7 @@ def score_answers(task_name, path, answers: list[str | None]):
         except ROW_ERRORS as err:
             records.append(unreadable_row_record(ids[i], i, err))
             continue
-        records.append(make_record(task, sample, Response(text=answer) if answer is not None
-                                   else Response(error="out of memory")))
+        records.append(
+            make_record(task, sample, Response(text=answer) if answer is not None else Response(error="out of memory"))
+        )
     return task, records, summarize(task, records, len(records)).metrics

@@ -12,8 +12,14 @@ from omnieval.types import FORMAT_VERSION
 
 
 def test_evaluate_runs_a_task_and_the_tables_read_what_it_wrote(librispeech_parquet, tmp_path):
-    run = omnieval.evaluate("librispeech_test_clean", "pocketsphinx-en", limit=3, dataset_path=str(librispeech_parquet),
-                            output=tmp_path, cache=False)
+    run = omnieval.evaluate(
+        "librispeech_test_clean",
+        "pocketsphinx-en",
+        limit=3,
+        dataset_path=str(librispeech_parquet),
+        output=tmp_path,
+        cache=False,
+    )
     record = run.read_run()
     assert record.status == "complete" and record.counts["done"] == 3 and "wer" in record.metrics
     assert json.loads((run.path / "run.json").read_text())["format_version"] == FORMAT_VERSION
@@ -36,8 +42,16 @@ def test_evaluate_takes_the_options_of_run_and_says_what_is_wrong(librispeech_pa
         omnieval.evaluate("nope", "pocketsphinx-en")
     with pytest.raises(OmnievalError, match="no such folder"):
         omnieval.runs_df(tmp_path / "missing")
-    run = omnieval.evaluate("librispeech_test_clean", "pocketsphinx-en", limit=2, seed=1, run_id="mine",
-                            dataset_path=str(librispeech_parquet), output=tmp_path, cache=False,
-                            gen={"max_new_tokens": 64})
+    run = omnieval.evaluate(
+        "librispeech_test_clean",
+        "pocketsphinx-en",
+        limit=2,
+        seed=1,
+        run_id="mine",
+        dataset_path=str(librispeech_parquet),
+        output=tmp_path,
+        cache=False,
+        gen={"max_new_tokens": 64},
+    )
     assert run.path.name == "mine" and run.read_run().config["selection"]["seed"] == 1
     assert run.read_run().gen_config.max_new_tokens == 64

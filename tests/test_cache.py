@@ -13,8 +13,11 @@ RUNNER = {"name": "openai", "settings": {"model": "m"}}
 
 def _request(path="/a/x.wav", sha="abc", text="Transcribe.", **gen) -> Request:
     audio = MediaRef(kind="audio", path=path, name="x.wav", sha256=sha)
-    return Request(sample_id="s", messages=[Message(role="user", content=[Part.of_media(audio), Part.of_text(text)])],
-                   gen=GenConfig(**gen))
+    return Request(
+        sample_id="s",
+        messages=[Message(role="user", content=[Part.of_media(audio), Part.of_text(text)])],
+        gen=GenConfig(**gen),
+    )
 
 
 def test_the_hash_covers_model_settings_messages_and_media_bytes():

@@ -36,8 +36,16 @@ def test_help_lists_every_command():
 
 def test_tasks_lists_the_asr_family():
     names = {t["name"] for t in json.loads(run_cli("tasks", "--format", "json").stdout)}
-    assert {"librispeech_test_clean", "librispeech_test_other", "fleurs_en", "fleurs_zh", "commonvoice15_en",
-            "commonvoice15_zh", "wenetspeech_test_net", "wenetspeech_test_meeting"} <= names
+    assert {
+        "librispeech_test_clean",
+        "librispeech_test_other",
+        "fleurs_en",
+        "fleurs_zh",
+        "commonvoice15_en",
+        "commonvoice15_zh",
+        "wenetspeech_test_net",
+        "wenetspeech_test_meeting",
+    } <= names
     assert "librispeech_test_clean" in run_cli("tasks", "--family", "asr").stdout
     _one_line_error(run_cli("tasks", "--family", "vision", check=False), 2, "no tasks in family 'vision'", "asr")
 
@@ -99,10 +107,14 @@ def test_run_rescore_and_leaderboard(librispeech_parquet, tmp_path):
 
     board = run_cli("leaderboard", tmp_path).stdout
     low, high = read_run(run_dir)["intervals"]["wer"]
-    assert (f"| librispeech_test_clean | wer↓ | pocketsphinx-en | {run['metrics']['wer']:.2f} [{low:.2f}, {high:.2f}] "
-            f"† | 3 | 1.22 (qwen3-omni-30b-a3b-instruct) |") in board  # †: 3 samples say little
+    assert (
+        f"| librispeech_test_clean | wer↓ | pocketsphinx-en | {run['metrics']['wer']:.2f} [{low:.2f}, {high:.2f}] "
+        f"† | 3 | 1.22 (qwen3-omni-30b-a3b-instruct) |"
+    ) in board  # †: 3 samples say little
     rows = list(csv.DictReader(io.StringIO(run_cli("leaderboard", tmp_path, "--format", "csv").stdout)))
-    assert [(r["model"], r["task"], r["metric"]) for r in rows] == [("pocketsphinx-en", "librispeech_test_clean", "wer")]
+    assert [(r["model"], r["task"], r["metric"]) for r in rows] == [
+        ("pocketsphinx-en", "librispeech_test_clean", "wer")
+    ]
     assert float(rows[0]["value"]) == pytest.approx(run["metrics"]["wer"]) and float(rows[0]["ci_low"]) == low
 
 
@@ -111,8 +123,19 @@ def test_score_predictions_made_elsewhere(librispeech_parquet, speech_rows, tmp_
     lines = [{"id": row["id"], "prediction": row["text"].lower()} for row in speech_rows[:7]]
     lines[0]["prediction"] = "completely wrong words"
     predictions.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
-    proc = run_cli("score", "--task", "librispeech_test_clean", "--predictions", predictions, "--dataset-path",
-                   librispeech_parquet, "--output", tmp_path / "scored", "--format", "json")
+    proc = run_cli(
+        "score",
+        "--task",
+        "librispeech_test_clean",
+        "--predictions",
+        predictions,
+        "--dataset-path",
+        librispeech_parquet,
+        "--output",
+        tmp_path / "scored",
+        "--format",
+        "json",
+    )
     metrics = json.loads(proc.stdout)
     # by hand: row 0 has 14 words, 3 predicted for them (3 substitutions, 11 deletions);
     # row 7 has no prediction (all its words deleted); the rest are exact
@@ -124,12 +147,40 @@ def test_score_predictions_made_elsewhere(librispeech_parquet, speech_rows, tmp_
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "1000-100-0000", "prediction": "x"}\n{"id": "nope", "prediction": "y"}\n')
-    _one_line_error(run_cli("score", "--task", "librispeech_test_clean", "--predictions", bad, "--dataset-path",
-                            librispeech_parquet, "--output", tmp_path, check=False), 2, "not in librispeech_test_clean",
-                    "nope")
+    _one_line_error(
+        run_cli(
+            "score",
+            "--task",
+            "librispeech_test_clean",
+            "--predictions",
+            bad,
+            "--dataset-path",
+            librispeech_parquet,
+            "--output",
+            tmp_path,
+            check=False,
+        ),
+        2,
+        "not in librispeech_test_clean",
+        "nope",
+    )
     bad.write_text('{"id": "1000-100-0000"}\n')
-    _one_line_error(run_cli("score", "--task", "librispeech_test_clean", "--predictions", bad, "--dataset-path",
-                            librispeech_parquet, "--output", tmp_path, check=False), 2, "bad.jsonl:1")
+    _one_line_error(
+        run_cli(
+            "score",
+            "--task",
+            "librispeech_test_clean",
+            "--predictions",
+            bad,
+            "--dataset-path",
+            librispeech_parquet,
+            "--output",
+            tmp_path,
+            check=False,
+        ),
+        2,
+        "bad.jsonl:1",
+    )
 
 
 def test_corrupt_audio_fails_samples_not_the_run(broken_parquet, tmp_path):
@@ -140,16 +191,36 @@ def test_corrupt_audio_fails_samples_not_the_run(broken_parquet, tmp_path):
 
 def test_unreachable_server_exits_3_and_says_where(librispeech_parquet, tmp_path):
     preset = openai_preset(tmp_path, "http://127.0.0.1:9/v1", max_retries=0)
-    proc = run_cli("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path",
-                   librispeech_parquet, "--output", tmp_path, check=False, env={"LOCAL_KEY": "k"})
+    proc = run_cli(
+        "run",
+        "--task",
+        "librispeech_test_clean",
+        "--model",
+        preset,
+        "--dataset-path",
+        librispeech_parquet,
+        "--output",
+        tmp_path,
+        check=False,
+        env={"LOCAL_KEY": "k"},
+    )
     assert proc.returncode == 3
     assert "cannot reach the server at http://127.0.0.1:9/v1" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_shards_and_merge_from_the_command_line(librispeech_parquet, tmp_path):
     for index in range(2):
-        run_cli(*RUN, "--dataset-path", librispeech_parquet, "--output", tmp_path / "shards", "--limit", "4",
-                "--shard", f"{index}/2")
+        run_cli(
+            *RUN,
+            "--dataset-path",
+            librispeech_parquet,
+            "--output",
+            tmp_path / "shards",
+            "--limit",
+            "4",
+            "--shard",
+            f"{index}/2",
+        )
     shard_dirs = sorted((tmp_path / "shards").iterdir())
     run_cli("merge", *shard_dirs, "--output", tmp_path / "merged")
     merged = read_run(only_run_dir(tmp_path / "merged"))
@@ -157,21 +228,62 @@ def test_shards_and_merge_from_the_command_line(librispeech_parquet, tmp_path):
 
 
 def test_serve_then_run_against_it(librispeech_parquet, tmp_path):
-    server = subprocess.Popen([sys.executable, "-m", "omnieval", "serve", "--model", "pocketsphinx-en", "--port", "0",
-                               "--api-key-env", "SERVE_KEY"], cwd=REPO, env={**os.environ, "SERVE_KEY": "s3cret"},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "omnieval",
+            "serve",
+            "--model",
+            "pocketsphinx-en",
+            "--port",
+            "0",
+            "--api-key-env",
+            "SERVE_KEY",
+        ],
+        cwd=REPO,
+        env={**os.environ, "SERVE_KEY": "s3cret"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = server.stdout.readline()
         assert line.startswith("serving pocketsphinx-en at http://127.0.0.1:"), line + server.stderr.read()
         url = line.split(" at ")[1].strip()
         preset = openai_preset(tmp_path, url, api_key_env="SERVE_KEY")
-        run_cli("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path", librispeech_parquet,
-                "--output", tmp_path / "out", "--limit", "2", "--no-progress", env={"SERVE_KEY": "s3cret"})
+        run_cli(
+            "run",
+            "--task",
+            "librispeech_test_clean",
+            "--model",
+            preset,
+            "--dataset-path",
+            librispeech_parquet,
+            "--output",
+            tmp_path / "out",
+            "--limit",
+            "2",
+            "--no-progress",
+            env={"SERVE_KEY": "s3cret"},
+        )
         run = read_run(only_run_dir(tmp_path / "out"))
         assert run["counts"]["done"] == 2 and run["counts"]["failed"] == 0
-        proc = run_cli("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path",
-                       librispeech_parquet, "--output", tmp_path / "bad", "--limit", "2", check=False,
-                       env={"SERVE_KEY": "wrong"})
+        proc = run_cli(
+            "run",
+            "--task",
+            "librispeech_test_clean",
+            "--model",
+            preset,
+            "--dataset-path",
+            librispeech_parquet,
+            "--output",
+            tmp_path / "bad",
+            "--limit",
+            "2",
+            check=False,
+            env={"SERVE_KEY": "wrong"},
+        )
         assert proc.returncode == 3 and "rejected the credentials ($SERVE_KEY): HTTP 401" in proc.stderr
     finally:
         server.terminate()
@@ -180,10 +292,21 @@ def test_serve_then_run_against_it(librispeech_parquet, tmp_path):
 
 def test_a_suite_reads_the_local_copies_it_names_through_variables(librispeech_parquet, tmp_path):
     suite = tmp_path / "local.yaml"
-    suite.write_text("name: local\ntasks:\n  - task: librispeech_test_clean\n    limit: 2\n"
-                     "    dataset_path: ${LOCAL_DATA}/" + librispeech_parquet.name + "\n")
-    args = ("run", "--suite", str(suite), "--model", "pocketsphinx-en", "--output", str(tmp_path / "out"),
-            "--no-cache", "--no-progress")
+    suite.write_text(
+        "name: local\ntasks:\n  - task: librispeech_test_clean\n    limit: 2\n"
+        "    dataset_path: ${LOCAL_DATA}/" + librispeech_parquet.name + "\n"
+    )
+    args = (
+        "run",
+        "--suite",
+        str(suite),
+        "--model",
+        "pocketsphinx-en",
+        "--output",
+        str(tmp_path / "out"),
+        "--no-cache",
+        "--no-progress",
+    )
     assert "LOCAL_DATA" not in os.environ
     unset = run_cli(*args, check=False)
     _one_line_error(unset, 2, "reads librispeech_test_clean from ${LOCAL_DATA}", "$LOCAL_DATA is not set")
@@ -194,9 +317,22 @@ def test_a_suite_reads_the_local_copies_it_names_through_variables(librispeech_p
 
 def test_a_run_id_with_a_path_in_it_is_refused_before_anything_is_written(librispeech_parquet, tmp_path):
     for run_id in ("../escaped", "/tmp/escaped", "a/b"):
-        proc = run_cli("run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en", "--dataset-path",
-                       librispeech_parquet, "--output", tmp_path / "out", "--run-id", run_id, "--limit", "1",
-                       check=False)
+        proc = run_cli(
+            "run",
+            "--task",
+            "librispeech_test_clean",
+            "--model",
+            "pocketsphinx-en",
+            "--dataset-path",
+            librispeech_parquet,
+            "--output",
+            tmp_path / "out",
+            "--run-id",
+            run_id,
+            "--limit",
+            "1",
+            check=False,
+        )
         assert proc.returncode == 2 and "a run id is one folder name" in proc.stderr, proc.stderr
     assert not (tmp_path / "escaped").exists() and not (tmp_path / "out").exists()
 
@@ -207,10 +343,23 @@ def test_score_fails_the_sample_of_a_row_it_cannot_read_and_goes_on(tmp_path):
     release = tmp_path / "MMAR-meta.jsonl"
     release.write_text("".join(json.dumps(row) + "\n" for row in rows))
     predictions = tmp_path / "predictions.jsonl"
-    predictions.write_text("".join(json.dumps({"id": row["id"], "prediction": row["answer"] or ""}) + "\n"
-                                   for row in rows))
-    proc = run_cli("score", "--task", "mmar", "--predictions", predictions, "--dataset-path", release,
-                   "--output", tmp_path / "out", "--format", "json", check=False)
+    predictions.write_text(
+        "".join(json.dumps({"id": row["id"], "prediction": row["answer"] or ""}) + "\n" for row in rows)
+    )
+    proc = run_cli(
+        "score",
+        "--task",
+        "mmar",
+        "--predictions",
+        predictions,
+        "--dataset-path",
+        release,
+        "--output",
+        tmp_path / "out",
+        "--format",
+        "json",
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     records = read_jsonl(only_run_dir(tmp_path / "out") / "samples.jsonl")
     assert [r["error"] is None for r in records] == [True, False]
@@ -224,41 +373,91 @@ def test_score_takes_predictions_by_row_number_and_a_release_file_without_its_me
     folder.mkdir()
     (folder / "worldsense_qa.json").write_text(json.dumps({row["video_id"]: row for row in cases["rows"]}))
     predictions = tmp_path / "predictions.jsonl"
-    predictions.write_text("".join(json.dumps({"index": i, "prediction": answers[0]}) + "\n"
-                                   for i, answers in enumerate(cases["answers"])))
-    proc = run_cli("score", "--task", "worldsense", "--predictions", predictions, "--dataset-path", folder,
-                   "--output", tmp_path / "out", "--format", "json")
+    predictions.write_text(
+        "".join(json.dumps({"index": i, "prediction": answers[0]}) + "\n" for i, answers in enumerate(cases["answers"]))
+    )
+    proc = run_cli(
+        "score",
+        "--task",
+        "worldsense",
+        "--predictions",
+        predictions,
+        "--dataset-path",
+        folder,
+        "--output",
+        tmp_path / "out",
+        "--format",
+        "json",
+    )
     records = read_jsonl(only_run_dir(tmp_path / "out") / "samples.jsonl")
     assert [r["id"] for r in records] == [f"{row['video_id']}/task0" for row in cases["rows"]]
     assert json.loads(proc.stdout)["accuracy"] == pytest.approx(
-        100 * sum(row[0] for row in cases["verdicts"]) / len(cases["rows"]))
+        100 * sum(row[0] for row in cases["verdicts"]) / len(cases["rows"])
+    )
     predictions.write_text('{"index": 99, "prediction": "A"}\n')
-    _one_line_error(run_cli("score", "--task", "worldsense", "--predictions", predictions, "--dataset-path", folder,
-                            "--output", tmp_path, check=False), 2, "'index', a row number from 0 to 7")
+    _one_line_error(
+        run_cli(
+            "score",
+            "--task",
+            "worldsense",
+            "--predictions",
+            predictions,
+            "--dataset-path",
+            folder,
+            "--output",
+            tmp_path,
+            check=False,
+        ),
+        2,
+        "'index', a row number from 0 to 7",
+    )
 
 
-@pytest.mark.parametrize(("args", "needles"), [
-    (("leaderbord",), ("No such command 'leaderbord'", "Did you mean 'leaderboard'", "`omnieval --help`")),
-    (("run", "--taks", "x", "--model", "m"), ("No such option: --taks", "--task", "`omnieval run --help`")),
-    ((*RUN, "--limit", "abc"), ("Invalid value for '--limit'", "integer")),
-    ((*RUN, "--seed", "1.5"), ("Invalid value for '--seed'",)),
-    (("score", "--predictions", "p.jsonl"), ("Missing option '--task'", "`omnieval score --help`")),
-    (("run", "--task"), ("Option '--task' requires an argument",)),
-    (("leaderboard", "--format", "xml"), ("--format",)),
-    (("regress", "--max-drop", "lots"), ("--max-drop",)),
-])
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (("leaderbord",), ("No such command 'leaderbord'", "Did you mean 'leaderboard'", "`omnieval --help`")),
+        (("run", "--taks", "x", "--model", "m"), ("No such option: --taks", "--task", "`omnieval run --help`")),
+        ((*RUN, "--limit", "abc"), ("Invalid value for '--limit'", "integer")),
+        ((*RUN, "--seed", "1.5"), ("Invalid value for '--seed'",)),
+        (("score", "--predictions", "p.jsonl"), ("Missing option '--task'", "`omnieval score --help`")),
+        (("run", "--task"), ("Option '--task' requires an argument",)),
+        (("leaderboard", "--format", "xml"), ("--format",)),
+        (("regress", "--max-drop", "lots"), ("--max-drop",)),
+    ],
+)
 def test_a_usage_error_is_one_line_and_exit_2_never_an_internal_error(args, needles):
     line = _one_line_error(run_cli(*args, check=False), 2, *needles)
     assert "internal error" not in line
 
 
 def test_tasks_separated_by_commas_run_like_repeated_task_options(librispeech_parquet, tmp_path):
-    proc = run_cli("run", "--tasks", "librispeech_test_clean,nope", "--model", "pocketsphinx-en", "--output",
-                   tmp_path / "out", check=False)
+    proc = run_cli(
+        "run",
+        "--tasks",
+        "librispeech_test_clean,nope",
+        "--model",
+        "pocketsphinx-en",
+        "--output",
+        tmp_path / "out",
+        check=False,
+    )
     _one_line_error(proc, 2, "unknown task 'nope'")  # every name is checked before anything runs
     assert not (tmp_path / "out").exists()
-    proc = run_cli("run", "--tasks", "librispeech_test_clean", "--model", "pocketsphinx-en", "--no-progress",
-                   "--limit", "2", "--output", tmp_path / "out", "--dataset-path", librispeech_parquet)
+    proc = run_cli(
+        "run",
+        "--tasks",
+        "librispeech_test_clean",
+        "--model",
+        "pocketsphinx-en",
+        "--no-progress",
+        "--limit",
+        "2",
+        "--output",
+        tmp_path / "out",
+        "--dataset-path",
+        librispeech_parquet,
+    )
     assert read_run(only_run_dir(tmp_path / "out"))["counts"]["done"] == 2
 
 
@@ -269,3 +468,8 @@ def test_a_hugging_face_id_is_an_omni_model_and_a_known_one_keeps_its_preset():
     assert (other.runner, other.settings) == ("hf-omni", {"model": "someone/SomeOmni-1B", "dtype": "float32"})
     with pytest.raises(OmnievalError, match="unknown model 'qwen-omni'"):
         load_preset("qwen-omni")
+
+
+def test_omnieval_alone_shows_its_help():
+    proc = run_cli(check=False)
+    assert proc.returncode == 0 and proc.stdout.startswith("Usage: omnieval") and "run" in proc.stdout

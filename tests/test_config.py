@@ -45,13 +45,20 @@ def test_bad_configs_are_clear_errors(tmp_path):
 
 def test_assignments_parse_yaml_scalars():
     assert parse_assignments(["a=1", "b=0.5", "c=true", "d=text", "e="], "--x") == {
-        "a": 1, "b": 0.5, "c": True, "d": "text", "e": ""}
+        "a": 1,
+        "b": 0.5,
+        "c": True,
+        "d": "text",
+        "e": "",
+    }
     with pytest.raises(OmnievalError, match="--x must look like key=value"):
         parse_assignments(["novalue"], "--x")
 
 
-QWEN25_SYSTEM_PROMPT = ("You are Qwen, a virtual human developed by the Qwen Team, Alibaba Group, capable of "
-                        "perceiving auditory and visual inputs, as well as generating text and speech.")
+QWEN25_SYSTEM_PROMPT = (
+    "You are Qwen, a virtual human developed by the Qwen Team, Alibaba Group, capable of "
+    "perceiving auditory and visual inputs, as well as generating text and speech."
+)
 
 
 def test_qwen_omni_presets_carry_the_settings_their_reports_evaluate_with():

@@ -59,7 +59,14 @@ def test_missing_path_wrong_schema_and_unknown_format(tmp_path, fleurs_en_parque
 def test_unreachable_hub_points_to_dataset_path(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
-    spec = DatasetSpec("openslr/librispeech_asr", split="test", data_files="clean/test/*.parquet",
-                       revision="71cacbfb7e2354c4226d01e70d77d5fca3d04ba1", fields={"text": "text"})
-    with pytest.raises(OmnievalError, match="cannot load openslr/librispeech_asr .* give a local copy with --dataset-path"):
+    spec = DatasetSpec(
+        "openslr/librispeech_asr",
+        split="test",
+        data_files="clean/test/*.parquet",
+        revision="71cacbfb7e2354c4226d01e70d77d5fca3d04ba1",
+        fields={"text": "text"},
+    )
+    with pytest.raises(
+        OmnievalError, match="cannot load openslr/librispeech_asr .* give a local copy with --dataset-path"
+    ):
         load_split(spec, None)

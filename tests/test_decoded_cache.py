@@ -27,9 +27,11 @@ def cache_dir(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def videos(tmp_path_factory):
     base = tmp_path_factory.mktemp("videos")
-    return {"spoken": make_video(base / "spoken.mp4", speech="the answer is blue"),
-            "silent": make_video(base / "silent.mp4", track="silent"),
-            "mute": make_video(base / "mute.mp4", colour="green")}
+    return {
+        "spoken": make_video(base / "spoken.mp4", speech="the answer is blue"),
+        "silent": make_video(base / "silent.mp4", track="silent"),
+        "mute": make_video(base / "mute.mp4", colour="green"),
+    }
 
 
 def video(path) -> MediaRef:
@@ -42,8 +44,11 @@ def test_a_second_decode_reads_what_the_first_stored(cache_dir, videos, monkeypa
     again = load_video(video(videos["spoken"]), fps=2.0)
     assert decoded_cache.stats == {"miss": 1, "hit": 1}
     assert torch.equal(first.frames, again.frames) and first.indices == again.indices
-    assert (first.sample_fps, first.source_fps, first.total_frames) == (again.sample_fps, again.source_fps,
-                                                                        again.total_frames)
+    assert (first.sample_fps, first.source_fps, first.total_frames) == (
+        again.sample_fps,
+        again.source_fps,
+        again.total_frames,
+    )
     monkeypatch.setenv("OMNIEVAL_DECODED_CACHE", "off")
     fresh = load_video(video(videos["spoken"]), fps=2.0)
     assert torch.equal(first.frames, fresh.frames) and decoded_cache.stats["hit"] == 1

@@ -40,8 +40,9 @@ def test_a_format_libsndfile_cannot_read_falls_back_to_ffmpeg(wav_bytes, tmp_pat
     import subprocess
 
     m4a = tmp_path / "clip.m4a"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "wav", "-i", "pipe:", "-c:a", "aac", str(m4a)], input=wav_bytes,
-                   check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "wav", "-i", "pipe:", "-c:a", "aac", str(m4a)], input=wav_bytes, check=True
+    )
     audio, rate = load_audio(audio_ref_from_hf({"bytes": m4a.read_bytes(), "path": "clip.m4a"}), 16000)
     assert rate == 16000 and len(audio) > 16000
 
@@ -103,8 +104,12 @@ def test_dataset_media_stay_inside_the_dataset_folder_unless_a_media_root_allows
     (elsewhere / "secret.wav").write_bytes(wav)
     (dataset / "audio").mkdir(parents=True)
     (dataset / "audio" / "inside.wav").write_bytes(wav)
-    names = {"inside": "audio/inside.wav", "dotdot": "../elsewhere/secret.wav",
-             "absolute": str(elsewhere / "secret.wav"), "sneaky": "audio/../../elsewhere/secret.wav"}
+    names = {
+        "inside": "audio/inside.wav",
+        "dotdot": "../elsewhere/secret.wav",
+        "absolute": str(elsewhere / "secret.wav"),
+        "sneaky": "audio/../../elsewhere/secret.wav",
+    }
     rows = [{**speech_rows[0], "id": key, "audio": {"bytes": None, "path": name}} for key, name in names.items()]
     split = write_parquet(rows, LIBRISPEECH_FEATURES, dataset / "test.parquet")
 

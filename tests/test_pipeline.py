@@ -8,8 +8,8 @@ from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
 
 from omnieval.errors import OmnievalError
 from omnieval.offline import merge_shards
-from omnieval.selection import select_indices
 from omnieval.results import RunDir
+from omnieval.selection import select_indices
 from tests.conftest import read_jsonl, read_run
 from tests.helpers import evaluate
 
@@ -47,8 +47,9 @@ def test_limit_runs_only_the_drawn_samples(librispeech_parquet, speech_rows, tmp
 
 def test_shards_merge_into_the_single_process_run(librispeech_parquet, tmp_path):
     single = read_run(evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "single").path)
-    shards = [evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "shards", shard=(i, 3))
-              for i in range(3)]
+    shards = [
+        evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "shards", shard=(i, 3)) for i in range(3)
+    ]
     merged = merge_shards(shards, tmp_path / "merged")
     merged_run = read_run(merged.path)
     assert merged_run["metrics"] == single["metrics"]
@@ -112,8 +113,7 @@ def test_resume_refuses_a_run_made_with_other_settings(librispeech_parquet, tmp_
 
 def test_retry_failed_generates_failed_samples_again(broken_parquet, tmp_path):
     evaluate("librispeech_test_clean", broken_parquet, tmp_path, run_id="r1")
-    run_dir = evaluate("librispeech_test_clean", broken_parquet, tmp_path, run_id="r1", resume=True,
-                       retry_failed=True)
+    run_dir = evaluate("librispeech_test_clean", broken_parquet, tmp_path, run_id="r1", resume=True, retry_failed=True)
     records = read_jsonl(run_dir.samples_file)
     assert len(records) == len({r["id"] for r in records}) == 6
     assert sum(1 for r in records if r["error"]) == 2

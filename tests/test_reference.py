@@ -18,8 +18,14 @@ def published():
 
 
 def test_the_report_models_and_their_baselines_are_there(published):
-    assert {"qwen3-omni-30b-a3b-instruct", "qwen3-omni-30b-a3b-thinking", "qwen2.5-omni-7b", "gpt-4o",
-            "gemini-2.5-pro", "seed-asr"} <= set(published)
+    assert {
+        "qwen3-omni-30b-a3b-instruct",
+        "qwen3-omni-30b-a3b-thinking",
+        "qwen2.5-omni-7b",
+        "gpt-4o",
+        "gemini-2.5-pro",
+        "seed-asr",
+    } <= set(published)
     instruct = published["qwen3-omni-30b-a3b-instruct"]
     # values as the Qwen3-Omni README prints them (commit 0309c20), checked by hand
     assert instruct.score("librispeech_test_other", "wer").value == 2.48
@@ -39,10 +45,18 @@ def test_every_score_of_a_registered_task_is_in_one_of_its_headline_metrics(publ
 
 def test_every_score_of_a_derived_task_is_in_its_metric(published):
     derived = {name: score.metric for name, score in DERIVED.items()}
-    checked = [(model.model, s.task) for model in published.values() for s in model.scores if s.task in derived
-               and s.metric == derived[s.task]]
-    wrong = [(model.model, s.task, s.metric) for model in published.values() for s in model.scores
-             if s.task in derived and s.metric != derived[s.task]]
+    checked = [
+        (model.model, s.task)
+        for model in published.values()
+        for s in model.scores
+        if s.task in derived and s.metric == derived[s.task]
+    ]
+    wrong = [
+        (model.model, s.task, s.metric)
+        for model in published.values()
+        for s in model.scores
+        if s.task in derived and s.metric != derived[s.task]
+    ]
     assert not wrong and len(checked) >= 30
     assert ("qwen3-omni-30b-a3b-instruct", "fleurs_s2tt_xx2zh") in checked
 
@@ -58,9 +72,14 @@ def test_scores_are_cited_and_never_given_twice_by_one_source(published):
 
 def test_a_score_citing_an_unknown_source_is_a_clear_error(tmp_path, monkeypatch):
     (tmp_path / "reference").mkdir()
-    bad = {"model": "bad", "display": "Bad", "sources": {"paper": {"title": "t", "url": "https://x"}},
-           "scores": [{"task": "fleurs_en", "metric": "wer", "value": 1.0, "split": "test", "source": "blog",
-                       "table": "1"}]}
+    bad = {
+        "model": "bad",
+        "display": "Bad",
+        "sources": {"paper": {"title": "t", "url": "https://x"}},
+        "scores": [
+            {"task": "fleurs_en", "metric": "wer", "value": 1.0, "split": "test", "source": "blog", "table": "1"}
+        ],
+    }
     (tmp_path / "reference" / "bad.yaml").write_text(yaml.safe_dump(bad))
     monkeypatch.setenv("OMNIEVAL_CONFIG_PATH", str(tmp_path))
     with pytest.raises(OmnievalError, match="unknown source 'blog'"):

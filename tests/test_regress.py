@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from omnieval.errors import OmnievalError
-from omnieval.regress import compare
-from omnieval.stats import BootstrapSettings, paired_differences
 from omnieval.registry import TASKS
+from omnieval.regress import compare
 from omnieval.results import RunDir
+from omnieval.stats import BootstrapSettings, paired_differences
 from tests.conftest import only_run_dir, read_jsonl, run_cli
 
 WIDE = {"COLUMNS": "200"}
@@ -32,12 +32,25 @@ def _degraded(baseline, librispeech_parquet, tmp_path):
     """The baseline's transcripts with every second word dropped, scored as another model's run."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     predictions = tmp_path / "degraded.jsonl"
-    lines = [{"id": r["id"], "prediction": " ".join(r["prediction"].split()[::2])}
-             for r in read_jsonl(baseline / "samples.jsonl")]
+    lines = [
+        {"id": r["id"], "prediction": " ".join(r["prediction"].split()[::2])}
+        for r in read_jsonl(baseline / "samples.jsonl")
+    ]
     predictions.write_text("".join(json.dumps(line) + "\n" for line in lines))
     output = tmp_path / "candidate"
-    run_cli("score", "--task", "librispeech_test_clean", "--predictions", predictions, "--model-name", "degraded",
-            "--dataset-path", librispeech_parquet, "--output", output)
+    run_cli(
+        "score",
+        "--task",
+        "librispeech_test_clean",
+        "--predictions",
+        predictions,
+        "--model-name",
+        "degraded",
+        "--dataset-path",
+        librispeech_parquet,
+        "--output",
+        output,
+    )
     return output
 
 
@@ -45,9 +58,25 @@ def test_the_same_model_under_other_seeds_passes(tiny_qwen25_omni, librispeech_p
     outputs = []
     for seed in (1, 2):
         output = tmp_path / f"seed{seed}"
-        run_cli("run", "--task", "librispeech_test_clean", "--model", tiny_qwen25_omni, "--dataset-path",
-                librispeech_parquet, "--output", output, "--no-cache", "--no-progress", "--gen", "temperature=1.0",
-                "--gen", "max_new_tokens=6", "--gen", f"seed={seed}")
+        run_cli(
+            "run",
+            "--task",
+            "librispeech_test_clean",
+            "--model",
+            tiny_qwen25_omni,
+            "--dataset-path",
+            librispeech_parquet,
+            "--output",
+            output,
+            "--no-cache",
+            "--no-progress",
+            "--gen",
+            "temperature=1.0",
+            "--gen",
+            "max_new_tokens=6",
+            "--gen",
+            f"seed={seed}",
+        )
         outputs.append(only_run_dir(output))
     first, second = ([r["prediction"] for r in read_jsonl(o / "samples.jsonl")] for o in outputs)
     assert first != second, "sampling with two seeds gave the same transcripts"
@@ -73,21 +102,26 @@ def test_degraded_predictions_fail_the_gate_with_junit(baseline, librispeech_par
     assert "regression" in case.find("failure").text
     # the report's figures are the paired test on the stored records, computed independently here
     report = compare(baseline, candidate)
-    records = [sorted(RunDir(d).read_records(), key=lambda r: r.index)
-               for d in (baseline, only_run_dir(candidate))]
+    records = [sorted(RunDir(d).read_records(), key=lambda r: r.index) for d in (baseline, only_run_dir(candidate))]
     direct = paired_differences(TASKS.get("librispeech_test_clean").aggregate, *records, metrics=["wer"])["wer"]
     assert report.comparisons[0].paired == direct
     # exact randomization by hand: corpus WER differences are sums of per-utterance error differences over
     # the same reference words, so each of the 2^8 swap patterns flips the signs of some of them
-    errors = [np.array([r.scores["substitutions"] + r.scores["deletions"] + r.scores["insertions"] for r in side])
-              for side in records]
+    errors = [
+        np.array([r.scores["substitutions"] + r.scores["deletions"] + r.scores["insertions"] for r in side])
+        for side in records
+    ]
     gaps = errors[1] - errors[0]
     signs = np.array(list(itertools.product((1, -1), repeat=len(gaps))))
     expected = np.mean(np.abs(signs @ gaps) >= abs(gaps.sum()))
     assert direct.exact and direct.p_value == pytest.approx(expected) and direct.p_value < 0.05
     # a tolerance larger than the drop lets it pass
-    assert run_cli("regress", "--baseline", baseline, "--candidate", candidate, "--tolerance",
-                   str(direct.difference + 1)).returncode == 0
+    assert (
+        run_cli(
+            "regress", "--baseline", baseline, "--candidate", candidate, "--tolerance", str(direct.difference + 1)
+        ).returncode
+        == 0
+    )
 
 
 def test_an_improvement_is_not_a_regression(baseline, librispeech_parquet, tmp_path):
@@ -104,31 +138,48 @@ def _one_line_error(proc, text):
 def test_runs_that_cannot_be_compared_are_refused(baseline, librispeech_parquet, tmp_path):
     fewer = tmp_path / "fewer"
     run_cli(*POCKETSPHINX, "--dataset-path", librispeech_parquet, "--output", fewer, "--limit", "5")
-    _one_line_error(run_cli("regress", "--baseline", baseline, "--candidate", fewer, check=False),
-                    "the runs hold different samples (3 only in the baseline, 0 only in the candidate")
+    _one_line_error(
+        run_cli("regress", "--baseline", baseline, "--candidate", fewer, check=False),
+        "the runs hold different samples (3 only in the baseline, 0 only in the candidate",
+    )
     other_prompt = tmp_path / "prompt"
     run_cli(*POCKETSPHINX, "--dataset-path", librispeech_parquet, "--output", other_prompt, "-T", "prompt=Write it.")
-    _one_line_error(run_cli("regress", "--baseline", baseline, "--candidate", other_prompt, check=False),
-                    "differ in task parameters (prompt:")
+    _one_line_error(
+        run_cli("regress", "--baseline", baseline, "--candidate", other_prompt, check=False),
+        "differ in task parameters (prompt:",
+    )
     longer = tmp_path / "longer"
     run_cli(*POCKETSPHINX, "--dataset-path", librispeech_parquet, "--output", longer, "--gen", "max_new_tokens=99")
-    _one_line_error(run_cli("regress", "--baseline", baseline, "--candidate", longer, check=False),
-                    "differ in generation settings (max_new_tokens:")
+    _one_line_error(
+        run_cli("regress", "--baseline", baseline, "--candidate", longer, check=False),
+        "differ in generation settings (max_new_tokens:",
+    )
     # another task beside it: the sides cover different tasks
     two_tasks = tmp_path / "two"
-    run_cli(*POCKETSPHINX[:2], "librispeech_test_other", *POCKETSPHINX[3:], "--dataset-path", librispeech_parquet,
-            "--output", two_tasks)
+    run_cli(
+        *POCKETSPHINX[:2],
+        "librispeech_test_other",
+        *POCKETSPHINX[3:],
+        "--dataset-path",
+        librispeech_parquet,
+        "--output",
+        two_tasks,
+    )
     run_cli(*POCKETSPHINX, "--dataset-path", librispeech_parquet, "--output", two_tasks)
-    _one_line_error(run_cli("regress", "--baseline", baseline.parent, "--candidate", two_tasks, check=False),
-                    "only the candidate has librispeech_test_other")
+    _one_line_error(
+        run_cli("regress", "--baseline", baseline.parent, "--candidate", two_tasks, check=False),
+        "only the candidate has librispeech_test_other",
+    )
     # a folder with two models' runs is ambiguous
     both = tmp_path / "both"
     for folder in (baseline, only_run_dir(_degraded(baseline, librispeech_parquet, tmp_path / "d"))):
         (both / folder.name).mkdir(parents=True)
         for name in ("run.json", "samples.jsonl"):
             (both / folder.name / name).write_bytes((folder / name).read_bytes())
-    _one_line_error(run_cli("regress", "--baseline", both, "--candidate", baseline, check=False),
-                    "holds runs of several models (degraded, pocketsphinx-en)")
+    _one_line_error(
+        run_cli("regress", "--baseline", both, "--candidate", baseline, check=False),
+        "holds runs of several models (degraded, pocketsphinx-en)",
+    )
     with pytest.raises(OmnievalError, match="tolerance"):
         compare(baseline, baseline, tolerance=-1)
 
@@ -141,22 +192,42 @@ def test_paired_settings_are_recorded_in_the_comparison(baseline):
 
 def _judged_run(root, name: str, ratings: list[float | None], judge: str = "judge-a", targets: str = "t"):
     """A complete voicebench_commoneval run folder; a rating of None is a failed judgment."""
-    from omnieval.types import GenConfig, RunRecord, SampleRecord
+    from omnieval.types import RunRecord, SampleRecord
 
     task = TASKS.get("voicebench_commoneval")
     records = []
     for i, rating in enumerate(ratings):
         judgment = {"value": rating, "error": None} if rating is not None else {"value": None, "error": "timeout"}
         scores = {"rating": rating} if rating is not None else {}
-        records.append(SampleRecord(id=str(i), index=i, prediction="answer", target=f"{targets}{i}", scores=scores,
-                                    details={"judge": judgment}))
+        records.append(
+            SampleRecord(
+                id=str(i),
+                index=i,
+                prediction="answer",
+                target=f"{targets}{i}",
+                scores=scores,
+                details={"judge": judgment},
+            )
+        )
     run_dir = RunDir.create(root, name)
     run_dir.rewrite_records(records)
-    run_dir.write_run(RunRecord(
-        run_id=name, status="complete", task=task.name, task_version=task.version, model=name, runner={},
-        gen_config=task.gen, dataset={}, metrics=task.aggregate(records),
-        config={"selection": {"task_params": task.params, "judge": {"name": judge}},
-                "headline_metrics": task.headline_metrics}))
+    run_dir.write_run(
+        RunRecord(
+            run_id=name,
+            status="complete",
+            task=task.name,
+            task_version=task.version,
+            model=name,
+            runner={},
+            gen_config=task.gen,
+            dataset={},
+            metrics=task.aggregate(records),
+            config={
+                "selection": {"task_params": task.params, "judge": {"name": judge}},
+                "headline_metrics": task.headline_metrics,
+            },
+        )
+    )
     return run_dir.path
 
 

@@ -42,8 +42,9 @@ def test_a_corrupt_line_inside_the_file_is_an_error_not_silently_skipped(tmp_pat
 
 
 def test_run_json_is_replaced_atomically_and_folders_never_clash(tmp_path):
-    record = RunRecord(run_id="r", task="t", task_version="1", model="m", runner={}, gen_config=GenConfig(), config={},
-                       dataset={})
+    record = RunRecord(
+        run_id="r", task="t", task_version="1", model="m", runner={}, gen_config=GenConfig(), config={}, dataset={}
+    )
     run_dir = RunDir.create(tmp_path, "r")
     run_dir.write_run(record)
     run_dir.write_run(record.model_copy(update={"status": "complete"}))

@@ -22,9 +22,29 @@ KEY = {"LOCAL_KEY": "test-key-not-secret"}
 
 def _start_run(preset: Path, dataset: Path, output: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "omnieval", "run", "--task", "librispeech_test_clean", "--model", str(preset),
-         "--dataset-path", str(dataset), "--output", str(output), "--run-id", "killed", "--no-progress", *extra],
-        cwd=REPO, env={**os.environ, **KEY}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "omnieval",
+            "run",
+            "--task",
+            "librispeech_test_clean",
+            "--model",
+            str(preset),
+            "--dataset-path",
+            str(dataset),
+            "--output",
+            str(output),
+            "--run-id",
+            "killed",
+            "--no-progress",
+            *extra,
+        ],
+        cwd=REPO,
+        env={**os.environ, **KEY},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _kill_when(proc: subprocess.Popen, samples: Path, lines: int, timeout: float = 120) -> None:
@@ -43,8 +63,9 @@ def _kill_when(proc: subprocess.Popen, samples: Path, lines: int, timeout: float
 
 @pytest.mark.parametrize("kill_after_lines", [0, 3])
 @pytest.mark.parametrize("cache", [False, True])
-def test_kill_9_then_resume_ends_with_every_sample_exactly_once(kill_after_lines, cache, pocketsphinx_server,
-                                                               librispeech_parquet, tmp_path):
+def test_kill_9_then_resume_ends_with_every_sample_exactly_once(
+    kill_after_lines, cache, pocketsphinx_server, librispeech_parquet, tmp_path
+):
     preset = openai_preset(tmp_path, pocketsphinx_server.url, max_concurrency=1)
     output = tmp_path / "results"
     cache_args = ["--cache", str(tmp_path / "cache.sqlite")] if cache else ["--no-cache"]
@@ -61,8 +82,23 @@ def test_kill_9_then_resume_ends_with_every_sample_exactly_once(kill_after_lines
     assert finished.count(b"\n") < 8, "the run finished before it was killed"
     assert read_run(output / "killed")["status"] == "running"
 
-    run_cli("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path", librispeech_parquet,
-            "--output", output, "--run-id", "killed", "--resume", "--no-progress", *cache_args, env=KEY)
+    run_cli(
+        "run",
+        "--task",
+        "librispeech_test_clean",
+        "--model",
+        preset,
+        "--dataset-path",
+        librispeech_parquet,
+        "--output",
+        output,
+        "--run-id",
+        "killed",
+        "--resume",
+        "--no-progress",
+        *cache_args,
+        env=KEY,
+    )
 
     assert samples.read_bytes().startswith(finished), "a finished sample was rewritten"
     ids = [r["id"] for r in read_jsonl(samples)]
@@ -78,19 +114,40 @@ def test_kill_9_then_resume_ends_with_every_sample_exactly_once(kill_after_lines
 @pytest.mark.parametrize("name_the_run", [True, False])
 def test_four_resumes_at_once_write_each_sample_once(name_the_run, librispeech_parquet, tmp_path):
     output = tmp_path / "results"
-    base = ["run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en", "--dataset-path",
-            str(librispeech_parquet), "--output", str(output), "--no-cache", "--no-progress"]
+    base = [
+        "run",
+        "--task",
+        "librispeech_test_clean",
+        "--model",
+        "pocketsphinx-en",
+        "--dataset-path",
+        str(librispeech_parquet),
+        "--output",
+        str(output),
+        "--no-cache",
+        "--no-progress",
+    ]
     run_cli(*base, "--run-id", "r")
     samples = output / "r" / "samples.jsonl"
     complete = read_jsonl(samples)
     whole_run_wer = read_run(output / "r")["metrics"]["wer"]
     samples.write_text("".join(line + "\n" for line in samples.read_text().splitlines()[:2]))  # a run cut short
     resume = base + (["--run-id", "r"] if name_the_run else []) + ["--resume"]
-    procs = [subprocess.Popen([sys.executable, "-m", "omnieval", *resume], cwd=REPO, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "omnieval", *resume],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     outcomes = [(proc.wait(timeout=300), proc.stderr.read()) for proc in procs]
     for code, stderr in outcomes:  # each either resumed the run or was refused in one line
-        assert code == 0 or (code == 2 and "is in use by process" in stderr and len(stderr.strip().splitlines()) == 1), stderr
+        assert code == 0 or (
+            code == 2 and "is in use by process" in stderr and len(stderr.strip().splitlines()) == 1
+        ), stderr
     assert any(code == 0 for code, _ in outcomes)
     assert [p.name for p in output.iterdir()] == ["r"]  # no resume went off to a folder of its own
     records = read_jsonl(samples)
@@ -98,4 +155,3 @@ def test_four_resumes_at_once_write_each_sample_once(name_the_run, librispeech_p
     run = read_run(output / "r")
     assert run["status"] == "complete" and run["counts"]["done"] == len(complete) == 8
     assert run["metrics"]["wer"] == pytest.approx(whole_run_wer)
-

@@ -69,7 +69,9 @@ def test_a_missing_stratum_column_is_a_clear_error():
 
 def test_small_draws_over_many_equal_categories_follow_the_seed():
     strata = [f"s{i:02d}" for i in range(57) for _ in range(100)]
-    drawn = {seed: {strata[i] for i in select_indices(len(strata), 20, seed=seed, shard=None, strata=strata)}
-             for seed in (0, 1, 2)}
+    drawn = {
+        seed: {strata[i] for i in select_indices(len(strata), 20, seed=seed, shard=None, strata=strata)}
+        for seed in (0, 1, 2)
+    }
     assert all(len(categories) == 20 for categories in drawn.values())  # one sample from each of 20 subjects
     assert drawn[0] != drawn[1] != drawn[2] and drawn[0] != {f"s{i:02d}" for i in range(20)}

@@ -34,7 +34,12 @@ class Served:
         env = {**os.environ, "OMNIEVAL_MEDIA_DIR": str(self.media)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "omnieval", "serve", "--model", MODEL, "--port", "0", *options],
-            cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=home,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         line = self.process.stdout.readline()
         assert line.startswith(f"serving {MODEL} at http://127.0.0.1:"), line + self.process.stderr.read()
         self.url = line.split(" at ")[1].strip()
@@ -59,16 +64,23 @@ def short_wav(speech_rows) -> str:
 
 
 def chat(audio_b64: str, fmt: str = "wav") -> dict:
-    return {"model": MODEL, "messages": [{"role": "user", "content": [
-        {"type": "input_audio", "input_audio": {"data": audio_b64, "format": fmt}}]}]}
+    return {
+        "model": MODEL,
+        "messages": [
+            {"role": "user", "content": [{"type": "input_audio", "input_audio": {"data": audio_b64, "format": fmt}}]}
+        ],
+    }
 
 
-async def post(url: str, body: bytes | str, headers: dict[str, str] | None = None,
-               session: aiohttp.ClientSession | None = None) -> tuple[int, dict, dict[str, str]]:
+async def post(
+    url: str, body: bytes | str, headers: dict[str, str] | None = None, session: aiohttp.ClientSession | None = None
+) -> tuple[int, dict, dict[str, str]]:
     """POST raw bytes to the chat route: status, JSON answer, headers."""
+
     async def send(client: aiohttp.ClientSession):
         async with client.post(f"{url}/chat/completions", data=body, headers=headers or {}) as answer:
             return answer.status, await answer.json(content_type=None), dict(answer.headers)
+
     if session is not None:
         return await send(session)
     async with aiohttp.ClientSession() as client:
@@ -105,13 +117,16 @@ def test_stored_media_are_named_by_their_hash_inside_the_servers_folder(served, 
     assert stored.is_file() and all(p.is_relative_to(served.media / "served") for p in files_under(served.media))
 
 
-@pytest.mark.parametrize("headers, status", [
-    ({"Content-Type": "text/plain", "Origin": "http://attacker.example"}, 403),  # a web page's simple request
-    ({"Content-Type": "application/json", "Origin": "http://attacker.example"}, 403),
-    ({"Content-Type": "text/plain"}, 415),
-    ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
-    ({}, 415),
-])
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"Content-Type": "text/plain", "Origin": "http://attacker.example"}, 403),  # a web page's simple request
+        ({"Content-Type": "application/json", "Origin": "http://attacker.example"}, 403),
+        ({"Content-Type": "text/plain"}, 415),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415),
+        ({}, 415),
+    ],
+)
 def test_a_web_page_or_a_body_that_is_not_json_is_refused(served, short_wav, headers, status):
     before = files_under(served.home)
     code, answer, _ = asyncio.run(post(served.url, json.dumps(chat(short_wav)), headers))
@@ -119,19 +134,29 @@ def test_a_web_page_or_a_body_that_is_not_json_is_refused(served, short_wav, hea
     assert files_under(served.home) == before  # refused before anything is stored
 
 
-@pytest.mark.parametrize("body", [
-    "[]", "[1, 2]", '"text"', "null", "{", "not json", b"\xff\xfe\x00", "{}",
-    '{"model": "pocketsphinx-en", "messages": "hello"}',
-    '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": 5}]}',
-    '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": [{"type": "input_audio"}]}]}',
-    '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": [{"type": "input_audio", '
-    '"input_audio": {"data": "@@@", "format": "wav"}}]}]}',
-    '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": [{"type": "image_url", '
-    '"image_url": "x"}]}]}',
-    '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": "hi"}], "guided_choice": "yes"}',
-    '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": "hi"}], "max_tokens": "lots"}',
-    '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": "hi"}], "modalities": [[]]}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[]",
+        "[1, 2]",
+        '"text"',
+        "null",
+        "{",
+        "not json",
+        b"\xff\xfe\x00",
+        "{}",
+        '{"model": "pocketsphinx-en", "messages": "hello"}',
+        '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": 5}]}',
+        '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": [{"type": "input_audio"}]}]}',
+        '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": [{"type": "input_audio", '
+        '"input_audio": {"data": "@@@", "format": "wav"}}]}]}',
+        '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": [{"type": "image_url", '
+        '"image_url": "x"}]}]}',
+        '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": "hi"}], "guided_choice": "yes"}',
+        '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": "hi"}], "max_tokens": "lots"}',
+        '{"model": "pocketsphinx-en", "messages": [{"role": "user", "content": "hi"}], "modalities": [[]]}',
+    ],
+)
 def test_a_malformed_body_gets_a_400_and_the_server_goes_on(served, short_wav, body):
     code, answer, _ = asyncio.run(post(served.url, body, {"Content-Type": "application/json"}))
     assert 400 <= code < 500 and answer["error"]["message"], (body, code, answer)
@@ -147,6 +172,7 @@ def test_guided_choice_must_list_strings(served):
 
 async def crowd(url: str, body: str, clients: int, each: int) -> list[int | str]:
     """`clients` connections at once, each sending `each` requests; a status or the error's name per request."""
+
     async def client(session: aiohttp.ClientSession) -> list[int | str]:
         results: list[int | str] = []
         for _ in range(each):
@@ -207,4 +233,3 @@ def test_the_key_is_required_when_set(tmp_path, short_wav):
         assert post_json(server.url, chat(short_wav), Authorization="Bearer s3cret")[0] == 200
     finally:
         server.close()
-

@@ -13,18 +13,38 @@ from omnieval.scoring import make_record, summarize
 from omnieval.stats import BootstrapSettings, align, bootstrap_intervals, paired_differences
 from omnieval.types import Response, Sample, SampleRecord
 
-REFERENCES = ["the cat sat on the mat", "a quick brown fox jumps", "over the lazy dog today", "hello world",
-              "speech recognition is hard to evaluate well", "one two three four five six", "good morning",
-              "she sells sea shells by the sea shore", "it is raining again", "please call stella"]
-HYPOTHESES = ["the cat sat on a mat", "a quick brown fox jumped", "over the lazy dog", "hello word",
-              "speech recognition is hard to evaluate", "one two three four five six", "good morning to you",
-              "she sells shells by the shore", "it is raining", "please call stella now"]
+REFERENCES = [
+    "the cat sat on the mat",
+    "a quick brown fox jumps",
+    "over the lazy dog today",
+    "hello world",
+    "speech recognition is hard to evaluate well",
+    "one two three four five six",
+    "good morning",
+    "she sells sea shells by the sea shore",
+    "it is raining again",
+    "please call stella",
+]
+HYPOTHESES = [
+    "the cat sat on a mat",
+    "a quick brown fox jumped",
+    "over the lazy dog",
+    "hello word",
+    "speech recognition is hard to evaluate",
+    "one two three four five six",
+    "good morning to you",
+    "she sells shells by the shore",
+    "it is raining",
+    "please call stella now",
+]
 
 
 def _asr_records(references: list[str], hypotheses: list[str]) -> list[SampleRecord]:
     task = TASKS.get("librispeech_test_clean")
-    return [make_record(task, Sample(id=str(i), index=i, target=ref), Response(text=hyp))
-            for i, (ref, hyp) in enumerate(zip(references, hypotheses))]
+    return [
+        make_record(task, Sample(id=str(i), index=i, target=ref), Response(text=hyp))
+        for i, (ref, hyp) in enumerate(zip(references, hypotheses, strict=False))
+    ]
 
 
 def _accuracy_records(correct: list[int]) -> list[SampleRecord]:
@@ -41,7 +61,7 @@ def test_corpus_wer_interval_resamples_utterances_as_an_independent_jiwer_comput
     summary = summarize(TASKS.get("librispeech_test_clean"), records, len(records), BootstrapSettings(resamples=500))
     # independently: jiwer's edit counts per utterance, the documented draws, corpus WER per draw
     normalize = lambda text: BasicTextNormalizer()(EnglishTextNormalizer()(text))  # noqa: E731
-    outputs = [jiwer.process_words(normalize(r), normalize(h)) for r, h in zip(references, hypotheses)]
+    outputs = [jiwer.process_words(normalize(r), normalize(h)) for r, h in zip(references, hypotheses, strict=False)]
     errors = np.array([o.substitutions + o.deletions + o.insertions for o in outputs])
     lengths = np.array([len(normalize(r).split()) for r in references])
     rows = np.random.default_rng(0).integers(0, len(records), size=(500, len(records)))
@@ -49,16 +69,27 @@ def test_corpus_wer_interval_resamples_utterances_as_an_independent_jiwer_comput
     low, high = np.quantile(rates, [0.025, 0.975])
     assert summary.metrics["wer"] == pytest.approx(100 * errors.sum() / lengths.sum())
     assert summary.intervals["wer"] == pytest.approx([low, high], abs=1e-5)
-    assert summary.statistics == {"method": "percentile bootstrap over samples", "confidence": 0.95,
-                                  "resamples": 500, "seed": 0, "n": 30}
+    assert summary.statistics == {
+        "method": "percentile bootstrap over samples",
+        "confidence": 0.95,
+        "resamples": 500,
+        "seed": 0,
+        "n": 30,
+    }
 
 
 def test_accuracy_interval_agrees_with_scipy_bootstrap():
     rng = np.random.default_rng(5)
     correct = (rng.random(300) < 0.7).astype(int).tolist()
     ours = bootstrap_intervals(_accuracy, _accuracy_records(correct), BootstrapSettings(resamples=4000))["accuracy"]
-    theirs = scipy_stats.bootstrap((100.0 * np.array(correct),), np.mean, n_resamples=4000, method="percentile",
-                                   confidence_level=0.95, random_state=1).confidence_interval
+    theirs = scipy_stats.bootstrap(
+        (100.0 * np.array(correct),),
+        np.mean,
+        n_resamples=4000,
+        method="percentile",
+        confidence_level=0.95,
+        random_state=1,
+    ).confidence_interval
     # two Monte Carlo estimates of the same interval: equal within their noise, about a tenth of its width
     assert ours[0] == pytest.approx(theirs.low, abs=0.8) and ours[1] == pytest.approx(theirs.high, abs=0.8)
     # and close to the normal approximation, which is good at n=300
@@ -87,8 +118,11 @@ def test_exact_paired_p_value_equals_scipy_permutation_test():
     assert result.difference == pytest.approx(100 * (np.mean(candidate) - np.mean(baseline)))
     reference = scipy_stats.permutation_test(
         (np.array(baseline, float), np.array(candidate, float)),
-        lambda x, y: abs(np.mean(y) - np.mean(x)), permutation_type="samples", alternative="greater",
-        n_resamples=10_000)
+        lambda x, y: abs(np.mean(y) - np.mean(x)),
+        permutation_type="samples",
+        alternative="greater",
+        n_resamples=10_000,
+    )
     assert result.p_value == pytest.approx(reference.pvalue, abs=1e-12)
 
 
@@ -97,12 +131,18 @@ def test_sampled_paired_p_value_agrees_with_scipy_and_the_interval_with_numpy():
     baseline = (rng.random(400) < 0.75).astype(int)
     candidate = np.where(rng.random(400) < 0.1, 0, baseline)  # about 7 points worse
     settings = BootstrapSettings(resamples=2000)
-    result = paired_differences(_accuracy, _accuracy_records(baseline.tolist()),
-                                _accuracy_records(candidate.tolist()), settings=settings)["accuracy"]
+    result = paired_differences(
+        _accuracy, _accuracy_records(baseline.tolist()), _accuracy_records(candidate.tolist()), settings=settings
+    )["accuracy"]
     assert not result.exact
     reference = scipy_stats.permutation_test(
-        (baseline.astype(float), candidate.astype(float)), lambda x, y: abs(np.mean(y) - np.mean(x)),
-        permutation_type="samples", alternative="greater", n_resamples=2000, random_state=0)
+        (baseline.astype(float), candidate.astype(float)),
+        lambda x, y: abs(np.mean(y) - np.mean(x)),
+        permutation_type="samples",
+        alternative="greater",
+        n_resamples=2000,
+        random_state=0,
+    )
     assert result.p_value == pytest.approx(reference.pvalue, abs=0.01) and result.p_value < 0.01
     rows = np.random.default_rng(0).integers(0, 400, size=(2000, 400))
     diffs = 100 * (candidate[rows].mean(axis=1) - baseline[rows].mean(axis=1))

@@ -63,9 +63,12 @@ def agreement(a: list[float], b: list[float]) -> dict[str, float]:
     if not a:
         raise OmnievalError("no sample has a label on both sides")
     categories_a, categories_b = [category(x) for x in a], [category(y) for y in b]
-    return {"n": float(len(a)),
-            "accuracy": sum(x == y for x, y in zip(categories_a, categories_b, strict=True)) / len(a),
-            "cohen_kappa": cohen_kappa(categories_a, categories_b), "spearman": spearman(a, b)}
+    return {
+        "n": float(len(a)),
+        "accuracy": sum(x == y for x, y in zip(categories_a, categories_b, strict=True)) / len(a),
+        "cohen_kappa": cohen_kappa(categories_a, categories_b),
+        "spearman": spearman(a, b),
+    }
 
 
 def agreement_report(records: list[SampleRecord], theirs: dict[str, float]) -> dict[str, float]:
@@ -113,5 +116,8 @@ def position_bias(records: list[SampleRecord]) -> dict[str, float] | None:
         return None
     flipped = [p for p in pairs if not p["position_consistent"]]
     first = [p for p in flipped if p["verdicts"][:2] == ["A", "A"]]
-    return {"pairs": float(len(pairs)), "position_consistency": 1 - len(flipped) / len(pairs),
-            "first_position_preference": len(first) / len(flipped) if flipped else math.nan}
+    return {
+        "pairs": float(len(pairs)),
+        "position_consistency": 1 - len(flipped) / len(pairs),
+        "first_position_preference": len(first) / len(flipped) if flipped else math.nan,
+    }

@@ -27,7 +27,7 @@ def final_answer_region(response: str | None) -> str:
     text = unicodedata.normalize("NFKC", "".join(_VULGAR.get(ch, ch) for ch in response or ""))
     closes = list(_THINK_CLOSE.finditer(text))
     if closes:
-        text = text[closes[-1].end():]
+        text = text[closes[-1].end() :]
     elif _THINK_OPEN.search(text):
         return ""  # the thinking was cut off before any answer
     tagged = _ANSWER_TAG.findall(text)
@@ -49,11 +49,11 @@ def last_boxed(text: str) -> str | None:
     start = text.rfind("\\boxed")
     while start != -1:
         open_at = text.find("{", start)
-        if open_at != -1 and not text[start + len("\\boxed"):open_at].strip():
+        if open_at != -1 and not text[start + len("\\boxed") : open_at].strip():
             depth = 0
             for position in range(open_at, len(text)):
                 depth += {"{": 1, "}": -1}.get(text[position], 0)
                 if depth == 0:
-                    return text[open_at + 1:position]
+                    return text[open_at + 1 : position]
         start = text.rfind("\\boxed", 0, start)
     return None

@@ -42,8 +42,11 @@ _STATEMENT = (
     r"|答案\s*(?:是|为|選|选|:|：)?|正确(?:答案|选项)\s*(?:是|为|:|：)?|选择?|選擇?"
 )
 #: a letter followed by its verdict: "C is correct", "(B) is the right answer", "option D is true"
-_VERDICT_AFTER = (r"(?:\s+(?:is|seems|would\s+be|must\s+be)\s+(?:the\s+)?|\s*[:\-–]\s*)(?:correct|right|best|true)"
-                  r"(?:\s+(?:answer|option|choice|one))?\b")
+_VERDICT_AFTER = (
+    r"(?:\s+(?:is|seems|would\s+be|must\s+be)\s+(?:the\s+)?|\s*[:\-–]\s*)(?:correct|right|best|true)"
+    r"(?:\s+(?:answer|option|choice|one))?\b"
+)
+
 
 @dataclass(frozen=True)
 class ChoiceReading:
@@ -80,14 +83,18 @@ class _Patterns:
         bracketed = rf"[\(\[（【]?\s*({upper})\s*[\)\]）】]?"
         self.alone = re.compile(rf"^\W*(?:(?:option|choice|answer)\W*)?({any_case})\W*$", re.IGNORECASE)
         # a letter after a statement: upper case, or lower case closed by punctuation or the end
-        letter = (rf"(?i:(?:option|choice)\s*)?[\(\[（【]?\s*(?i:(?:option|choice)\s+)?"
-                  rf"({upper}(?![A-Za-z])|{lower}(?=[\)\]）】.,:;]|\s*$))")
+        letter = (
+            rf"(?i:(?:option|choice)\s*)?[\(\[（【]?\s*(?i:(?:option|choice)\s+)?"
+            rf"({upper}(?![A-Za-z])|{lower}(?=[\)\]）】.,:;]|\s*$))"
+        )
         self.stated = re.compile(
-            rf"(?i:{_STATEMENT})\s*{letter}|(?<![A-Za-z])(?i:(?:option|choice)\s+)?{bracketed}(?i:{_VERDICT_AFTER})")
+            rf"(?i:{_STATEMENT})\s*{letter}|(?<![A-Za-z])(?i:(?:option|choice)\s+)?{bracketed}(?i:{_VERDICT_AFTER})"
+        )
         # another letter right after the one stated ("A and C"), unless that one opens a clause ("B and D is wrong")
         self.several = re.compile(
             rf"^\s*[\)\]）】]?\s*(?:,|、|/|&|\band\b|\bor\b|和|或)\s*[\(\[（【]?\s*{upper}(?![A-Za-z])"
-            rf"(?!\s*[\)\]）】]?\s*(?:is|are|was|were|seems)\b)")
+            rf"(?!\s*[\)\]）】]?\s*(?:is|are|was|were|seems)\b)"
+        )
         self.leading = re.compile(rf"^[\(\[（【]?({upper})(?:[\)\]）】.:：]|\s*(?:\n|-\s|–|—))")
         self.listed = re.compile(rf"^\s*[\(\[（【]?({upper})[\)\]）】.:：]", re.MULTILINE)
         # letters offered together: "C or D", "A/C", "B and D", "either B or C"
@@ -132,13 +139,13 @@ def read_choice(response: str | None, options: Mapping[str, str] | Sequence[str]
     if stated:
         last = stated[-1]
         letter = next(group for group in last.groups() if group)
-        if patterns.several.match(text[last.end(last.lastindex):]):
+        if patterns.several.match(text[last.end(last.lastindex) :]):
             return ChoiceReading(None, "several letters")
         return ChoiceReading(letter.upper(), "stated")
     leading = patterns.leading.match(text)
     listed = {match.group(1) for match in patterns.listed.finditer(text)}
     if leading and len(listed) <= 1:  # several lines opening with letters go through the options
-        if patterns.several.match(text[leading.end(1):]):
+        if patterns.several.match(text[leading.end(1) :]):
             return ChoiceReading(None, "several letters")
         return ChoiceReading(leading.group(1), "leading")
     if patterns.hedge.search(text):
@@ -165,13 +172,17 @@ def _by_option_text(text: str, options: Mapping[str, str]) -> str | None:
             found[str(letter).upper()] = wanted
     if answer.strip() in found.values():
         return next(letter for letter, wanted in found.items() if wanted == answer.strip())
-    longest = {letter: wanted for letter, wanted in found.items()
-               if not any(wanted != other and wanted in other for other in found.values())}
+    longest = {
+        letter: wanted
+        for letter, wanted in found.items()
+        if not any(wanted != other and wanted in other for other in found.values())
+    }
     return next(iter(longest)) if len(longest) == 1 else None
 
 
-def judge_choice(response: str | None, options: Mapping[str, str] | Sequence[str] | int, answer: str,
-                 name: str = "accuracy") -> Score:
+def judge_choice(
+    response: str | None, options: Mapping[str, str] | Sequence[str] | int, answer: str, name: str = "accuracy"
+) -> Score:
     """1 when the response chose `answer`, else 0; the explanation is the letter read (None: unreadable)."""
     reading = read_choice(response, options)
     return Score(name=name, value=float(reading.letter == answer.strip().upper()), explanation=reading.letter)

@@ -19,7 +19,23 @@ from omnieval.types import Score
 
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "jr", "sr", "vs", "etc", "prof", "mt", "no", "e.g", "i.e"}
 _STATED = re.compile(r"(?i:(?:final\s+)?answer\s*(?:is\b\s*:?|:|=)|the\s+answer\s+would\s+be)|答案\s*(?:是|为|:|：)")
-_PUNCTUATION = set(string.punctuation) | {"。", "，", "、", "！", "？", "：", "；", "“", "”", "‘", "’", "《", "》", "（", "）"}
+_PUNCTUATION = set(string.punctuation) | {
+    "。",
+    "，",
+    "、",
+    "！",
+    "？",
+    "：",
+    "；",
+    "“",
+    "”",
+    "‘",
+    "’",
+    "《",
+    "》",
+    "（",
+    "）",
+}
 
 
 def normalize_answer(text: str) -> str:
@@ -35,7 +51,7 @@ def read_short_answer(response: str | None) -> str | None:
     text = strip_markup(final_answer_region(response))
     stated = list(_STATED.finditer(text))
     if stated:
-        text = _first_sentence(text[stated[-1].end():].strip().split("\n", 1)[0])
+        text = _first_sentence(text[stated[-1].end() :].strip().split("\n", 1)[0])
     else:
         text = text.strip().split("\n", 1)[0]
     text = text.strip().strip("\"'“”‘’「」").strip()
@@ -45,9 +61,9 @@ def read_short_answer(response: str | None) -> str | None:
 def _first_sentence(text: str) -> str:
     """Up to the first full stop that ends a sentence (not "Dr.", "U.S." or "3.14")."""
     for stop in re.finditer(r"[.。](?=\s|$)", text):
-        word = text[:stop.start()].rsplit(" ", 1)[-1].lower()
+        word = text[: stop.start()].rsplit(" ", 1)[-1].lower()
         if stop.group() == "。" or (word not in _ABBREVIATIONS and not re.fullmatch(r"(?:\w\.)*\w", word)):
-            return text[:stop.start()]
+            return text[: stop.start()]
     return text
 
 

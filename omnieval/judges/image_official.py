@@ -19,8 +19,12 @@ from omnieval.judges.official import RAW_OPTIONS, OfficialVerdict, ScorerSource
 VLMEVALKIT = ("open-compass/VLMEvalKit", "e8e78f05f3080fe28154f2130321f17951c3be94")
 
 #: replies VLMEvalKit reads as a refusal (the letter Z, never right)
-_REFUSALS = ("Sorry, I can't help with images of people yet.", "I can't process this file.",
-             "I'm sorry, but without the image provided", "Cannot determine the answer")
+_REFUSALS = (
+    "Sorry, I can't help with images of people yet.",
+    "I can't process this file.",
+    "I'm sorry, but without the image provided",
+    "Cannot determine the answer",
+)
 _VERBOSE_ANSWER = re.compile(r"(?i)(?:correct\s+)?answer\s+is\s+\**([ABCD])\**")
 
 
@@ -70,14 +74,43 @@ class VLMEvalKitMatch:
         return OfficialVerdict(read == answer, None if read == "Z" else read)
 
 
-_ANSWER_PHRASES = ("the answer is", "answer is", "the correct answer is", "correct answer is", "the best answer is",
-                   "best answer is", "the correct option is", "correct option is", "the best option is",
-                   "best option is", "the choice is", "choice is", "the correct choice is", "correct choice is",
-                   "i choose", "i select", "i pick", "my answer is", "my choice is", "옵션", "정답은", "답은", "답:",
-                   "答案是", "答案为", "选", "答えは")
+_ANSWER_PHRASES = (
+    "the answer is",
+    "answer is",
+    "the correct answer is",
+    "correct answer is",
+    "the best answer is",
+    "best answer is",
+    "the correct option is",
+    "correct option is",
+    "the best option is",
+    "best option is",
+    "the choice is",
+    "choice is",
+    "the correct choice is",
+    "correct choice is",
+    "i choose",
+    "i select",
+    "i pick",
+    "my answer is",
+    "my choice is",
+    "옵션",
+    "정답은",
+    "답은",
+    "답:",
+    "答案是",
+    "答案为",
+    "选",
+    "答えは",
+)
 #: lmms-eval's candidate forms, by priority: the more certain first
-_WRITTEN = (("parentheses", "({})", 6), ("period", "{}.", 5), ("colon", "{}:", 4), ("right_paren", "{})", 3),
-            ("space", "{} ", 2))
+_WRITTEN = (
+    ("parentheses", "({})", 6),
+    ("period", "{}.", 5),
+    ("colon", "{}:", 4),
+    ("right_paren", "{})", 3),
+    ("space", "{} ", 2),
+)
 
 
 def lmms_mcq_letter(response: str, letters: tuple[str, ...] = ("A", "B", "C", "D")) -> str:
@@ -101,10 +134,14 @@ def lmms_mcq_letter(response: str, letters: tuple[str, ...] = ("A", "B", "C", "D
             after = start + len(phrase)
             candidates += [(7, text.find(x, after), x) for x in letters if text.find(x, after) != -1]
     stripped = text.strip()
-    candidates += [(10, 0, x) for x in letters
-                   if stripped.startswith(x) and (len(stripped) == 1 or not stripped[1].isalpha())]
-    candidates += [(9, len(text) - 1, x) for x in letters
-                   if stripped.endswith(x) and (len(stripped) == 1 or not stripped[-2].isalpha())]
+    candidates += [
+        (10, 0, x) for x in letters if stripped.startswith(x) and (len(stripped) == 1 or not stripped[1].isalpha())
+    ]
+    candidates += [
+        (9, len(text) - 1, x)
+        for x in letters
+        if stripped.endswith(x) and (len(stripped) == 1 or not stripped[-2].isalpha())
+    ]
     if not candidates:
         candidates = [(0, text.rfind(x), x) for x in letters if x in text]
     if not candidates:

@@ -31,7 +31,7 @@ class PrefixMatch:
     def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
         said = (response or "").lower().strip()
         label = str(question.get(RAW_ANSWER, answer)).lower().strip()
-        cut = said[:len(label)]
+        cut = said[: len(label)]
         correct = cut == label
         if not correct and " " in label and " " not in said:
             correct = cut == label.replace(" ", "")
@@ -48,8 +48,14 @@ class FirstClassNamed:
 
     source: ScorerSource
     #: the name looked for -> the class it reads as, in the order the script tries them
-    names: tuple[tuple[str, str], ...] = (("Laughter", "Laughter"), ("Sniff", "Sniff"), ("Throat", "Throat clearing"),
-                                          ("Cough", "Cough"), ("Sigh", "Sigh"), ("Sneeze", "Sneeze"))
+    names: tuple[tuple[str, str], ...] = (
+        ("Laughter", "Laughter"),
+        ("Sniff", "Sniff"),
+        ("Throat", "Throat clearing"),
+        ("Cough", "Cough"),
+        ("Sigh", "Sigh"),
+        ("Sneeze", "Sneeze"),
+    )
 
     def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
         said = (response or "").strip().lower()
@@ -88,15 +94,33 @@ class OneCapitalLetter:
 
 ULTRAEVAL_AUDIO = ("OpenBMB/UltraEval-Audio", "9b69da645d53cbc90b30179339a1dce7f0117b42")
 #: GTZAN (UltraEval-Audio's dataset GTZAN: TwinkStart/GTZAN, ref_col label, prefix-match, acc)
-GTZAN_SCORER = PrefixMatch(ScorerSource(*ULTRAEVAL_AUDIO, "audio_evals/evaluator/base.py",
-                                        "PrefixMatch (registry: dataset GTZAN, evaluator prefix-match, agg acc)"))
+GTZAN_SCORER = PrefixMatch(
+    ScorerSource(
+        *ULTRAEVAL_AUDIO,
+        "audio_evals/evaluator/base.py",
+        "PrefixMatch (registry: dataset GTZAN, evaluator prefix-match, agg acc)",
+    )
+)
 #: MELD emotions (UltraEval-Audio's dataset meld-emo: TwinkStart/MELD, ref_col Emotion, prefix-match, acc)
-MELD_SCORER = PrefixMatch(ScorerSource(*ULTRAEVAL_AUDIO, "audio_evals/evaluator/base.py",
-                                       "PrefixMatch (registry: dataset meld-emo, evaluator prefix-match, agg acc)"))
+MELD_SCORER = PrefixMatch(
+    ScorerSource(
+        *ULTRAEVAL_AUDIO,
+        "audio_evals/evaluator/base.py",
+        "PrefixMatch (registry: dataset meld-emo, evaluator prefix-match, agg acc)",
+    )
+)
 #: VocalSound (lmms-eval's vocalsound_test on lmms-lab-audio/vocalsound)
-VOCALSOUND_SCORER = FirstClassNamed(ScorerSource("EvolvingLMMs-Lab/lmms-eval",
-                                                 "75571cfe0fa36ca5ec2e6aa2bb268f9d38295af3",
-                                                 "lmms_eval/tasks/vocalsound/utils.py"))
+VOCALSOUND_SCORER = FirstClassNamed(
+    ScorerSource(
+        "EvolvingLMMs-Lab/lmms-eval", "75571cfe0fa36ca5ec2e6aa2bb268f9d38295af3", "lmms_eval/tasks/vocalsound/utils.py"
+    )
+)
 #: MuChoMusic (its authors' evaluate.py with muchomusic_eval/scoring.py)
-MUCHOMUSIC_SCORER = OneCapitalLetter(ScorerSource("mulab-mir/muchomusic", "d3c9a423d006c545b86472c0c1cfacce7058cfc5",
-                                                  "evaluate.py", "muchomusic_eval/scoring.py extract_responses"))
+MUCHOMUSIC_SCORER = OneCapitalLetter(
+    ScorerSource(
+        "mulab-mir/muchomusic",
+        "d3c9a423d006c545b86472c0c1cfacce7058cfc5",
+        "evaluate.py",
+        "muchomusic_eval/scoring.py extract_responses",
+    )
+)

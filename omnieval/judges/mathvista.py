@@ -27,8 +27,11 @@ from rapidfuzz.distance import Levenshtein
 
 from omnieval.judges.official import OfficialVerdict, ScorerSource
 
-SOURCE = ScorerSource("lupantech/MathVista", "53d525874bdde205128e6b160b7357a88277d479",
-                      "evaluation/extract_answer.py, evaluation/calculate_score.py")
+SOURCE = ScorerSource(
+    "lupantech/MathVista",
+    "53d525874bdde205128e6b160b7357a88277d479",
+    "evaluation/extract_answer.py, evaluation/calculate_score.py",
+)
 _PAREN_LETTER = re.compile(r"\(([a-zA-Z])\)")
 
 

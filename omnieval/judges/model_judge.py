@@ -5,8 +5,9 @@ the template's verdict parser. A reply that cannot be read is answered with the 
 re-ask message in the same conversation, up to `max_reasks` times; a judge that can constrain
 its decoding (GenConfig.choices) must then answer with one of the template's exact verdicts.
 A judge request that fails (timeout, server error, no connection) is retried up to
-`max_retries` times with backoff; a judge that cannot be started gives every judgment an error. Either way the failure is recorded with the
-sample and the run goes on: a failed judgment has no value, never a guessed one.
+`max_retries` times with backoff; a judge that cannot be started gives every judgment an error.
+Either way the failure is recorded with the sample and the run goes on: a failed judgment has
+no value, never a guessed one.
 
 Requests go through the response cache keyed by the judge runner's identity, the template
 name and version, and the request itself, so re-judging with the same judge costs nothing.
@@ -73,9 +74,17 @@ def judge_gen(template: JudgeTemplate, preset_gen: dict[str, Any]) -> GenConfig:
 class ModelJudge:
     """A Runner wrapped with a template: `judge(items)` -> one Judgment per item."""
 
-    def __init__(self, name: str, runner: Runner, template: JudgeTemplate, gen: dict[str, Any] | None = None,
-                 cache_path: Path | None = None, max_retries: int = 2, max_reasks: int = 1,
-                 retry_wait_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        name: str,
+        runner: Runner,
+        template: JudgeTemplate,
+        gen: dict[str, Any] | None = None,
+        cache_path: Path | None = None,
+        max_retries: int = 2,
+        max_reasks: int = 1,
+        retry_wait_s: float = 1.0,
+    ) -> None:
         self.name, self.runner, self.template = name, runner, template
         self.gen = judge_gen(template, gen or {})
         self.cache = ResponseCache(cache_path) if cache_path else None
@@ -116,20 +125,29 @@ class ModelJudge:
 
     def describe(self) -> dict[str, Any]:
         """What run.json records about the judge."""
-        return {"name": self.name, "runner": self.runner.describe(), "template": self.template.describe(),
-                "gen": self.gen.model_dump(exclude_defaults=True), "max_reasks": self.max_reasks,
-                "max_retries": self.max_retries}
+        return {
+            "name": self.name,
+            "runner": self.runner.describe(),
+            "template": self.template.describe(),
+            "gen": self.gen.model_dump(exclude_defaults=True),
+            "max_reasks": self.max_reasks,
+            "max_retries": self.max_retries,
+        }
 
     def identity(self) -> dict[str, Any]:
         """What decides this judge's verdicts, for the cache key: its runner's identity (model, settings,
         versions), the template and its version."""
-        return {"judge": self.runner.cache_identity(), "template": self.template.name,
-                "version": self.template.version}
+        return {"judge": self.runner.cache_identity(), "template": self.template.name, "version": self.template.version}
 
     def selection(self) -> dict[str, Any]:
         """The judge as a run's selection holds it (a run resumes, and shards merge, with one judge)."""
-        return {"name": self.name, "settings": self.runner.describe()["settings"], "template": self.template.name,
-                "version": self.template.version, "gen": self.gen.model_dump(mode="json", exclude_defaults=True)}
+        return {
+            "name": self.name,
+            "settings": self.runner.describe()["settings"],
+            "template": self.template.name,
+            "version": self.template.version,
+            "gen": self.gen.model_dump(mode="json", exclude_defaults=True),
+        }
 
     async def judge(self, items: list[JudgeInput]) -> list[Judgment]:
         """One Judgment per item (a pairwise template judges each pair in both orders)."""
@@ -152,8 +170,9 @@ class ModelJudge:
         errors: dict[tuple[int, int], str] = {}
         todo = list(units)
         for attempt in range(self.max_reasks + 1):
-            answers = await self._ask([conversations[u] for u in todo], [u[1] for u in todo],
-                                      [u in reasked for u in todo])
+            answers = await self._ask(
+                [conversations[u] for u in todo], [u[1] for u in todo], [u in reasked for u in todo]
+            )
             unreadable = []
             for unit, response in zip(todo, answers, strict=True):
                 if response.error:
@@ -168,7 +187,8 @@ class ModelJudge:
                         reasked.add(unit)
                         conversations[unit] = conversations[unit] + [
                             Message(role="assistant", content=[Part.of_text(response.text)]),
-                            Message(role="user", content=[Part.of_text(self.template.reask)])]
+                            Message(role="user", content=[Part.of_text(self.template.reask)]),
+                        ]
             todo = unreadable
             if not todo:
                 break
@@ -187,20 +207,31 @@ class ModelJudge:
                 judgment.error = f"judge request failed: {next(errors[u] for u in mine if u in errors)}"
             else:
                 last = judgment.replies[-1] if judgment.replies else ""
-                judgment.error = (f"unreadable verdict after {self.max_reasks} re-ask(s): "
-                                  f"{' '.join(last.split())[:200]!r}")
+                judgment.error = (
+                    f"unreadable verdict after {self.max_reasks} re-ask(s): {' '.join(last.split())[:200]!r}"
+                )
         return judgments
 
     async def _judge_pairwise(self, items: list[JudgeInput]) -> list[Judgment]:
-        swapped = [item.model_copy(update={"fields": {**item.fields, "answer_a": item.fields["answer_b"],
-                                                      "answer_b": item.fields["answer_a"]}}) for item in items]
+        swapped = [
+            item.model_copy(
+                update={
+                    "fields": {**item.fields, "answer_a": item.fields["answer_b"], "answer_b": item.fields["answer_a"]}
+                }
+            )
+            for item in items
+        ]
         both = await self._judge(items + swapped)
         results = []
-        for first, second in zip(both[:len(items)], both[len(items):], strict=True):
-            judgment = first.model_copy(update={"verdicts": first.verdicts + second.verdicts,
-                                                "replies": first.replies + second.replies,
-                                                "reasks": first.reasks + second.reasks,
-                                                "error": first.error or second.error})
+        for first, second in zip(both[: len(items)], both[len(items) :], strict=True):
+            judgment = first.model_copy(
+                update={
+                    "verdicts": first.verdicts + second.verdicts,
+                    "replies": first.replies + second.replies,
+                    "reasks": first.reasks + second.reasks,
+                    "error": first.error or second.error,
+                }
+            )
             if judgment.error is None:
                 # the first order names the item's answer_a "A"; the swapped order names it "B"
                 a_wins = [first.verdicts[0] == "A", second.verdicts[0] == "B"]
@@ -210,7 +241,6 @@ class ModelJudge:
                 judgment.value = 1.0 if all(a_wins) else 0.0 if all(b_wins) else 0.5
             results.append(judgment)
         return results
-
 
     def _media(self, item: JudgeInput) -> list[MediaRef]:
         """The item's images and videos, for a judge that takes them (a vision judge sees what the model saw)."""
@@ -224,8 +254,9 @@ class ModelJudge:
             messages.insert(0, Message(role="system", content=[Part.of_text(self.template.system)]))
         return messages
 
-    async def _ask(self, conversations: list[list[Message]], seeds: list[int],
-                   constrained: list[bool]) -> list[Response]:
+    async def _ask(
+        self, conversations: list[list[Message]], seeds: list[int], constrained: list[bool]
+    ) -> list[Response]:
         """The judge's replies, from the cache or the runner, retrying failed requests. A re-ask is
         constrained to the template's verdicts for judges that can keep to them."""
         requests = []
@@ -261,7 +292,7 @@ class ModelJudge:
     async def _generate(self, requests: list[Request]) -> list[Response]:
         """Batches of the runner's size, as many at once as the runner allows."""
         size = max(1, self.runner.max_batch_size)
-        batches = [requests[i:i + size] for i in range(0, len(requests), size)]
+        batches = [requests[i : i + size] for i in range(0, len(requests), size)]
         gate = self._concurrency_gate()
 
         async def run(batch: list[Request]) -> list[Response]:

@@ -20,15 +20,32 @@ from dataclasses import dataclass
 from omnieval.judges.answer_region import final_answer_region, last_boxed
 from omnieval.types import Score
 
-_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-          "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
-         "ninety": 90}
+_UNITS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "hundred", "a dozen", "dozen"], key=len, reverse=True))
-_NUMBER_WORDS = re.compile(rf"(?<!\bno )(?<!\bno-)\b(?:{_WORD})(?:[\s-]+(?:and\s+)?(?:{_WORD}))*\b",
-                           re.IGNORECASE)
+_NUMBER_WORDS = re.compile(rf"(?<!\bno )(?<!\bno-)\b(?:{_WORD})(?:[\s-]+(?:and\s+)?(?:{_WORD}))*\b", re.IGNORECASE)
 
 _SIGNED = r"[-+−]?"
 _PLAIN = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
@@ -130,11 +147,11 @@ def _numbers(text: str) -> list[_Found]:
 def _after(text: str, statements: re.Pattern) -> NumberReading | None:
     """The number after the last statement that has one (no number when it is hedged)."""
     for statement in reversed(list(statements.finditer(text))):
-        window = text[statement.end():statement.end() + 80]
+        window = text[statement.end() : statement.end() + 80]
         numbers = _numbers(window)
         if numbers:
             first = numbers[0]
-            return NumberReading(None, first.reading.text) if _HEDGE.match(window[first.end:]) else first.reading
+            return NumberReading(None, first.reading.text) if _HEDGE.match(window[first.end :]) else first.reading
     return None
 
 
@@ -151,7 +168,7 @@ def read_number(response: str | None) -> NumberReading:
         if reading is not None:
             return reading
     for total in reversed(list(_TOTAL_AFTER.finditer(text))):
-        numbers = _numbers(text[max(0, total.start() - 60):total.start()])
+        numbers = _numbers(text[max(0, total.start() - 60) : total.start()])
         if numbers:
             return numbers[-1].reading
     reading = _after(text, _INTRODUCED)
@@ -161,16 +178,19 @@ def read_number(response: str | None) -> NumberReading:
     return numbers[-1].reading if numbers else NumberReading(None)
 
 
-def numbers_match(reading: NumberReading, target: float | NumberReading, rel_tol: float = 1e-6,
-                  abs_tol: float = 1e-9) -> bool:
+def numbers_match(
+    reading: NumberReading, target: float | NumberReading, rel_tol: float = 1e-6, abs_tol: float = 1e-9
+) -> bool:
     """Whether the number read equals `target` within tolerance (a percentage may match its fraction)."""
     wanted = target.candidates() if isinstance(target, NumberReading) else [float(target)]
-    return any(math.isclose(value, goal, rel_tol=rel_tol, abs_tol=abs_tol)
-               for value in reading.candidates() for goal in wanted)
+    return any(
+        math.isclose(value, goal, rel_tol=rel_tol, abs_tol=abs_tol) for value in reading.candidates() for goal in wanted
+    )
 
 
-def judge_numeric(response: str | None, target: float | str, name: str = "accuracy", rel_tol: float = 1e-6,
-                  abs_tol: float = 1e-9) -> Score:
+def judge_numeric(
+    response: str | None, target: float | str, name: str = "accuracy", rel_tol: float = 1e-6, abs_tol: float = 1e-9
+) -> Score:
     """1 when the response's number equals `target` within tolerance; the explanation is the number read."""
     reading = read_number(response)
     reference = read_number(target) if isinstance(target, str) else float(target)

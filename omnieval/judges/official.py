@@ -144,7 +144,7 @@ class ParenLetter:
         predicted = response or ""
         if ")" in predicted:
             close = predicted.index(")")
-            predicted = predicted[close - 1:close] if close else ""
+            predicted = predicted[close - 1 : close] if close else ""
         return OfficialVerdict(bool(answer) and predicted == answer, predicted or None)
 
 
@@ -209,9 +209,18 @@ class MMSULetter:
 
 #: Video-MME's answer prefixes, as its eval_your_results.py applies them in order: two of its list items lack
 #: a comma, so Python joined them ("The best option isThe correct option is,", "Best answer:Best option:")
-_VIDEOMME_PREFIXES = ("The best answer is", "The correct answer is", "The answer is", "The answer",
-                      "The best option isThe correct option is,", "Best answer:Best option:", "Answer:", "Option:",
-                      "The correct answer", "The correct option")
+_VIDEOMME_PREFIXES = (
+    "The best answer is",
+    "The correct answer is",
+    "The answer is",
+    "The answer",
+    "The best option isThe correct option is,",
+    "Best answer:Best option:",
+    "Answer:",
+    "Option:",
+    "The correct answer",
+    "The correct option",
+)
 _CAPITAL_ABCD = re.compile(r"[ABCD]")
 
 
@@ -272,7 +281,7 @@ class MultiChoiceParse:
         as the script sees them (RAW_OPTIONS where it cuts them otherwise than we do)."""
         letters = list(options)
         if self.answer_line and "Answer:" in response:
-            stated = response[response.rfind("Answer:") + len("Answer:"):].strip()
+            stated = response[response.rfind("Answer:") + len("Answer:") :].strip()
             named = [x for x in letters if x in stated]
             if len(named) == 1:
                 return named[0], False
@@ -283,7 +292,7 @@ class MultiChoiceParse:
             found = [x for x in letters if form.format(letter=x) in response]
             if found:
                 mark = "({})" if stage == 0 else " {} "
-                return self._last(found, lambda x: response.rfind(mark.format(x))), False
+                return self._last(found, lambda x, mark=mark: response.rfind(mark.format(x))), False
         if len(response.split()) > 5:
             if not all(isinstance(text, str) for text in options.values()):
                 raise _NotText
@@ -322,8 +331,11 @@ class LeadingToken:
 
 _MMMU_INDICATORS = ("could be ", "so ", "is ", "thus ", "therefore ", "final ", "answer ", "result ")
 #: MMMU's three number forms: with thousands separators, in scientific notation, plain
-_MMMU_NUMBERS = (re.compile(r"-?\b\d{1,3}(?:,\d{3})+\b"), re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+"),
-                 re.compile(r"-?(?:\d+\.\d+|\.\d+|\d+\b)(?![eE][+-]?\d+)(?![,\d])"))
+_MMMU_NUMBERS = (
+    re.compile(r"-?\b\d{1,3}(?:,\d{3})+\b"),
+    re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+"),
+    re.compile(r"-?(?:\d+\.\d+|\.\d+|\d+\b)(?![eE][+-]?\d+)(?![,\d])"),
+)
 
 
 def mmmu_normalized(text: str) -> list[str | float]:
@@ -376,6 +388,11 @@ class MMMUOpenMatch:
         golds = question.get(RAW_ANSWER) or answer
         wanted = [g for each in (golds if isinstance(golds, list) else [golds]) for g in mmmu_normalized(str(each))]
         predictions = mmmu_open_predictions(response or "")
-        correct = any(isinstance(p, str) and any(isinstance(g, str) and g in p for g in wanted)
-                      or not isinstance(p, str) and p in wanted for p in predictions)
+        correct = any(
+            isinstance(p, str)
+            and any(isinstance(g, str) and g in p for g in wanted)
+            or not isinstance(p, str)
+            and p in wanted
+            for p in predictions
+        )
         return OfficialVerdict(correct, str(predictions[0]) if predictions else None)

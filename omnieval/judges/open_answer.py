@@ -21,8 +21,11 @@ from omnieval.judges.official import mmmu_normalized
 from omnieval.types import Score
 
 _INDICATORS = ("could be ", "so ", "is ", "thus ", "therefore ", "final ", "answer ", "result ")
-_NUMBER_FORMS = (re.compile(r"-?\b\d{1,3}(?:,\d{3})+\b"), re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+"),
-                 re.compile(r"-?(?:\d+\.\d+|\.\d+|\d+)(?![eE][+-]?\d+)(?![,\d])"))
+_NUMBER_FORMS = (
+    re.compile(r"-?\b\d{1,3}(?:,\d{3})+\b"),
+    re.compile(r"-?\d+(?:\.\d+)?[eE][+-]?\d+"),
+    re.compile(r"-?(?:\d+\.\d+|\.\d+|\d+)(?![eE][+-]?\d+)(?![,\d])"),
+)
 
 
 def _numbers(text: str) -> list[float]:
@@ -66,8 +69,11 @@ def judge_open(response: str | None, answer: str | list[str], name: str = "accur
     """1 when an MMMU open answer matches the gold answer (or one of several)."""
     golds = [g for a in (answer if isinstance(answer, list) else [answer]) for g in _normalized(str(a))]
     candidates = open_candidates(response)
-    correct = any((isinstance(c, str) and isinstance(g, str) and g in c) or (isinstance(c, float) and c == g)
-                  for c in candidates for g in golds)
+    correct = any(
+        (isinstance(c, str) and isinstance(g, str) and g in c) or (isinstance(c, float) and c == g)
+        for c in candidates
+        for g in golds
+    )
     return Score(name=name, value=float(correct), explanation=str(candidates[0]) if candidates else None)
 
 

@@ -13,8 +13,13 @@ from omnieval.registry import RUNNERS
 from omnieval.tasks.base import Task
 
 
-def make_judge(task: Task, judge: str | None = None, overrides: dict[str, Any] | None = None,
-               cache_path: Path | None = None, template: str | None = None) -> ModelJudge | None:
+def make_judge(
+    task: Task,
+    judge: str | None = None,
+    overrides: dict[str, Any] | None = None,
+    cache_path: Path | None = None,
+    template: str | None = None,
+) -> ModelJudge | None:
     """The judge of a model-judged task (None for tasks scored by rules alone): the preset `judge`
     names, else the task's default judge, with its settings overridden by `overrides`, judging with
     the task's template or `template`."""
@@ -25,4 +30,6 @@ def make_judge(task: Task, judge: str | None = None, overrides: dict[str, Any] |
         raise OmnievalError(f"task {task.name} is judged by a model: name one with --judge")
     preset = load_preset(name, overrides)
     runner = RUNNERS.get(preset.runner)(**preset.settings)
-    return ModelJudge(preset.name, runner, load_template(template or task.judge_template), gen=preset.gen, cache_path=cache_path)
+    return ModelJudge(
+        preset.name, runner, load_template(template or task.judge_template), gen=preset.gen, cache_path=cache_path
+    )

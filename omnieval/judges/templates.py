@@ -29,8 +29,11 @@ import yaml
 from omnieval.errors import OmnievalError
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
-KINDS = {"pointwise": ("question", "answer"), "reference": ("question", "reference", "answer"),
-         "pairwise": ("question", "answer_a", "answer_b")}
+KINDS = {
+    "pointwise": ("question", "answer"),
+    "reference": ("question", "reference", "answer"),
+    "pairwise": ("question", "answer_a", "answer_b"),
+}
 #: fields holding text under judgment, which are delimited
 JUDGED_FIELDS = ("answer", "answer_a", "answer_b")
 _PLACEHOLDER = re.compile(r"\{(question|reference|answer|answer_a|answer_b)\}")
@@ -59,13 +62,22 @@ class JudgeTemplate:
         missing = [name for name in KINDS[self.kind] if name not in fields]
         if missing:
             raise OmnievalError(f"judge template '{self.name}' needs {', '.join(missing)}")
-        values = {name: delimit(name, text) if name in JUDGED_FIELDS and not self.verbatim else str(text)
-                  for name, text in fields.items()}
+        values = {
+            name: delimit(name, text) if name in JUDGED_FIELDS and not self.verbatim else str(text)
+            for name, text in fields.items()
+        }
         return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), self.body)
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "version": self.version, "kind": self.kind, "verdict": self.verdict,
-                "samples": self.samples, "gen": self.gen, "source": self.source}
+        return {
+            "name": self.name,
+            "version": self.version,
+            "kind": self.kind,
+            "verdict": self.verdict,
+            "samples": self.samples,
+            "gen": self.gen,
+            "source": self.source,
+        }
 
 
 def delimit(name: str, text: str) -> str:
@@ -95,8 +107,9 @@ def load_template(name_or_path: str) -> JudgeTemplate:
 
     kind, verdict = header.get("kind"), header.get("verdict")
     if kind not in KINDS or verdict not in PARSERS or not header.get("reask"):
-        raise OmnievalError(f"{path}: the header needs kind ({', '.join(KINDS)}), verdict "
-                            f"({', '.join(PARSERS)}) and reask")
+        raise OmnievalError(
+            f"{path}: the header needs kind ({', '.join(KINDS)}), verdict ({', '.join(PARSERS)}) and reask"
+        )
     verbatim = bool(header.get("verbatim"))
     # a verbatim body is the text as written, without the file's final newline (a prompt may end in a space)
     body = match.group(2).removesuffix("\n") if verbatim else match.group(2).strip("\n") + "\n"
@@ -107,7 +120,17 @@ def load_template(name_or_path: str) -> JudgeTemplate:
         raise OmnievalError(f"{path}: a pairwise template asks once per order (samples: 1)")
     scale = tuple(header["scale"]) if header.get("scale") else None
     return JudgeTemplate(
-        name=path.stem, version=hashlib.sha256(raw.encode()).hexdigest()[:12], kind=kind, verdict=verdict,
-        body=body, reask=str(header["reask"]), scale=scale, system=header.get("system"),
-        samples=int(header.get("samples", 1)), gen=dict(header.get("gen") or {}), source=header.get("source"),
-        choices=tuple(str(c) for c in header.get("choices") or ()), verbatim=verbatim)
+        name=path.stem,
+        version=hashlib.sha256(raw.encode()).hexdigest()[:12],
+        kind=kind,
+        verdict=verdict,
+        body=body,
+        reask=str(header["reask"]),
+        scale=scale,
+        system=header.get("system"),
+        samples=int(header.get("samples", 1)),
+        gen=dict(header.get("gen") or {}),
+        source=header.get("source"),
+        choices=tuple(str(c) for c in header.get("choices") or ()),
+        verbatim=verbatim,
+    )

@@ -69,6 +69,10 @@ def extraction(reply: str, scale: tuple[int, int] | None = None) -> Verdict | No
 
 
 PARSERS: dict[str, Callable[[str, tuple[int, int] | None], Verdict | None]] = {
-    "score_only": score_only, "rating_line": rating_line, "verdict_line": verdict_line, "yes_no": yes_no,
-    "winner_line": winner_line, "extraction": extraction,
+    "score_only": score_only,
+    "rating_line": rating_line,
+    "verdict_line": verdict_line,
+    "yes_no": yes_no,
+    "winner_line": winner_line,
+    "extraction": extraction,
 }

@@ -8,7 +8,9 @@ from omnieval.judges.answer_region import final_answer_region, strip_markup
 
 _STATED = re.compile(r"\b(?:answer|verdict|conclusion)\s*(?:is|would be|:)?\s*[:\"'(\[]*\s*(yes|no)\b")
 _WORD = re.compile(r"\b(yes|no)\b")
-_NOT_PLAUSIBLE = re.compile(r"\b(?:not|isn't|is not|un)\s*(?:very |entirely |particularly )?plausible\b|\bimplausible\b")
+_NOT_PLAUSIBLE = re.compile(
+    r"\b(?:not|isn't|is not|un)\s*(?:very |entirely |particularly )?plausible\b|\bimplausible\b"
+)
 
 
 def read_yes_no(response: str | None) -> str | None:

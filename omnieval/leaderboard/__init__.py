@@ -15,7 +15,9 @@ FLAGSHIP = "qwen3-omni-30b-a3b-instruct"
 FORMATS = {"md": to_markdown, "csv": to_csv, "html": to_html}
 
 
-def make_leaderboard(root: str | Path, reference: bool = True, reference_models: list[str] | None = None) -> Leaderboard:
+def make_leaderboard(
+    root: str | Path, reference: bool = True, reference_models: list[str] | None = None
+) -> Leaderboard:
     """The leaderboard of `root`. With `reference`, measured scores are compared with the published ones of
     `reference_models` (default: the published namesakes of the measured models, else the flagship)."""
     if not reference:

@@ -22,9 +22,17 @@ from omnieval.types import RunRecord
 
 #: families in the order reports tabulate them, with their display names
 FAMILIES = {
-    "asr": "ASR", "s2tt": "Speech translation", "voice_chat": "Voice chat", "audio_reasoning": "Audio reasoning",
-    "music": "Music", "sound": "Sound", "text": "Text", "image": "Image", "video": "Video",
-    "audio_visual": "Audio-visual", "tts": "Speech generation",
+    "asr": "ASR",
+    "s2tt": "Speech translation",
+    "voice_chat": "Voice chat",
+    "audio_reasoning": "Audio reasoning",
+    "music": "Music",
+    "sound": "Sound",
+    "text": "Text",
+    "image": "Image",
+    "video": "Video",
+    "audio_visual": "Audio-visual",
+    "tts": "Speech generation",
 }
 
 
@@ -146,14 +154,23 @@ class Leaderboard:
             if not entry.derived:
                 grouped[(entry.row.family, entry.model)].append(entry)
         summaries = []
-        for (family, model), entries in sorted(grouped.items(), key=lambda item: (_family_order(item[0][0]),
-                                                                                  item[0][1])):
+        for (family, model), entries in sorted(
+            grouped.items(), key=lambda item: (_family_order(item[0][0]), item[0][1])
+        ):
             compared = [e for e in entries if e.delta is not None]
             signed = [e.delta for e in compared if e.delta is not None]
             samples = {e.run_id: e.n for e in entries}
-            summaries.append(FamilySummary(
-                family, model, len({e.row.task for e in entries}), sum(samples.values()), len(compared),
-                sum(signed) / len(signed) if signed else None, sum(e.beyond_interval for e in compared)))
+            summaries.append(
+                FamilySummary(
+                    family,
+                    model,
+                    len({e.row.task for e in entries}),
+                    sum(samples.values()),
+                    len(compared),
+                    sum(signed) / len(signed) if signed else None,
+                    sum(e.beyond_interval for e in compared),
+                )
+            )
         return summaries
 
 
@@ -182,8 +199,9 @@ def _compared(entry: Entry, by_name: dict[str, PublishedModel], published: list[
     return entry
 
 
-def _derived_entries(entries: list[Entry], by_name: dict[str, PublishedModel],
-                     published: list[PublishedModel]) -> list[Entry]:
+def _derived_entries(
+    entries: list[Entry], by_name: dict[str, PublishedModel], published: list[PublishedModel]
+) -> list[Entry]:
     """Scores made from other tasks' scores (omnieval.tasks.derived), for each model with all their columns."""
     derived = []
     for model in sorted({e.model for e in entries}):
@@ -195,8 +213,15 @@ def _derived_entries(entries: list[Entry], by_name: dict[str, PublishedModel],
                 continue
             value, used = result
             parts = [mine[(task, column.metric)] for task, column in zip(used, score.columns, strict=True)]
-            entry = Entry(Row(score.family, score.task, score.metric, score.lower_is_better), model, value, None,
-                          sum(e.n for e in parts), "derived from " + ", ".join(e.run_id for e in parts), derived=True)
+            entry = Entry(
+                Row(score.family, score.task, score.metric, score.lower_is_better),
+                model,
+                value,
+                None,
+                sum(e.n for e in parts),
+                "derived from " + ", ".join(e.run_id for e in parts),
+                derived=True,
+            )
             derived.append(_compared(entry, by_name, published))
     return derived
 
@@ -217,9 +242,16 @@ def build(root: str | Path, published: list[PublishedModel] | None = None) -> Le
             if metric not in run.metrics:
                 continue
             interval = run.intervals.get(metric)
-            entry = Entry(Row(family, run.task, metric, bool(lower)), run.model, run.metrics[metric],
-                          tuple(interval) if interval else None, run.counts.get("done", 0), run.run_id,
-                          lenient=run.metrics.get(LENIENT), readers_disagree=run.metrics.get(DISAGREE))
+            entry = Entry(
+                Row(family, run.task, metric, bool(lower)),
+                run.model,
+                run.metrics[metric],
+                tuple(interval) if interval else None,
+                run.counts.get("done", 0),
+                run.run_id,
+                lenient=run.metrics.get(LENIENT),
+                readers_disagree=run.metrics.get(DISAGREE),
+            )
             entries.append(_compared(entry, by_name, published))
     entries += _derived_entries(entries, by_name, published)
     statistics = next((r.statistics for r in runs if r.statistics), {})

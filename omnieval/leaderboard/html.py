@@ -65,18 +65,28 @@ def _cell(text: str, value: float | None = None, css: str = "num") -> str:
 
 
 def _table(headers: list[tuple[str, bool]], rows: list[str], table_id: str) -> str:
-    head = "".join(f'<th class="num">{escape(h)}</th>' if numeric else f"<th>{escape(h)}</th>" for h, numeric in headers)
-    return (f'<table class="sortable" id="{table_id}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    head = "".join(
+        f'<th class="num">{escape(h)}</th>' if numeric else f"<th>{escape(h)}</th>" for h, numeric in headers
+    )
+    return (
+        f'<table class="sortable" id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def _entry_row(e: Entry) -> str:
     low, high = e.interval if e.interval else (None, None)
-    cells = [_cell(e.row.task, css="text"), _cell(e.row.label, css="text"), _cell(e.model, css="text"),
-             _value_cell(e), _cell(number(low), low), _cell(number(high), high), _cell(str(e.n), e.n),
-             _cell(number(e.reported.value) if e.reported else "—", e.reported.value if e.reported else None),
-             _cell(e.reported_by or "—", css="text"),
-             _delta_cell(e)]
+    cells = [
+        _cell(e.row.task, css="text"),
+        _cell(e.row.label, css="text"),
+        _cell(e.model, css="text"),
+        _value_cell(e),
+        _cell(number(low), low),
+        _cell(number(high), high),
+        _cell(str(e.n), e.n),
+        _cell(number(e.reported.value) if e.reported else "—", e.reported.value if e.reported else None),
+        _cell(e.reported_by or "—", css="text"),
+        _delta_cell(e),
+    ]
     return f'<tr data-model="{escape(e.model)}">{"".join(cells)}</tr>'
 
 
@@ -115,42 +125,83 @@ def _chart(board: Leaderboard, row: Row) -> str:
         y = 4 + i * BAR_HEIGHT
         width = max(value, 0) * scale
         parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 12}" text-anchor="end">{escape(label)}</text>')
-        parts.append(f'<rect class="bar {kind}" x="{LABEL_WIDTH}" y="{y + 2}" width="{width:.1f}" '
-                     f'height="{BAR_HEIGHT - 5}"><title>{escape(label)}: {number(value)}</title></rect>')
+        parts.append(
+            f'<rect class="bar {kind}" x="{LABEL_WIDTH}" y="{y + 2}" width="{width:.1f}" '
+            f'height="{BAR_HEIGHT - 5}"><title>{escape(label)}: {number(value)}</title></rect>'
+        )
         if interval is not None:
             x0, x1, mid = LABEL_WIDTH + interval[0] * scale, LABEL_WIDTH + interval[1] * scale, y + BAR_HEIGHT / 2
             parts.append(f'<line class="errorbar" x1="{x0:.1f}" x2="{x1:.1f}" y1="{mid:.1f}" y2="{mid:.1f}"/>')
             for x in (x0, x1):
-                parts.append(f'<line class="errorbar" x1="{x:.1f}" x2="{x:.1f}" y1="{mid - 4:.1f}" y2="{mid + 4:.1f}"/>')
+                parts.append(
+                    f'<line class="errorbar" x1="{x:.1f}" x2="{x:.1f}" y1="{mid - 4:.1f}" y2="{mid + 4:.1f}"/>'
+                )
         right = LABEL_WIDTH + max(width, interval[1] * scale if interval else 0) + 4
         parts.append(f'<text x="{right:.1f}" y="{y + 12}">{number(value)}</text>')
     caption = f"{row.task} · {row.label}"
-    return (f'<figure class="chart" data-task="{escape(row.task)}" data-metric="{escape(row.metric)}">'
-            f"<figcaption>{escape(caption)}</figcaption>"
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" role="img" '
-            f'aria-label="{escape(caption)}">{"".join(parts)}</svg></figure>')
+    return (
+        f'<figure class="chart" data-task="{escape(row.task)}" data-metric="{escape(row.metric)}">'
+        f"<figcaption>{escape(caption)}</figcaption>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" role="img" '
+        f'aria-label="{escape(caption)}">{"".join(parts)}</svg></figure>'
+    )
 
 
 def to_html(board: Leaderboard) -> str:
     sections = []
     summary_rows = [
-        "<tr>" + _cell(family_name(s.family), css="text") + _cell(s.model, css="text") + _cell(str(s.tasks), s.tasks)
-        + _cell(str(s.samples), s.samples) + _cell(str(s.compared), s.compared)
-        + _cell(number(s.mean_delta, signed=True), s.mean_delta) + _cell(str(s.beyond_interval), s.beyond_interval)
-        + "</tr>" for s in board.summaries()]
-    sections.append("<h2>By family</h2>" + _table(
-        [("family", False), ("model", False), ("tasks", True), ("samples", True), ("with reported", True),
-         ("mean Δ", True), ("beyond CI", True)], summary_rows, "summary"))
-    entry_headers = [("task", False), ("metric", False), ("model", False), ("measured", True), ("CI low", True),
-                     ("CI high", True), ("n", True), ("reported", True), ("reported by", False), ("Δ", True)]
+        "<tr>"
+        + _cell(family_name(s.family), css="text")
+        + _cell(s.model, css="text")
+        + _cell(str(s.tasks), s.tasks)
+        + _cell(str(s.samples), s.samples)
+        + _cell(str(s.compared), s.compared)
+        + _cell(number(s.mean_delta, signed=True), s.mean_delta)
+        + _cell(str(s.beyond_interval), s.beyond_interval)
+        + "</tr>"
+        for s in board.summaries()
+    ]
+    sections.append(
+        "<h2>By family</h2>"
+        + _table(
+            [
+                ("family", False),
+                ("model", False),
+                ("tasks", True),
+                ("samples", True),
+                ("with reported", True),
+                ("mean Δ", True),
+                ("beyond CI", True),
+            ],
+            summary_rows,
+            "summary",
+        )
+    )
+    entry_headers = [
+        ("task", False),
+        ("metric", False),
+        ("model", False),
+        ("measured", True),
+        ("CI low", True),
+        ("CI high", True),
+        ("n", True),
+        ("reported", True),
+        ("reported by", False),
+        ("Δ", True),
+    ]
     for family in board.families:
         rows = [_entry_row(e) for e in board.family_entries(family)]
         charts = "".join(_chart(board, row) for row in board.rows if row.family == family)
-        sections.append(f'<section class="family" data-family="{escape(family)}"><h2>{escape(family_name(family))}'
-                        f"</h2>{_table(entry_headers, rows, escape(f'family-{family}'))}"
-                        f'<div class="charts">{charts}</div></section>')
-    side_headers = [("family", False), ("task", False), ("metric", False)] + [(m, True) for m in board.models] + [
-        (f"{p.display} (reported)", True) for p in board.published]
+        sections.append(
+            f'<section class="family" data-family="{escape(family)}"><h2>{escape(family_name(family))}'
+            f"</h2>{_table(entry_headers, rows, escape(f'family-{family}'))}"
+            f'<div class="charts">{charts}</div></section>'
+        )
+    side_headers = (
+        [("family", False), ("task", False), ("metric", False)]
+        + [(m, True) for m in board.models]
+        + [(f"{p.display} (reported)", True) for p in board.published]
+    )
     side_rows = []
     for row in board.rows:
         cells = [_cell(family_name(row.family), css="text"), _cell(row.task, css="text"), _cell(row.label, css="text")]
@@ -162,9 +213,17 @@ def to_html(board: Leaderboard) -> str:
             cells.append(_cell(number(score.value) if score else "—", score.value if score else None))
         side_rows.append(f"<tr>{''.join(cells)}</tr>")
     sections.append("<h2>Side by side</h2>" + _table(side_headers, side_rows, "side-by-side"))
-    reported = ("<p>Reported: " + escape(", ".join(p.display for p in board.published)) + " (configs/reference); "
-                "hover a Δ for its source.</p>") if board.published else ""
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>omnieval leaderboard</title>"
-            f"<style>{STYLE}</style></head><body><h1>Leaderboard</h1>"
-            f"<p>{board.runs} runs. {escape(intervals_note(board))}</p>{reported}{''.join(sections)}"
-            f"<script>{SORT_SCRIPT}</script></body></html>\n")
+    reported = (
+        (
+            "<p>Reported: " + escape(", ".join(p.display for p in board.published)) + " (configs/reference); "
+            "hover a Δ for its source.</p>"
+        )
+        if board.published
+        else ""
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>omnieval leaderboard</title>'
+        f"<style>{STYLE}</style></head><body><h1>Leaderboard</h1>"
+        f"<p>{board.runs} runs. {escape(intervals_note(board))}</p>{reported}{''.join(sections)}"
+        f"<script>{SORT_SCRIPT}</script></body></html>\n"
+    )

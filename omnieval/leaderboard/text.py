@@ -34,9 +34,11 @@ def intervals_note(board: Leaderboard) -> str:
     stats = board.statistics
     if not stats:
         return f"No run holds confidence intervals. {DELTA_NOTE}"
-    return (f"Intervals: {100 * stats['confidence']:.0f}% {stats['method']} ({stats['resamples']} resamples). "
-            f"{DELTA_NOTE} ⚠: the reported value lies outside the interval. †: fewer than {SMALL_SAMPLE} samples or "
-            "an interval of zero width, so the interval says little.")
+    return (
+        f"Intervals: {100 * stats['confidence']:.0f}% {stats['method']} ({stats['resamples']} resamples). "
+        f"{DELTA_NOTE} ⚠: the reported value lies outside the interval. †: fewer than {SMALL_SAMPLE} samples or "
+        "an interval of zero width, so the interval says little."
+    )
 
 
 def md_cell(text: str) -> str:
@@ -57,8 +59,10 @@ def csv_cell(value: object) -> object:
 
 def _table(header: list[str], rows: list[list[str]], numeric_from: int) -> list[str]:
     align = ["---" if i < numeric_from else "---:" for i in range(len(header))]
+
     def line(cells: list[str]) -> str:
         return "| " + " | ".join(md_cell(c) for c in cells) + " |"
+
     return [line(header), "|" + "|".join(align) + "|"] + [line(r) for r in rows]
 
 
@@ -68,9 +72,18 @@ def to_markdown(board: Leaderboard) -> str:
         lines.append("Reported: " + ", ".join(p.display for p in board.published) + " (configs/reference).")
     for family in board.families:
         lines += ["", f"## {family_name(family)}", ""]
-        rows = [[e.row.task, e.row.label, e.model, measured(e), str(e.n),
-                 f"{number(e.reported.value)} ({e.reported_by})" if e.reported else "—", delta(e)]
-                for e in board.family_entries(family)]
+        rows = [
+            [
+                e.row.task,
+                e.row.label,
+                e.model,
+                measured(e),
+                str(e.n),
+                f"{number(e.reported.value)} ({e.reported_by})" if e.reported else "—",
+                delta(e),
+            ]
+            for e in board.family_entries(family)
+        ]
         lines += _table(["task", "metric", "model", "measured [CI]", "n", "reported", "Δ"], rows, numeric_from=3)
     lines += ["", "## Side by side", ""]
     header = ["family", "task", "metric"] + board.models + [f"{p.display} (reported)" for p in board.published]
@@ -86,15 +99,43 @@ def to_markdown(board: Leaderboard) -> str:
         body.append(cells)
     lines += _table(header, body, numeric_from=3)
     lines += ["", "## By family", ""]
-    rows = [[family_name(s.family), s.model, str(s.tasks), str(s.samples), str(s.compared),
-             number(s.mean_delta, signed=True), str(s.beyond_interval)] for s in board.summaries()]
-    lines += _table(["family", "model", "tasks", "samples", "with reported", "mean Δ", "beyond CI"],
-                    rows, numeric_from=2)
+    rows = [
+        [
+            family_name(s.family),
+            s.model,
+            str(s.tasks),
+            str(s.samples),
+            str(s.compared),
+            number(s.mean_delta, signed=True),
+            str(s.beyond_interval),
+        ]
+        for s in board.summaries()
+    ]
+    lines += _table(
+        ["family", "model", "tasks", "samples", "with reported", "mean Δ", "beyond CI"], rows, numeric_from=2
+    )
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = ["family", "task", "metric", "lower_is_better", "model", "value", "ci_low", "ci_high", "n", "reported",
-               "reported_by", "delta", "beyond_interval", "source", "run_id", "accuracy_lenient", "readers_disagree"]
+CSV_COLUMNS = [
+    "family",
+    "task",
+    "metric",
+    "lower_is_better",
+    "model",
+    "value",
+    "ci_low",
+    "ci_high",
+    "n",
+    "reported",
+    "reported_by",
+    "delta",
+    "beyond_interval",
+    "source",
+    "run_id",
+    "accuracy_lenient",
+    "readers_disagree",
+]
 
 
 def to_csv(board: Leaderboard) -> str:
@@ -105,10 +146,28 @@ def to_csv(board: Leaderboard) -> str:
     for family in board.families:
         for e in board.family_entries(family):
             low, high = e.interval if e.interval else ("", "")
-            writer.writerow([csv_cell(cell) for cell in (
-                e.row.family, e.row.task, e.row.metric, e.row.lower_is_better, e.model, e.value, low, high, e.n,
-                "" if e.reported is None else e.reported.value, e.reported_by or "",
-                "" if e.delta is None else e.delta, e.beyond_interval, e.citation or "", e.run_id,
-                "" if e.lenient is None else e.lenient,
-                "" if e.readers_disagree is None else int(e.readers_disagree))])
+            writer.writerow(
+                [
+                    csv_cell(cell)
+                    for cell in (
+                        e.row.family,
+                        e.row.task,
+                        e.row.metric,
+                        e.row.lower_is_better,
+                        e.model,
+                        e.value,
+                        low,
+                        high,
+                        e.n,
+                        "" if e.reported is None else e.reported.value,
+                        e.reported_by or "",
+                        "" if e.delta is None else e.delta,
+                        e.beyond_interval,
+                        e.citation or "",
+                        e.run_id,
+                        "" if e.lenient is None else e.lenient,
+                        "" if e.readers_disagree is None else int(e.readers_disagree),
+                    )
+                ]
+            )
     return buffer.getvalue()

@@ -69,17 +69,22 @@ def rate_name(unit: str) -> str:
 def edit_scores(edits: Edits, rate_name: str) -> dict[str, float]:
     """A sample's scores for its edits: the counts a corpus rate sums, and its own rate under `rate_name`
     (none when the reference is empty)."""
-    scores = {"errors": float(edits.errors), "substitutions": float(edits.substitutions),
-              "deletions": float(edits.deletions), "insertions": float(edits.insertions),
-              "ref_tokens": float(edits.ref_len)}
+    scores = {
+        "errors": float(edits.errors),
+        "substitutions": float(edits.substitutions),
+        "deletions": float(edits.deletions),
+        "insertions": float(edits.insertions),
+        "ref_tokens": float(edits.ref_len),
+    }
     if edits.rate is not None:
         scores[rate_name] = edits.rate
     return scores
 
 
 def edits_from_scores(scores: dict[str, float]) -> Edits:
-    return Edits(int(scores["substitutions"]), int(scores["deletions"]), int(scores["insertions"]),
-                 int(scores["ref_tokens"]))
+    return Edits(
+        int(scores["substitutions"]), int(scores["deletions"]), int(scores["insertions"]), int(scores["ref_tokens"])
+    )
 
 
 def corpus_rate(edits: Iterable[Edits]) -> dict[str, float]:

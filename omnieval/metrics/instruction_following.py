@@ -46,8 +46,9 @@ def _registry():
         untrained = nltk.tokenize.PunktSentenceTokenizer()
         instructions_util._get_sentence_tokenizer = lambda: untrained
         # the checkers reach nltk through this module's global; only theirs changes, not nltk's
-        instructions_util.nltk = SimpleNamespace(tokenize=nltk.tokenize, data=nltk.data,
-                                                 word_tokenize=partial(nltk.word_tokenize, preserve_line=True))
+        instructions_util.nltk = SimpleNamespace(
+            tokenize=nltk.tokenize, data=nltk.data, word_tokenize=partial(nltk.word_tokenize, preserve_line=True)
+        )
     else:
         from lm_eval.tasks.ifeval import instructions_registry
     return instructions_registry.INSTRUCTION_DICT
@@ -63,8 +64,9 @@ def _loose_variants(response: str) -> list[str]:
     return trimmed + [text.replace("*", "") for text in trimmed]
 
 
-def check_instructions(response: str, prompt: str, instruction_ids: list[str],
-                       kwargs: list[dict[str, Any] | None]) -> tuple[list[bool], list[bool]]:
+def check_instructions(
+    response: str, prompt: str, instruction_ids: list[str], kwargs: list[dict[str, Any] | None]
+) -> tuple[list[bool], list[bool]]:
     """Whether `response` follows each instruction: strictly, and loosely."""
     registry = _registry()
     strict, loose = [], []

@@ -37,8 +37,17 @@ from omnieval.metrics.chinese_numbers import verbalize_numbers
 
 Normalizer = Callable[[str], str]
 
-NORMALIZERS = ("whisper_english", "qwen_english", "whisper_basic", "chars", "chinese", "chars_simplified", "seedtts",
-               "seedtts_english", "none")
+NORMALIZERS = (
+    "whisper_english",
+    "qwen_english",
+    "whisper_basic",
+    "chars",
+    "chinese",
+    "chars_simplified",
+    "seedtts",
+    "seedtts_english",
+    "none",
+)
 
 
 def _fold(text: str) -> str:

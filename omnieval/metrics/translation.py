@@ -40,15 +40,18 @@ def sentence_statistics(hypothesis: str, reference: str, tokenize: str) -> dict[
     bleu, chrf = _metrics(tokenize)
     (bleu_stats,) = bleu._extract_corpus_statistics([hypothesis], [[reference]])
     (chrf_stats,) = chrf._extract_corpus_statistics([hypothesis], [[reference]])
-    return {**{f"{BLEU_STAT}{i}": float(v) for i, v in enumerate(bleu_stats)},
-            **{f"{CHRF_STAT}{i}": float(v) for i, v in enumerate(chrf_stats)}}
+    return {
+        **{f"{BLEU_STAT}{i}": float(v) for i, v in enumerate(bleu_stats)},
+        **{f"{CHRF_STAT}{i}": float(v) for i, v in enumerate(chrf_stats)},
+    }
 
 
 def _summed(scores: Iterable[Mapping[str, float]], prefix: str) -> list[int]:
     total: list[int] = []
     for one in scores:
-        values = [int(v) for k, v in sorted(one.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[1]))
-                  if k.startswith(prefix)]
+        values = [
+            int(v) for k, v in sorted(one.items(), key=lambda kv: int(kv[0].rsplit("_", 1)[1])) if k.startswith(prefix)
+        ]
         total = values if not total else [a + b for a, b in zip(total, values, strict=True)]
     return total
 
@@ -60,8 +63,12 @@ def corpus_scores(scores: list[Mapping[str, float]], tokenize: str) -> dict[str,
     bleu, chrf = _metrics(tokenize)
     bleu_score = bleu._compute_score_from_stats(_summed(scores, BLEU_STAT))
     chrf_score = chrf._compute_score_from_stats(_summed(scores, CHRF_STAT))
-    metrics = {"bleu": bleu_score.score, "chrf": chrf_score.score, "brevity_penalty": bleu_score.bp,
-               "length_ratio": bleu_score.ratio}
+    metrics = {
+        "bleu": bleu_score.score,
+        "chrf": chrf_score.score,
+        "brevity_penalty": bleu_score.bp,
+        "length_ratio": bleu_score.ratio,
+    }
     metrics.update({f"precision_{n}": p for n, p in enumerate(bleu_score.precisions, start=1)})
     return metrics
 

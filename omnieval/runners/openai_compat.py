@@ -65,8 +65,9 @@ def video_frame_parts(media: MediaRef, frames: int) -> list[dict[str, Any]]:
     parts = []
     for frame in clip.frames:
         buffer = io.BytesIO()
-        Image.fromarray(frame.clamp(0, 255).round().byte().permute(1, 2, 0).numpy()).save(buffer, format="JPEG",
-                                                                                          quality=90)
+        Image.fromarray(frame.clamp(0, 255).round().byte().permute(1, 2, 0).numpy()).save(
+            buffer, format="JPEG", quality=90
+        )
         parts.append(_image_part(buffer.getvalue(), "image/jpeg"))
     return parts
 
@@ -87,9 +88,12 @@ def _audio_part(audio, rate: int) -> dict[str, Any]:
     return {"type": "input_audio", "input_audio": {"data": data, "format": "wav"}}
 
 
-def to_openai_messages(messages: list[Message], audio_sample_rate: int | None,
-                       video_frames: int = DEFAULTS["video_frames"],
-                       use_audio_in_video: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def to_openai_messages(
+    messages: list[Message],
+    audio_sample_rate: int | None,
+    video_frames: int = DEFAULTS["video_frames"],
+    use_audio_in_video: bool = False,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Our messages in the OpenAI chat format, media inlined as base64 (a video as frames, followed by its
     audio track as an audio part with `use_audio_in_video`), and the streams they carry (for the record)."""
     from omnieval.vision import load_video_audio
@@ -145,8 +149,9 @@ def unusable_completion(completion: Any) -> str | None:
     messages = [choice.message for choice in completion.choices if choice.message is not None]
     if not messages:
         return "no message in the choices"
-    if not any(m.content is not None or getattr(m, "audio", None) is not None or getattr(m, "refusal", None)
-               for m in messages):
+    if not any(
+        m.content is not None or getattr(m, "audio", None) is not None or getattr(m, "refusal", None) for m in messages
+    ):
         return "a message without content"
     return None
 
@@ -234,17 +239,28 @@ class OpenAICompatRunner(Runner):
 
         try:
             messages, streams = await asyncio.to_thread(
-                to_openai_messages, request.messages, self.options["audio_sample_rate"],
-                int(self.options["video_frames"]), request.gen.use_audio_in_video)
+                to_openai_messages,
+                request.messages,
+                self.options["audio_sample_rate"],
+                int(self.options["video_frames"]),
+                request.gen.use_audio_in_video,
+            )
         except MediaError as err:
             return Response(error=str(err))
         gen = request.gen
         if gen.system_prompt and not any(m["role"] == "system" for m in messages):
             messages.insert(0, {"role": "system", "content": gen.system_prompt})
         started = time.perf_counter()
-        arguments = dict(model=self.options["model"], messages=messages, max_tokens=gen.max_new_tokens,
-                         temperature=gen.temperature, top_p=gen.top_p, seed=gen.seed,
-                         extra_body=self._extra_body(gen), **self._speech_out(gen))
+        arguments = dict(
+            model=self.options["model"],
+            messages=messages,
+            max_tokens=gen.max_new_tokens,
+            temperature=gen.temperature,
+            top_p=gen.top_p,
+            seed=gen.seed,
+            extra_body=self._extra_body(gen),
+            **self._speech_out(gen),
+        )
         tries = int(self.options["max_retries"]) + 1
         for attempt in range(tries):
             try:
@@ -257,21 +273,32 @@ class OpenAICompatRunner(Runner):
             if problem is None:
                 break
             if attempt + 1 < tries:  # a broken answer is a server fault: backoff as for a 5xx
-                log.warning("%s: unusable answer (%s); asking again (try %d of %d)", self.options["model"], problem,
-                            attempt + 2, tries)
-                await asyncio.sleep(min(8.0, 0.5 * 2 ** attempt))
+                log.warning(
+                    "%s: unusable answer (%s); asking again (try %d of %d)",
+                    self.options["model"],
+                    problem,
+                    attempt + 2,
+                    tries,
+                )
+                await asyncio.sleep(min(8.0, 0.5 * 2**attempt))
         else:
             return Response(error=f"the server's answer is unusable after {tries} tries: {problem}")
         latency = time.perf_counter() - started
         messages = [choice.message for choice in completion.choices if choice.message is not None]
         spoken = [m.audio for m in messages if getattr(m, "audio", None) is not None]
-        text = next((m.content for m in messages if m.content), None) or next(
-            (a.transcript for a in spoken if a.transcript), None) or next(
-            (m.refusal for m in messages if getattr(m, "refusal", None)), "")
+        text = (
+            next((m.content for m in messages if m.content), None)
+            or next((a.transcript for a in spoken if a.transcript), None)
+            or next((m.refusal for m in messages if getattr(m, "refusal", None)), "")
+        )
         usage = completion.usage
-        response = Response(text=text, input_tokens=usage.prompt_tokens if usage else None,
-                            output_tokens=usage.completion_tokens if usage else None, latency_s=latency,
-                            inputs=streams)
+        response = Response(
+            text=text,
+            input_tokens=usage.prompt_tokens if usage else None,
+            output_tokens=usage.completion_tokens if usage else None,
+            latency_s=latency,
+            inputs=streams,
+        )
         speech = next((a.data for a in spoken if a.data), None)
         if not gen.return_audio or speech is None:
             return response  # an answer without speech is scored as such (omnieval.speech.spoken)

@@ -40,8 +40,12 @@ class OpenAISpeechRunner(OpenAICompatRunner):
         started = time.perf_counter()
         try:
             speech = await self._client.audio.speech.create(
-                model=self.options["model"], voice=request.gen.speaker or self.voice, input=text,
-                response_format="wav", extra_body=self.options["extra_body"] or None)
+                model=self.options["model"],
+                voice=request.gen.speaker or self.voice,
+                input=text,
+                response_format="wav",
+                extra_body=self.options["extra_body"] or None,
+            )
         except openai.APIError as err:
             return self._failed(err)
         elapsed = time.perf_counter() - started

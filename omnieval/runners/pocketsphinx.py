@@ -77,8 +77,9 @@ class PocketsphinxRunner(Runner):
 
     async def generate(self, requests: list[Request]) -> list[Response]:
         loop = asyncio.get_running_loop()
-        return list(await asyncio.gather(*(loop.run_in_executor(self._workers(), self._transcribe, r)
-                                           for r in requests)))
+        return list(
+            await asyncio.gather(*(loop.run_in_executor(self._workers(), self._transcribe, r) for r in requests))
+        )
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -55,12 +55,15 @@ def to_vllm_prompt(prepared: PreparedInputs, tokenizer_or_processor: Any, use_au
         with_track = {source for source in prepared.audio_sources if source is not None}
         if with_track != set(range(len(prepared.videos))):
             raise ValueError("use_audio_in_video needs the audio track of every video; prepare() was run without it")
-    prompt = tokenizer_or_processor.apply_chat_template(prepared.conversation, add_generation_prompt=True,
-                                                        tokenize=False)
+    prompt = tokenizer_or_processor.apply_chat_template(
+        prepared.conversation, add_generation_prompt=True, tokenize=False
+    )
     data: dict[str, list[Any]] = {}
-    audios = [(np.asarray(audio, dtype=np.float32), SAMPLE_RATE)
-              for audio, source in zip(prepared.audios, prepared.audio_sources, strict=True)
-              if source is None or use_audio_in_video]
+    audios = [
+        (np.asarray(audio, dtype=np.float32), SAMPLE_RATE)
+        for audio, source in zip(prepared.audios, prepared.audio_sources, strict=True)
+        if source is None or use_audio_in_video
+    ]
     if audios:
         data["audio"] = audios
     if prepared.images:
@@ -68,8 +71,9 @@ def to_vllm_prompt(prepared: PreparedInputs, tokenizer_or_processor: Any, use_au
     kwargs: dict[str, Any] = {}
     if prepared.videos:
         # (T, C, H, W) float 0..255 -> (T, H, W, C) uint8
-        data["video"] = [frames.clamp(0, 255).round().byte().permute(0, 2, 3, 1).contiguous().numpy()
-                         for frames in prepared.videos]
+        data["video"] = [
+            frames.clamp(0, 255).round().byte().permute(0, 2, 3, 1).contiguous().numpy() for frames in prepared.videos
+        ]
         kwargs["fps"] = _shared_fps(prepared.video_fps)
         if use_audio_in_video:
             kwargs["use_audio_in_video"] = True
@@ -80,8 +84,10 @@ def _shared_fps(rates: list[float]) -> float:
     first = float(rates[0])
     if any(abs(rate - first) > _FPS_TOLERANCE * first for rate in rates):
         shown = ", ".join(f"{rate:.3g}" for rate in rates)
-        raise MediaError(f"the videos of this request were sampled at different rates ({shown} fps); "
-                         "the Qwen omni processors take one fps per prompt")
+        raise MediaError(
+            f"the videos of this request were sampled at different rates ({shown} fps); "
+            "the Qwen omni processors take one fps per prompt"
+        )
     return first
 
 
@@ -132,10 +138,14 @@ class VllmRunner(Runner):
         from transformers import AutoProcessor
 
         o = self.options
-        engine: dict[str, Any] = {"model": o["model"], "dtype": o["dtype"],
-                                  "tensor_parallel_size": int(o["tensor_parallel_size"]),
-                                  "gpu_memory_utilization": float(o["gpu_memory_utilization"]),
-                                  "max_num_seqs": self.max_batch_size, "enforce_eager": bool(o["enforce_eager"])}
+        engine: dict[str, Any] = {
+            "model": o["model"],
+            "dtype": o["dtype"],
+            "tensor_parallel_size": int(o["tensor_parallel_size"]),
+            "gpu_memory_utilization": float(o["gpu_memory_utilization"]),
+            "max_num_seqs": self.max_batch_size,
+            "enforce_eager": bool(o["enforce_eager"]),
+        }
         if o["max_model_len"] is not None:
             engine["max_model_len"] = int(o["max_model_len"])
         if o["limit_mm_per_prompt"] is not None:
@@ -151,8 +161,9 @@ class VllmRunner(Runner):
         staged = await asyncio.gather(*(asyncio.to_thread(self._stage, r) for r in requests))
         todo = [i for i, item in enumerate(staged) if not isinstance(item, Response)]
         if todo:
-            done = await asyncio.to_thread(self._generate_locked, [requests[i] for i in todo],
-                                           [staged[i] for i in todo])
+            done = await asyncio.to_thread(
+                self._generate_locked, [requests[i] for i in todo], [staged[i] for i in todo]
+            )
             for i, response in zip(todo, done, strict=True):
                 staged[i] = response
         return staged  # type: ignore[return-value]
@@ -204,9 +215,15 @@ class VllmRunner(Runner):
         responses = []
         for output, (_, prepared) in zip(outputs, staged, strict=True):
             completion = output.outputs[0]
-            responses.append(Response(
-                text=completion.text, input_tokens=len(output.prompt_token_ids or []),
-                output_tokens=len(completion.token_ids), latency_s=round(elapsed, 4), inputs=prepared.streams))
+            responses.append(
+                Response(
+                    text=completion.text,
+                    input_tokens=len(output.prompt_token_ids or []),
+                    output_tokens=len(completion.token_ids),
+                    latency_s=round(elapsed, 4),
+                    inputs=prepared.streams,
+                )
+            )
         return responses
 
 

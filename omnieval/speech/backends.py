@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ def _locked(function: Callable[..., Any]) -> Callable[..., Any]:
     def call(*args: Any) -> Any:
         with _LOCK:
             return function(*args)
+
     return call
 
 
@@ -93,8 +94,11 @@ def load_backends(asr: str, sim: str | None, quality_model: str | None, language
     """`check_backends`, then load each model now, so that one that cannot load (not downloaded, no
     network) stops a run before it generates rather than when the first answer is scored."""
     check_backends(asr, sim, quality_model, language)
-    for kind, name, load in (("transcriber", asr, transcriber), ("speaker-similarity model", sim, similarity),
-                             ("quality model", quality_model, quality)):
+    for kind, name, load in (
+        ("transcriber", asr, transcriber),
+        ("speaker-similarity model", sim, similarity),
+        ("quality model", quality_model, quality),
+    ):
         if not name:
             continue
         try:
@@ -119,6 +123,7 @@ def transcriber(name: str) -> Callable[[np.ndarray, str], str]:
             if language != "en":
                 raise OmnievalError(f"the pocketsphinx transcriber knows English only, not '{language}'")
             return decode(decoder, audio)
+
         return _locked(english_only)
     if name == "whisper-large-v3" or name.startswith("whisper:"):
         return _locked(_whisper("openai/whisper-large-v3" if name == "whisper-large-v3" else name.split(":", 1)[1]))
@@ -145,12 +150,25 @@ def _whisper(model_id: str) -> Callable[[np.ndarray, str], str]:
             with torch.no_grad():
                 ids = model.generate(features, language=language, task="transcribe", do_sample=False)
         else:  # longer speech (spoken answers): Whisper's sequential long-form decoding, not the first 30 s only
-            inputs = processor(audio, sampling_rate=RATE, return_tensors="pt", truncation=False, padding="longest",
-                               return_attention_mask=True).to(device)
+            inputs = processor(
+                audio,
+                sampling_rate=RATE,
+                return_tensors="pt",
+                truncation=False,
+                padding="longest",
+                return_attention_mask=True,
+            ).to(device)
             with torch.no_grad():
-                ids = model.generate(inputs.input_features.to(model.dtype), attention_mask=inputs.attention_mask,
-                                     language=language, task="transcribe", do_sample=False, return_timestamps=True)
+                ids = model.generate(
+                    inputs.input_features.to(model.dtype),
+                    attention_mask=inputs.attention_mask,
+                    language=language,
+                    task="transcribe",
+                    do_sample=False,
+                    return_timestamps=True,
+                )
         return processor.batch_decode(ids, skip_special_tokens=True)[0].strip()
+
     return transcribe
 
 
@@ -167,6 +185,7 @@ def _paraformer() -> Callable[[np.ndarray, str], str]:
 
     def transcribe(audio: np.ndarray, language: str) -> str:
         return simplified.convert(model.generate(input=audio, batch_size_s=300)[0]["text"])
+
     return transcribe
 
 
@@ -198,13 +217,16 @@ def _wavlm_ecapa(source: str | None) -> Callable[[np.ndarray, np.ndarray], float
     from omnieval.speech.wavlm_ecapa import WavLMEcapa, read_checkpoint
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = WavLMEcapa(read_checkpoint(_checkpoint_file(similarity_source(f"wavlm-ecapa:{source}" if source
-                                                                          else "wavlm-ecapa")))).to(device)
+    model = WavLMEcapa(
+        read_checkpoint(_checkpoint_file(similarity_source(f"wavlm-ecapa:{source}" if source else "wavlm-ecapa")))
+    ).to(device)
 
     def cosine(a: np.ndarray, b: np.ndarray) -> float:
-        embeddings = [model.embed(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device))
-                      for x in (a, b)]
+        embeddings = [
+            model.embed(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(device)) for x in (a, b)
+        ]
         return float(torch.nn.functional.cosine_similarity(embeddings[0], embeddings[1], dim=0))
+
     return cosine
 
 
@@ -229,8 +251,10 @@ def _checkpoint_file(source: str) -> Path:
     try:
         return Path(hf_hub_download("/".join(parts[:2]), "/".join(parts[2:])))
     except Exception as err:  # noqa: BLE001 - network, auth, missing file: the same advice
-        raise OmnievalError(f"cannot download {source}: {first_line(err)}; give UniSpeech's wavlm_large_finetune.pth "
-                            "with -T sim=wavlm-ecapa:<file> or $OMNIEVAL_WAVLM_ECAPA") from err
+        raise OmnievalError(
+            f"cannot download {source}: {first_line(err)}; give UniSpeech's wavlm_large_finetune.pth "
+            "with -T sim=wavlm-ecapa:<file> or $OMNIEVAL_WAVLM_ECAPA"
+        ) from err
 
 
 @cache
@@ -241,7 +265,11 @@ def quality(name: str) -> Callable[[np.ndarray], dict[str, float]]:
 
         def scores(audio: np.ndarray) -> dict[str, float]:
             result = dnsmos.run(np.clip(audio, -1.0, 1.0).astype(np.float32), sr=RATE)
-            return {"dnsmos": float(result["ovrl_mos"]), "dnsmos_sig": float(result["sig_mos"]),
-                    "dnsmos_bak": float(result["bak_mos"])}
+            return {
+                "dnsmos": float(result["ovrl_mos"]),
+                "dnsmos_sig": float(result["sig_mos"]),
+                "dnsmos_bak": float(result["bak_mos"]),
+            }
+
         return _locked(scores)
     raise unknown_name("quality model", name, QUALITIES)

@@ -23,7 +23,9 @@ class CloningRequest:
 def cloning_messages(prompt_audio: MediaRef | None, prompt_text: str | None, target_text: str) -> list[Message]:
     messages = []
     if prompt_audio is not None:
-        messages.append(Message(role="assistant", content=[Part.of_media(prompt_audio), Part.of_text(prompt_text or "")]))
+        messages.append(
+            Message(role="assistant", content=[Part.of_media(prompt_audio), Part.of_text(prompt_text or "")])
+        )
     messages.append(Message(role="user", content=[Part.of_text(target_text)]))
     return messages
 
@@ -32,6 +34,8 @@ def read_cloning_request(request: Request) -> CloningRequest:
     """The text to speak (the last user turn) and the voice prompt (an assistant turn with audio), if any."""
     users = [m for m in request.messages if m.role == "user"]
     prompt = next((m for m in request.messages if m.role == "assistant" and m.media("audio")), None)
-    return CloningRequest(target_text=users[-1].text() if users else "",
-                          prompt_audio=prompt.media("audio")[0] if prompt else None,
-                          prompt_text=prompt.text() if prompt else None)
+    return CloningRequest(
+        target_text=users[-1].text() if users else "",
+        prompt_audio=prompt.media("audio")[0] if prompt else None,
+        prompt_text=prompt.text() if prompt else None,
+    )

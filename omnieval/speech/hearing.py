@@ -35,8 +35,9 @@ class Heard:
     speech: np.ndarray | None = None
 
 
-def hear(response: Response | None, text: str, *, language: str, unit: str, normalizer: str, asr: str,
-         quality: str | None) -> Heard:
+def hear(
+    response: Response | None, text: str, *, language: str, unit: str, normalizer: str, asr: str, quality: str | None
+) -> Heard:
     """Check, transcribe and score the speech of `response` (None: the generation failed) against
     `text`; a failed generation, or missing, unreadable or empty audio (flagged `empty`) scores as
     every word missed."""
@@ -57,8 +58,14 @@ def hear(response: Response | None, text: str, *, language: str, unit: str, norm
     scores = edit_scores(edits, rate_name(unit))
     if speech is not None and quality:
         scores.update(backends.quality(quality)(speech))
-    details.update({"transcript": transcript, "reference_normalized": text_norm,
-                    "transcript_normalized": transcript_norm, "audio_flags": flags})
+    details.update(
+        {
+            "transcript": transcript,
+            "reference_normalized": text_norm,
+            "transcript_normalized": transcript_norm,
+            "audio_flags": flags,
+        }
+    )
     return Heard(scores=scores, details=details, speech=speech)
 
 
@@ -66,15 +73,19 @@ def _flags(record: SampleRecord) -> Iterable[str]:
     return record.details.get("audio_flags", ())
 
 
-def speech_metrics(records: list[SampleRecord], metric: str, prefix: str = "",
-                   flags_of: Callable[[SampleRecord], Iterable[str]] = _flags) -> dict[str, float]:
+def speech_metrics(
+    records: list[SampleRecord],
+    metric: str,
+    prefix: str = "",
+    flags_of: Callable[[SampleRecord], Iterable[str]] = _flags,
+) -> dict[str, float]:
     """Run metrics of the records scored by `hear` (their scores under `prefix`): the mean of
     per-utterance `metric` (the headline of seed-tts-eval) and the corpus rate, the mean quality
     scores, the mean speech length and real-time factor, and the share of each audio flag."""
     heard = [r for r in records if f"{prefix}substitutions" in r.scores]
     if not heard:
         return {}
-    unprefixed = [{k[len(prefix):]: v for k, v in r.scores.items() if k.startswith(prefix)} for r in heard]
+    unprefixed = [{k[len(prefix) :]: v for k, v in r.scores.items() if k.startswith(prefix)} for r in heard]
     rates = corpus_rate([edits_from_scores(scores) for scores in unprefixed])
     metrics = {metric: rates["utterance_mean"], f"corpus_{metric}": rates["corpus"]}
     for name in QUALITY_SCORES:
@@ -88,4 +99,3 @@ def speech_metrics(records: list[SampleRecord], metric: str, prefix: str = "",
     for flag in FLAGS:
         metrics[f"flagged/{flag}"] = 100.0 * sum(flag in flags_of(r) for r in heard) / len(heard)
     return {f"{prefix}{k}": v for k, v in metrics.items() if not math.isnan(v)}
-

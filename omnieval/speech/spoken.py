@@ -56,22 +56,36 @@ class SpokenAnswers(Task):
         scored = super().score_response(sample, response)
         if response is None:
             return scored
-        heard = hear(response, response.text, language=self.answer_language, unit=self.spoken_unit,
-                     normalizer=normalizer_for(self.answer_language), asr=self.params["spoken_asr"],
-                     quality=self.params["spoken_quality"])
-        return Scored(scores={**scored.scores, **{PREFIX + k: v for k, v in heard.scores.items()}},
-                      details={**scored.details, "spoken": heard.details})
+        heard = hear(
+            response,
+            response.text,
+            language=self.answer_language,
+            unit=self.spoken_unit,
+            normalizer=normalizer_for(self.answer_language),
+            asr=self.params["spoken_asr"],
+            quality=self.params["spoken_quality"],
+        )
+        return Scored(
+            scores={**scored.scores, **{PREFIX + k: v for k, v in heard.scores.items()}},
+            details={**scored.details, "spoken": heard.details},
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        return {**super().aggregate(records),
-                **speech_metrics(records, self.spoken_metric, PREFIX, flags_of=_spoken_flags)}
+        return {
+            **super().aggregate(records),
+            **speech_metrics(records, self.spoken_metric, PREFIX, flags_of=_spoken_flags),
+        }
 
     def scoring_info(self) -> dict[str, Any]:
-        return {**super().scoring_info(),
-                "spoken_answers": {"transcriber": self.params["spoken_asr"],
-                                   "quality": self.params["spoken_quality"] or None,
-                                   "normalizer": normalizer_for(self.answer_language),
-                                   "language": self.answer_language}}
+        return {
+            **super().scoring_info(),
+            "spoken_answers": {
+                "transcriber": self.params["spoken_asr"],
+                "quality": self.params["spoken_quality"] or None,
+                "normalizer": normalizer_for(self.answer_language),
+                "language": self.answer_language,
+            },
+        }
 
 
 def _spoken_flags(record: SampleRecord) -> list[str]:
@@ -93,4 +107,3 @@ def speaking(task: Task, gen: GenConfig) -> Task:
     spoken.params = {**task.params, **PARAMS}
     spoken.scoring_params = (*task.scoring_params, *PARAMS)
     return spoken
-

@@ -37,11 +37,15 @@ _WAVLM_RENAMES = (
     (r"encoder\.pos_conv\.0\.weight_v", "encoder.pos_conv_embed.conv.parametrizations.weight.original1"),
     (r"encoder\.pos_conv\.0\.bias", "encoder.pos_conv_embed.conv.bias"),
     (r"encoder\.layers\.(\d+)\.self_attn\.(k|v|q|out)_proj\.(weight|bias)", r"encoder.layers.\1.attention.\2_proj.\3"),
-    (r"encoder\.layers\.(\d+)\.self_attn\.grep_linear\.(weight|bias)",
-     r"encoder.layers.\1.attention.gru_rel_pos_linear.\2"),
+    (
+        r"encoder\.layers\.(\d+)\.self_attn\.grep_linear\.(weight|bias)",
+        r"encoder.layers.\1.attention.gru_rel_pos_linear.\2",
+    ),
     (r"encoder\.layers\.(\d+)\.self_attn\.grep_a", r"encoder.layers.\1.attention.gru_rel_pos_const"),
-    (r"encoder\.layers\.(\d+)\.self_attn\.relative_attention_bias\.weight",
-     r"encoder.layers.\1.attention.rel_attn_embed.weight"),
+    (
+        r"encoder\.layers\.(\d+)\.self_attn\.relative_attention_bias\.weight",
+        r"encoder.layers.\1.attention.rel_attn_embed.weight",
+    ),
     (r"encoder\.layers\.(\d+)\.self_attn_layer_norm\.(weight|bias)", r"encoder.layers.\1.layer_norm.\2"),
     (r"encoder\.layers\.(\d+)\.fc1\.(weight|bias)", r"encoder.layers.\1.feed_forward.intermediate_dense.\2"),
     (r"encoder\.layers\.(\d+)\.fc2\.(weight|bias)", r"encoder.layers.\1.feed_forward.output_dense.\2"),
@@ -64,8 +68,9 @@ class ConvReluBn(nn.Module):
 
     def __init__(self, channels_in: int, channels_out: int, kernel_size: int = 1, dilation: int = 1) -> None:
         super().__init__()
-        self.conv = nn.Conv1d(channels_in, channels_out, kernel_size, padding=dilation * (kernel_size - 1) // 2,
-                              dilation=dilation)
+        self.conv = nn.Conv1d(
+            channels_in, channels_out, kernel_size, padding=dilation * (kernel_size - 1) // 2, dilation=dilation
+        )
         self.bn = nn.BatchNorm1d(channels_out)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -79,14 +84,15 @@ class Res2ConvReluBn(nn.Module):
         super().__init__()
         self.width = channels // scale
         padding = dilation * (kernel_size - 1) // 2
-        self.convs = nn.ModuleList(nn.Conv1d(self.width, self.width, kernel_size, padding=padding, dilation=dilation)
-                                   for _ in range(scale - 1))
+        self.convs = nn.ModuleList(
+            nn.Conv1d(self.width, self.width, kernel_size, padding=padding, dilation=dilation) for _ in range(scale - 1)
+        )
         self.bns = nn.ModuleList(nn.BatchNorm1d(self.width) for _ in range(scale - 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         groups = torch.split(x, self.width, dim=1)
         out, carried = [], None
-        for i, (conv, bn) in enumerate(zip(self.convs, self.bns)):
+        for i, (conv, bn) in enumerate(zip(self.convs, self.bns, strict=False)):
             carried = groups[i] if carried is None else carried + groups[i]
             carried = bn(F.relu(conv(carried)))
             out.append(carried)
@@ -141,8 +147,9 @@ class EcapaHead(nn.Module):
         self.feature_weight = nn.Parameter(torch.zeros(weights["feature_weight"].shape[0]))
         self.instance_norm = nn.InstanceNorm1d(features)
         self.layer1 = ConvReluBn(features, channels, kernel_size=kernel)
-        self.layer2, self.layer3, self.layer4 = (SERes2Block(channels, res2_kernel, dilation, scale, bottleneck)
-                                                 for dilation in (2, 3, 4))
+        self.layer2, self.layer3, self.layer4 = (
+            SERes2Block(channels, res2_kernel, dilation, scale, bottleneck) for dilation in (2, 3, 4)
+        )
         joined = weights["conv.weight"].shape[0]
         self.conv = nn.Conv1d(3 * channels, joined, kernel_size=1)
         self.pooling = AttentiveStatsPool(joined, weights["pooling.linear1.weight"].shape[0])
@@ -165,22 +172,36 @@ def _wavlm_config(weights: dict[str, torch.Tensor]):
     """A transformers WavLMConfig with the sizes of the checkpoint's (Large-style) WavLM."""
     from transformers import WavLMConfig
 
-    convs = sorted((int(m.group(1)), w.shape) for k, w in weights.items()
-                   if (m := re.fullmatch(r"feature_extractor\.conv_layers\.(\d+)\.conv\.weight", k)))
+    convs = sorted(
+        (int(m.group(1)), w.shape)
+        for k, w in weights.items()
+        if (m := re.fullmatch(r"feature_extractor\.conv_layers\.(\d+)\.conv\.weight", k))
+    )
     layers = {int(m.group(1)) for k in weights if (m := re.match(r"encoder\.layers\.(\d+)\.", k))}
     hidden = weights["feature_projection.projection.weight"].shape[0]
     positional = weights["encoder.pos_conv_embed.conv.parametrizations.weight.original1"].shape
     return WavLMConfig(
-        hidden_size=hidden, num_hidden_layers=len(layers),
+        hidden_size=hidden,
+        num_hidden_layers=len(layers),
         num_attention_heads=weights["encoder.layers.0.attention.gru_rel_pos_const"].shape[1],
         intermediate_size=weights["encoder.layers.0.feed_forward.intermediate_dense.weight"].shape[0],
-        conv_dim=tuple(shape[0] for _, shape in convs), conv_kernel=tuple(shape[-1] for _, shape in convs),
-        conv_stride=tuple(5 if shape[-1] == 10 else 2 for _, shape in convs), conv_bias=False,
-        feat_extract_norm="layer", do_stable_layer_norm=True,
-        num_conv_pos_embeddings=positional[-1], num_conv_pos_embedding_groups=hidden // positional[1],
-        num_buckets=weights["encoder.layers.0.attention.rel_attn_embed.weight"].shape[0], max_bucket_distance=800,
-        mask_time_prob=0.0, mask_feature_prob=0.0, hidden_dropout=0.0, attention_dropout=0.0, activation_dropout=0.0,
-        feat_proj_dropout=0.0, layerdrop=0.0,
+        conv_dim=tuple(shape[0] for _, shape in convs),
+        conv_kernel=tuple(shape[-1] for _, shape in convs),
+        conv_stride=tuple(5 if shape[-1] == 10 else 2 for _, shape in convs),
+        conv_bias=False,
+        feat_extract_norm="layer",
+        do_stable_layer_norm=True,
+        num_conv_pos_embeddings=positional[-1],
+        num_conv_pos_embedding_groups=hidden // positional[1],
+        num_buckets=weights["encoder.layers.0.attention.rel_attn_embed.weight"].shape[0],
+        max_bucket_distance=800,
+        mask_time_prob=0.0,
+        mask_feature_prob=0.0,
+        hidden_dropout=0.0,
+        attention_dropout=0.0,
+        activation_dropout=0.0,
+        feat_proj_dropout=0.0,
+        layerdrop=0.0,
     )
 
 
@@ -197,8 +218,10 @@ class WavLMEcapa(nn.Module):
         for part, weights in ((self.wavlm, wavlm), (self.head, head)):
             missing, unexpected = part.load_state_dict(weights, strict=False)
             if missing or unexpected:
-                raise OmnievalError(f"the speaker-verification checkpoint does not fit the model: "
-                                    f"missing {missing[:3]}, unexpected {unexpected[:3]}")
+                raise OmnievalError(
+                    f"the speaker-verification checkpoint does not fit the model: "
+                    f"missing {missing[:3]}, unexpected {unexpected[:3]}"
+                )
         self.eval()
 
     @torch.no_grad()
@@ -222,14 +245,16 @@ def split_checkpoint(checkpoint: dict[str, torch.Tensor]) -> tuple[dict[str, tor
         if key.startswith(TRAINING_ONLY):
             continue
         if key.startswith(WAVLM_PREFIX):
-            name = wavlm_name(key[len(WAVLM_PREFIX):])
+            name = wavlm_name(key[len(WAVLM_PREFIX) :])
             if name is not None:
                 wavlm[name] = weight
         else:
             head[key] = weight
     if not wavlm or "feature_weight" not in head:
-        raise OmnievalError("not a WavLM + ECAPA-TDNN speaker-verification checkpoint (no "
-                            f"'{WAVLM_PREFIX}*' or 'feature_weight' weights)")
+        raise OmnievalError(
+            "not a WavLM + ECAPA-TDNN speaker-verification checkpoint (no "
+            f"'{WAVLM_PREFIX}*' or 'feature_weight' weights)"
+        )
     return wavlm, head
 
 

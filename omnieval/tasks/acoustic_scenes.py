@@ -24,20 +24,53 @@ from omnieval.registry import TASKS
 from omnieval.tasks.audio_choice import AudioChoiceTask
 from omnieval.tasks.choice import ChoiceItem
 
-PROMPT = ("{question}\nOptions:\n{options}\n.Answer with the option's letter from the given choices directly and "
-          "only give the best option.")
+PROMPT = (
+    "{question}\nOptions:\n{options}\n.Answer with the option's letter from the given choices directly and "
+    "only give the best option."
+)
 QUESTION = "Identify the acoustic scene in the audio."
-COCHLSCENE_SCENES = ("bus", "cafe", "car", "crowdedindoor", "elevator", "kitchen", "park", "residentialarea",
-                     "restaurant", "restroom", "street", "subway", "subwaystation")
-TUT2017_SCENES = ("beach", "bus", "cafe or restaurant", "car", "city center", "forest path", "grocery store", "home",
-                  "library", "metro station", "office", "park", "residential area", "train", "tram")
+COCHLSCENE_SCENES = (
+    "bus",
+    "cafe",
+    "car",
+    "crowdedindoor",
+    "elevator",
+    "kitchen",
+    "park",
+    "residentialarea",
+    "restaurant",
+    "restroom",
+    "street",
+    "subway",
+    "subwaystation",
+)
+TUT2017_SCENES = (
+    "beach",
+    "bus",
+    "cafe or restaurant",
+    "car",
+    "city center",
+    "forest path",
+    "grocery store",
+    "home",
+    "library",
+    "metro station",
+    "office",
+    "park",
+    "residential area",
+    "train",
+    "tram",
+)
 
 
 def cochlscene_rows(folder: Path) -> list[dict[str, Any]]:
     """Every wav under Test/<Scene>/ and Val/<Scene>/, labelled by its scene folder ("CrowdedIndoor")."""
     root = folder / "CochlScene" if (folder / "CochlScene").is_dir() else folder
-    rows = [{"audio": str(path.relative_to(folder)), "scene": path.parent.name.lower(), "subset": subset}
-            for subset in ("Test", "Val") for path in sorted((root / subset).glob("*/*.wav"))]
+    rows = [
+        {"audio": str(path.relative_to(folder)), "scene": path.parent.name.lower(), "subset": subset}
+        for subset in ("Test", "Val")
+        for path in sorted((root / subset).glob("*/*.wav"))
+    ]
     if not rows:
         raise OmnievalError(f"{folder} holds no CochlScene clips (Test/<Scene>/*.wav, Val/<Scene>/*.wav)")
     return rows
@@ -63,26 +96,45 @@ def tut2017_rows(folder: Path) -> list[dict[str, Any]]:
 
 
 class AcousticSceneTask(AudioChoiceTask):
-    def __init__(self, name: str, description: str, archive: str, scenes: tuple[str, ...],
-                 find_rows: Callable[[Path], list[dict[str, Any]]]) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        archive: str,
+        scenes: tuple[str, ...],
+        find_rows: Callable[[Path], list[dict[str, Any]]],
+    ) -> None:
         self.scenes, self.find_rows = scenes, find_rows
-        super().__init__(name, description, "sound",
-                         DatasetSpec(archive, split="test", fields={"scene": "scene"}, media_fields=("audio",)),
-                         self.item, breakdowns=("scene",), prompt=PROMPT, stratify_by="scene",
-                         option_format=("({letter}) {text}", "\n"))
+        super().__init__(
+            name,
+            description,
+            "sound",
+            DatasetSpec(archive, split="test", fields={"scene": "scene"}, media_fields=("audio",)),
+            self.item,
+            breakdowns=("scene",),
+            prompt=PROMPT,
+            stratify_by="scene",
+            option_format=("({letter}) {text}", "\n"),
+        )
 
     def item(self, row: dict[str, Any]) -> ChoiceItem:
         if row["scene"] not in self.scenes:
             raise ValueError(f"scene '{row['scene']}' is none of {self.name}'s {len(self.scenes)} scenes")
-        return ChoiceItem(QUESTION, {LETTERS[i]: scene for i, scene in enumerate(self.scenes)},
-                          LETTERS[self.scenes.index(row["scene"])], {"scene": row["scene"]})
+        return ChoiceItem(
+            QUESTION,
+            {LETTERS[i]: scene for i, scene in enumerate(self.scenes)},
+            LETTERS[self.scenes.index(row["scene"])],
+            {"scene": row["scene"]},
+        )
 
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
         import datasets
 
         if not dataset_path:
-            raise OmnievalError(f"{self.name} is not on the Hugging Face hub: download {self.dataset.hub_id}, "
-                                f"extract it and give the folder with --dataset-path")
+            raise OmnievalError(
+                f"{self.name} is not on the Hugging Face hub: download {self.dataset.hub_id}, "
+                f"extract it and give the folder with --dataset-path"
+            )
         folder = Path(dataset_path)
         if not folder.is_dir():
             raise OmnievalError(f"dataset path not found (a folder is expected): {folder}")
@@ -91,9 +143,22 @@ class AcousticSceneTask(AudioChoiceTask):
         return LoadedSplit(rows=rows, source=source, base_dir=folder)
 
 
-TASKS.register(AcousticSceneTask(
-    "cochlscene", "CochlScene acoustic scenes (13), its Test and Val clips as Kimi-Audio takes them; accuracy "
-    "per scene; a local copy of the Zenodo archive", "zenodo.org/records/7080122", COCHLSCENE_SCENES, cochlscene_rows))
-TASKS.register(AcousticSceneTask(
-    "tut2017", "TUT Acoustic Scenes 2017 evaluation set (15 scenes), accuracy per scene; a local copy of the Zenodo "
-    "archive", "zenodo.org/records/1040168", TUT2017_SCENES, tut2017_rows))
+TASKS.register(
+    AcousticSceneTask(
+        "cochlscene",
+        "CochlScene acoustic scenes (13), its Test and Val clips as Kimi-Audio takes them; accuracy "
+        "per scene; a local copy of the Zenodo archive",
+        "zenodo.org/records/7080122",
+        COCHLSCENE_SCENES,
+        cochlscene_rows,
+    )
+)
+TASKS.register(
+    AcousticSceneTask(
+        "tut2017",
+        "TUT Acoustic Scenes 2017 evaluation set (15 scenes), accuracy per scene; a local copy of the Zenodo archive",
+        "zenodo.org/records/1040168",
+        TUT2017_SCENES,
+        tut2017_rows,
+    )
+)

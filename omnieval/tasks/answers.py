@@ -13,24 +13,28 @@ from omnieval.types import SampleRecord, Score
 
 #: simple-evals' zero-shot chain-of-thought template (QUERY_TEMPLATE_MULTICHOICE), which lighteval,
 #: OpenCompass and EvalScope also use for GPQA and MMLU-Redux
-CHOICE_PROMPT = ("Answer the following multiple choice question. The last line of your response should be of the "
-                 "following format: 'Answer: $LETTER' (without quotes) where LETTER is one of {letters}. Think step "
-                 "by step before answering.\n\n{question}\n\n{options}")
+CHOICE_PROMPT = (
+    "Answer the following multiple choice question. The last line of your response should be of the "
+    "following format: 'Answer: $LETTER' (without quotes) where LETTER is one of {letters}. Think step "
+    "by step before answering.\n\n{question}\n\n{options}"
+)
 #: the name of the 0/1 score that marks an answer no rule could read
 UNREADABLE = "unreadable"
 
 
 def choice_prompt(question: str, options: Sequence[str]) -> str:
     """The question with its options lettered A) B) C) ..."""
-    letters = LETTERS[:len(options)]
+    letters = LETTERS[: len(options)]
     lines = "\n".join(f"{letter}) {option}" for letter, option in zip(letters, options, strict=False))
     return CHOICE_PROMPT.format(letters=letters, question=question.strip(), options=lines)
 
 
 def scored(score: Score) -> Scored:
     """A rule-based judge's Score as a sample's scores; the answer it read goes into the details."""
-    return Scored(scores={score.name: score.value, UNREADABLE: float(score.explanation is None)},
-                  details={"extracted": score.explanation})
+    return Scored(
+        scores={score.name: score.value, UNREADABLE: float(score.explanation is None)},
+        details={"extracted": score.explanation},
+    )
 
 
 #: the name of our own reader's accuracy where an official scorer gives the headline `accuracy`
@@ -46,11 +50,17 @@ EXCLUDED = "official_excluded"
 def official_and_lenient(verdict: OfficialVerdict, lenient: Score, name: str = "accuracy") -> Scored:
     """A sample's scores under the benchmark's official reader (`name`, `accuracy` unless the benchmark calls its
     metric otherwise) and ours (`accuracy_lenient`)."""
-    return Scored(scores={name: float(verdict.correct), LENIENT: lenient.value,
-                          UNREADABLE: float(lenient.explanation is None),
-                          DISAGREE: float(verdict.correct != bool(lenient.value)), GUESSED: float(verdict.guessed),
-                          EXCLUDED: float(verdict.excluded)},
-                  details={"extracted": lenient.explanation, "official_read": verdict.read})
+    return Scored(
+        scores={
+            name: float(verdict.correct),
+            LENIENT: lenient.value,
+            UNREADABLE: float(lenient.explanation is None),
+            DISAGREE: float(verdict.correct != bool(lenient.value)),
+            GUESSED: float(verdict.guessed),
+            EXCLUDED: float(verdict.excluded),
+        },
+        details={"extracted": lenient.explanation, "official_read": verdict.read},
+    )
 
 
 def lenient_metrics(records: list[SampleRecord]) -> dict[str, float]:
@@ -59,30 +69,40 @@ def lenient_metrics(records: list[SampleRecord]) -> dict[str, float]:
     if not records:
         return {}
     answered = [r for r in records if not r.failed]  # a failed generation is wrong for both, never a guess
-    return {LENIENT: 100.0 * sum(r.scores.get(LENIENT, 0.0) for r in records) / len(records),
-            **{name: sum(r.scores.get(name, 0.0) for r in answered) for name in (DISAGREE, GUESSED, EXCLUDED)}}
+    return {
+        LENIENT: 100.0 * sum(r.scores.get(LENIENT, 0.0) for r in records) / len(records),
+        **{name: sum(r.scores.get(name, 0.0) for r in answered) for name in (DISAGREE, GUESSED, EXCLUDED)},
+    }
 
 
-def official_accuracy_metrics(records: list[SampleRecord], by: Sequence[str] = (),
-                              name: str = "accuracy") -> dict[str, float]:
+def official_accuracy_metrics(
+    records: list[SampleRecord], by: Sequence[str] = (), name: str = "accuracy"
+) -> dict[str, float]:
     """Accuracy (`name`) as an official scorer counts it (over the answers it does not leave out) with its
     breakdowns, our reader's beside it, and the extraction-failure rate of our reader over every generated
     answer. A sample whose generation failed has no answer to leave out: it counts, as wrong."""
     # a failed generation is wrong whatever a script would make of an empty answer (WorldSense's "A")
-    counted = [r.model_copy(update={"scores": {**r.scores, name: 0.0}}) if r.failed else r
-               for r in records if r.failed or not r.scores.get(EXCLUDED)]
+    counted = [
+        r.model_copy(update={"scores": {**r.scores, name: 0.0}}) if r.failed else r
+        for r in records
+        if r.failed or not r.scores.get(EXCLUDED)
+    ]
     metrics = {k: v for k, v in accuracy_metrics(counted, name=name, by=by).items() if k != "extraction_failure_rate"}
     if records and not counted:  # every answer left out: none is correct (the script would divide by zero)
         metrics = {name: 0.0}
     failure = accuracy_metrics(records).get("extraction_failure_rate")
-    return {**metrics, **({"extraction_failure_rate": failure} if failure is not None else {}),
-            **lenient_metrics(records)}
+    return {
+        **metrics,
+        **({"extraction_failure_rate": failure} if failure is not None else {}),
+        **lenient_metrics(records),
+    }
 
 
 def accuracy_metrics(records: list[SampleRecord], name: str = "accuracy", by: Sequence[str] = ()) -> dict[str, float]:
     """Accuracy in percent overall and per value of each metadata key in `by` (`accuracy/domain/Physics`; a
     record whose value is a list counts under each of its values), and the percentage of answers that
     were generated but could not be read."""
+
     def percent(values: list[float]) -> float:
         return 100.0 * sum(values) / len(values)
 

@@ -53,8 +53,15 @@ class AsrTask(Task):
     gen = GenConfig(max_new_tokens=256, temperature=0.0)
     scoring_params = ("normalizer", "unit")
 
-    def __init__(self, name: str, description: str, dataset: DatasetSpec, language: str, language_name: str,
-                 metadata_fields: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        dataset: DatasetSpec,
+        language: str,
+        language_name: str,
+        metadata_fields: tuple[str, ...] = (),
+    ) -> None:
         self.name = name
         self.description = description
         self.dataset = dataset
@@ -114,46 +121,82 @@ COMMON_VOICE_15 = (("en", "en", "English"), ("zh-CN", "zh", "Chinese"), ("fr", "
 
 def _register_all() -> None:
     for subset, size in LIBRISPEECH_SIZES.items():
-        TASKS.register(AsrTask(
-            name=f"librispeech_test_{subset}",
-            description=f"LibriSpeech test-{subset}: {size} read English utterances, WER",
-            dataset=DatasetSpec("openslr/librispeech_asr", split="test", data_files=f"{subset}/test/*.parquet",
-                                revision=LIBRISPEECH_REVISION, fields={"id": "id", "text": "text"},
-                                media_fields=("audio",)),
-            language="en", language_name="English", metadata_fields=("speaker_id", "chapter_id"),
-        ))
+        TASKS.register(
+            AsrTask(
+                name=f"librispeech_test_{subset}",
+                description=f"LibriSpeech test-{subset}: {size} read English utterances, WER",
+                dataset=DatasetSpec(
+                    "openslr/librispeech_asr",
+                    split="test",
+                    data_files=f"{subset}/test/*.parquet",
+                    revision=LIBRISPEECH_REVISION,
+                    fields={"id": "id", "text": "text"},
+                    media_fields=("audio",),
+                ),
+                language="en",
+                language_name="English",
+                metadata_fields=("speaker_id", "chapter_id"),
+            )
+        )
     for config, (code, language_name) in FLEURS_LANGUAGES.items():
         unit = rate_name(unit_for(code)).upper()
-        TASKS.register(AsrTask(
-            name=f"fleurs_{code}",
-            description=f"FLEURS {language_name} ({config}) test split, {unit}",
-            dataset=DatasetSpec("google/fleurs", split="test", data_files=f"{config}/test/*.parquet",
-                                revision="refs/convert/parquet", fields={"id": "id", "text": "transcription"},
-                                media_fields=("audio",)),
-            language=code, language_name=language_name, metadata_fields=("gender",),
-        ))
-    DERIVED.register(DerivedScore(
-        task="fleurs_avg_19", family="asr", metric="wer", lower_is_better=True,
-        columns=tuple(Column((f"fleurs_{code}",), rate_name(unit_for(code)))
-                    for code in QWEN3_OMNI_FLEURS_19),
-        description="FLEURS multilingual ASR: the mean error rate over Qwen3-Omni's 19 languages "
-                    "(CER for the languages written without spaces, WER for the others)"))
+        TASKS.register(
+            AsrTask(
+                name=f"fleurs_{code}",
+                description=f"FLEURS {language_name} ({config}) test split, {unit}",
+                dataset=DatasetSpec(
+                    "google/fleurs",
+                    split="test",
+                    data_files=f"{config}/test/*.parquet",
+                    revision="refs/convert/parquet",
+                    fields={"id": "id", "text": "transcription"},
+                    media_fields=("audio",),
+                ),
+                language=code,
+                language_name=language_name,
+                metadata_fields=("gender",),
+            )
+        )
+    DERIVED.register(
+        DerivedScore(
+            task="fleurs_avg_19",
+            family="asr",
+            metric="wer",
+            lower_is_better=True,
+            columns=tuple(Column((f"fleurs_{code}",), rate_name(unit_for(code))) for code in QWEN3_OMNI_FLEURS_19),
+            description="FLEURS multilingual ASR: the mean error rate over Qwen3-Omni's 19 languages "
+            "(CER for the languages written without spaces, WER for the others)",
+        )
+    )
     for config, code, language_name in COMMON_VOICE_15:
-        TASKS.register(AsrTask(
-            name=f"commonvoice15_{code}",
-            description=f"Common Voice 15 {language_name} ({config}) test split, {'CER' if code == 'zh' else 'WER'}",
-            dataset=DatasetSpec("lmms-lab-audio/common_voice_15", split="test", config=config,
-                                fields={"id": "path", "text": "sentence"}, media_fields=("audio",)),
-            language=code, language_name=language_name,
-        ))
+        TASKS.register(
+            AsrTask(
+                name=f"commonvoice15_{code}",
+                description=f"Common Voice 15 {language_name} ({config}) test split, "
+                f"{'CER' if code == 'zh' else 'WER'}",
+                dataset=DatasetSpec(
+                    "lmms-lab-audio/common_voice_15",
+                    split="test",
+                    config=config,
+                    fields={"id": "path", "text": "sentence"},
+                    media_fields=("audio",),
+                ),
+                language=code,
+                language_name=language_name,
+            )
+        )
     for split in ("test_net", "test_meeting"):
-        TASKS.register(AsrTask(
-            name=f"wenetspeech_{split}",
-            description=f"WenetSpeech {split.replace('_', '-')} (Mandarin), CER",
-            dataset=DatasetSpec("lmms-lab-audio/WenetSpeech", split=split, fields={"text": "text"},
-                                media_fields=("audio",)),
-            language="zh", language_name="Chinese",
-        ))
+        TASKS.register(
+            AsrTask(
+                name=f"wenetspeech_{split}",
+                description=f"WenetSpeech {split.replace('_', '-')} (Mandarin), CER",
+                dataset=DatasetSpec(
+                    "lmms-lab-audio/WenetSpeech", split=split, fields={"text": "text"}, media_fields=("audio",)
+                ),
+                language="zh",
+                language_name="Chinese",
+            )
+        )
 
 
 _register_all()

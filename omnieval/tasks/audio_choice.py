@@ -35,8 +35,15 @@ from typing import Any
 from omnieval.data import DatasetSpec
 from omnieval.judges.answer_region import final_answer_region
 from omnieval.judges.label_official import GTZAN_SCORER, MELD_SCORER, MUCHOMUSIC_SCORER, VOCALSOUND_SCORER
-from omnieval.judges.official import (RAW_ANSWER, RAW_CHOICES, RAW_OPTIONS, MMSULetter, OfficialChoiceScorer,
-                                      OptionWordMatch, ScorerSource)
+from omnieval.judges.official import (
+    RAW_ANSWER,
+    RAW_CHOICES,
+    RAW_OPTIONS,
+    MMSULetter,
+    OfficialChoiceScorer,
+    OptionWordMatch,
+    ScorerSource,
+)
 from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient
@@ -45,8 +52,10 @@ from omnieval.tasks.choice import ChoiceItem, ChoiceTask, letter_of, lettered
 from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord, Score
 
 #: MMSU's own prompt (dingdongwang/MMSU mmsu_inference.py)
-MMSU_PROMPT = ("Choose the most suitable answer from options A, B, C, and D. You must respond with only A, B, C, "
-               "or D.\n\nQuestion: {question}\n\n{options}")
+MMSU_PROMPT = (
+    "Choose the most suitable answer from options A, B, C, and D. You must respond with only A, B, C, "
+    "or D.\n\nQuestion: {question}\n\n{options}"
+)
 
 
 def mmau_item(row: dict[str, Any]) -> ChoiceItem:
@@ -54,9 +63,15 @@ def mmau_item(row: dict[str, Any]) -> ChoiceItem:
     `task`, `difficulty`, `sub-category` fields)."""
     attributes = row.get("other_attributes") or {k: row.get(k) for k in ("task", "difficulty", "sub-category")}
     attributes = json.loads(attributes) if isinstance(attributes, str) else dict(attributes)
-    return _as_written(row, row["instruction"], {"task": attributes.get("task"),
-                                                 "difficulty": attributes.get("difficulty"),
-                                                 "sub_category": attributes.get("sub-category")})
+    return _as_written(
+        row,
+        row["instruction"],
+        {
+            "task": attributes.get("task"),
+            "difficulty": attributes.get("difficulty"),
+            "sub_category": attributes.get("sub-category"),
+        },
+    )
 
 
 def _as_written(row: dict[str, Any], question: str, metadata: dict[str, Any]) -> ChoiceItem:
@@ -74,16 +89,26 @@ def _as_written(row: dict[str, Any], question: str, metadata: dict[str, Any]) ->
 
 def mmsu_item(row: dict[str, Any]) -> ChoiceItem:
     options = lettered([row[f"choice_{x}"] for x in "abcd" if row.get(f"choice_{x}") not in (None, "")])
-    return ChoiceItem(row["question"], options, letter_of(row["answer_gt"], options),
-                      {"category": row.get("category"), "sub_category": row.get("sub-category"),
-                       "task_name": row.get("task_name"),
-                       RAW_OPTIONS: {x.upper(): row.get(f"choice_{x}") or "" for x in "abcd"},
-                       RAW_ANSWER: str(row["answer_gt"])})
+    return ChoiceItem(
+        row["question"],
+        options,
+        letter_of(row["answer_gt"], options),
+        {
+            "category": row.get("category"),
+            "sub_category": row.get("sub-category"),
+            "task_name": row.get("task_name"),
+            RAW_OPTIONS: {x.upper(): row.get(f"choice_{x}") or "" for x in "abcd"},
+            RAW_ANSWER: str(row["answer_gt"]),
+        },
+    )
 
 
 def mmar_item(row: dict[str, Any]) -> ChoiceItem:
-    return _as_written(row, row["question"], {"modality": row.get("modality"), "category": row.get("category"),
-                                              "sub_category": row.get("sub-category")})
+    return _as_written(
+        row,
+        row["question"],
+        {"modality": row.get("modality"), "category": row.get("category"), "sub_category": row.get("sub-category")},
+    )
 
 
 def muchomusic_item(row: dict[str, Any]) -> ChoiceItem:
@@ -92,8 +117,10 @@ def muchomusic_item(row: dict[str, Any]) -> ChoiceItem:
     text, empty for none; `genre`) is broken down by them as the authors' evaluate.py does."""
     parts = re.split(r"\(([A-E])\)\s*", str(row["choices"]))
     options = {letter: text.strip() for letter, text in zip(parts[1::2], parts[2::2], strict=True)}
-    metadata: dict[str, Any] = {"knowledge": _categories(row.get("music_knowledge")),
-                                "reasoning": _categories(row.get("music_reasoning"))}
+    metadata: dict[str, Any] = {
+        "knowledge": _categories(row.get("music_knowledge")),
+        "reasoning": _categories(row.get("music_reasoning")),
+    }
     if row.get("genre"):
         metadata["genre"] = str(row["genre"])
     return ChoiceItem(row["instruction"], options, letter_of(row["answer"], options), metadata)
@@ -164,9 +191,18 @@ class AudioLabelTask(Task):
     headline_metrics = {"accuracy": False}
     version = "2"
 
-    def __init__(self, name: str, description: str, family: str, dataset: DatasetSpec, labels: tuple[str, ...],
-                 prompt: str, official: OfficialChoiceScorer, aliases: dict[str, str] | None = None,
-                 groups: Callable[[dict[str, Any]], dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        family: str,
+        dataset: DatasetSpec,
+        labels: tuple[str, ...],
+        prompt: str,
+        official: OfficialChoiceScorer,
+        aliases: dict[str, str] | None = None,
+        groups: Callable[[dict[str, Any]], dict[str, str]] | None = None,
+    ) -> None:
         self.name, self.description, self.family, self.dataset = name, description, family, dataset
         self.labels, self.aliases = labels, aliases or {}
         self.stratify_by = dataset.fields["label"]
@@ -179,8 +215,12 @@ class AudioLabelTask(Task):
         raw = row[self.dataset.fields["label"]]
         label = str(raw).strip()
         # the label as written goes along: the official scorers compare with it
-        return Sample(id=sample_id, index=index, target=label,
-                      metadata={"label": label, RAW_ANSWER: raw, **(self.groups(row) if self.groups else {})})
+        return Sample(
+            id=sample_id,
+            index=index,
+            target=label,
+            metadata={"label": label, RAW_ANSWER: raw, **(self.groups(row) if self.groups else {})},
+        )
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         audio = audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir)
@@ -189,8 +229,11 @@ class AudioLabelTask(Task):
     def score(self, sample: Sample, prediction: str) -> Scored:
         label = read_label(prediction, self.labels + tuple(self.aliases))
         label = self.aliases.get(label, label) if label else None
-        lenient = Score(name=LENIENT, value=float(label is not None and label.lower() == str(sample.target).lower()),
-                        explanation=label)
+        lenient = Score(
+            name=LENIENT,
+            value=float(label is not None and label.lower() == str(sample.target).lower()),
+            explanation=label,
+        )
         return official_and_lenient(self.official.verdict(prediction, sample.metadata, str(sample.target)), lenient)
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
@@ -230,66 +273,130 @@ OPTION_TEXT_PROMPT = "{question}\nOptions:\n{options}\nAnswer with the exact tex
 OPTION_TEXT_LIST = ("- {text}", "\n")
 
 #: MMAU's evaluation.py (its string_match and per task, difficulty and sub-category micro accuracy)
-MMAU_SCORER = OptionWordMatch(ScorerSource("Sakshi113/MMAU", "110127f54c0dfba3faa5ec9feee4a7e4148679c5",
-                                           "evaluation.py"))
+MMAU_SCORER = OptionWordMatch(
+    ScorerSource("Sakshi113/MMAU", "110127f54c0dfba3faa5ec9feee4a7e4148679c5", "evaluation.py")
+)
 #: MMSU's mmsu_evaluation.py (the opening or second-to-last letter; unreadable replies left out of the count)
-MMSU_SCORER = MMSULetter(ScorerSource("dingdongwang/MMSU", "217d1d3f5ad59203ed16f44c0fd913f4f8add2b4",
-                                      "mmsu_evaluation.py"))
+MMSU_SCORER = MMSULetter(
+    ScorerSource("dingdongwang/MMSU", "217d1d3f5ad59203ed16f44c0fd913f4f8add2b4", "mmsu_evaluation.py")
+)
 #: MMAR's evaluation, the same string_match, per modality, category and sub-category
-MMAR_SCORER = OptionWordMatch(ScorerSource("ddlBoJack/MMAR", "3bce090a967db576c8ad433b290a8da582d6d2a0",
-                                           "code/evaluation.py"))
+MMAR_SCORER = OptionWordMatch(
+    ScorerSource("ddlBoJack/MMAR", "3bce090a967db576c8ad433b290a8da582d6d2a0", "code/evaluation.py")
+)
 
 
 def _register_all() -> None:
     choice = [
-        AudioChoiceTask("mmau_test_mini", "MMAU test-mini (v05.15.25): 1,000 sound, music and speech questions, "
-                        "accuracy per task, difficulty and sub-category", "audio_reasoning",
-                        DatasetSpec("gamma-lab-umd/MMAU-test-mini", split="test",
-                                    fields={"question": "instruction", "choices": "choices", "answer": "answer"},
-                                    media_fields=("context",),
-                                    release_columns={"instruction": "question", "context": "audio_id"}),
-                        mmau_item, breakdowns=("task", "difficulty", "sub_category"), official=MMAU_SCORER,
-                        prompt=OPTION_TEXT_PROMPT, option_format=OPTION_TEXT_LIST, version="2"),
-        AudioChoiceTask("mmsu", "MMSU: 5,000 spoken-language understanding questions (perception and reasoning), "
-                        "accuracy per category and sub-category", "audio_reasoning",
-                        DatasetSpec("ddwang2000/MMSU", split="train",
-                                    fields={"question": "question", "answer": "answer_gt", "category": "category"},
-                                    media_fields=("audio",)),
-                        mmsu_item, breakdowns=("category", "sub_category"), prompt=MMSU_PROMPT,
-                        stratify_by="category", official=MMSU_SCORER, version="2"),
-        AudioChoiceTask("mmar", "MMAR: 1,000 deep audio reasoning questions over sound, music, speech and their "
-                        "mixes, accuracy per modality and category", "audio_reasoning",
-                        DatasetSpec("BoJack/MMAR", split="test", data_files="MMAR-meta.json",
-                                    fields={"id": "id", "question": "question", "choices": "choices",
-                                            "answer": "answer", "modality": "modality"},
-                                    media_fields=("audio_path",)),
-                        mmar_item, breakdowns=("modality", "category", "sub_category"), stratify_by="modality",
-                        official=MMAR_SCORER, prompt=OPTION_TEXT_PROMPT, option_format=OPTION_TEXT_LIST,
-                        version="2"),
-        MuChoMusicTask("muchomusic", "MuchoMusic: 1,187 music understanding questions, accuracy and "
-                       "instruction-following rate", "music",
-                       DatasetSpec("lmms-lab-audio/muchomusic", split="test",
-                                   fields={"question": "instruction", "choices": "choices", "answer": "answer"},
-                                   media_fields=("context",)),
-                       muchomusic_item, official=MUCHOMUSIC_SCORER, version="2"),
+        AudioChoiceTask(
+            "mmau_test_mini",
+            "MMAU test-mini (v05.15.25): 1,000 sound, music and speech questions, "
+            "accuracy per task, difficulty and sub-category",
+            "audio_reasoning",
+            DatasetSpec(
+                "gamma-lab-umd/MMAU-test-mini",
+                split="test",
+                fields={"question": "instruction", "choices": "choices", "answer": "answer"},
+                media_fields=("context",),
+                release_columns={"instruction": "question", "context": "audio_id"},
+            ),
+            mmau_item,
+            breakdowns=("task", "difficulty", "sub_category"),
+            official=MMAU_SCORER,
+            prompt=OPTION_TEXT_PROMPT,
+            option_format=OPTION_TEXT_LIST,
+            version="2",
+        ),
+        AudioChoiceTask(
+            "mmsu",
+            "MMSU: 5,000 spoken-language understanding questions (perception and reasoning), "
+            "accuracy per category and sub-category",
+            "audio_reasoning",
+            DatasetSpec(
+                "ddwang2000/MMSU",
+                split="train",
+                fields={"question": "question", "answer": "answer_gt", "category": "category"},
+                media_fields=("audio",),
+            ),
+            mmsu_item,
+            breakdowns=("category", "sub_category"),
+            prompt=MMSU_PROMPT,
+            stratify_by="category",
+            official=MMSU_SCORER,
+            version="2",
+        ),
+        AudioChoiceTask(
+            "mmar",
+            "MMAR: 1,000 deep audio reasoning questions over sound, music, speech and their "
+            "mixes, accuracy per modality and category",
+            "audio_reasoning",
+            DatasetSpec(
+                "BoJack/MMAR",
+                split="test",
+                data_files="MMAR-meta.json",
+                fields={
+                    "id": "id",
+                    "question": "question",
+                    "choices": "choices",
+                    "answer": "answer",
+                    "modality": "modality",
+                },
+                media_fields=("audio_path",),
+            ),
+            mmar_item,
+            breakdowns=("modality", "category", "sub_category"),
+            stratify_by="modality",
+            official=MMAR_SCORER,
+            prompt=OPTION_TEXT_PROMPT,
+            option_format=OPTION_TEXT_LIST,
+            version="2",
+        ),
+        MuChoMusicTask(
+            "muchomusic",
+            "MuchoMusic: 1,187 music understanding questions, accuracy and instruction-following rate",
+            "music",
+            DatasetSpec(
+                "lmms-lab-audio/muchomusic",
+                split="test",
+                fields={"question": "instruction", "choices": "choices", "answer": "answer"},
+                media_fields=("context",),
+            ),
+            muchomusic_item,
+            official=MUCHOMUSIC_SCORER,
+            version="2",
+        ),
     ]
     labels = [
-        AudioLabelTask("gtzan", "GTZAN genre classification (10 genres), accuracy", "music",
-                       DatasetSpec("TwinkStart/GTZAN", split="test", fields={"label": "label"},
-                                   media_fields=("audio",)), GTZAN_GENRES,
-                       _must_be_one_of("Listen to the provided music clip and identify the genre.", GTZAN_GENRES),
-                       official=GTZAN_SCORER,
-                       aliases={"hip hop": "hiphop"}),  # "Hip-Hop" and "hip hop" name GTZAN's hiphop (for us)
-        AudioLabelTask("vocalsound", "VocalSound: 6 kinds of non-speech vocal sounds, accuracy (per gender and age)",
-                       "sound", DatasetSpec("lmms-lab-audio/vocalsound", split="test", fields={"label": "answer"},
-                                            media_fields=("audio",)), VOCAL_SOUNDS,
-                       _must_be_one_of("listen the audio and judge the vocal sound,", VOCAL_SOUNDS),
-                       official=VOCALSOUND_SCORER, aliases={"Throat": "Throat clearing"}, groups=vocalsound_groups),
-        AudioLabelTask("meld_emotion", "MELD speech emotion recognition (7 emotions), test split, accuracy", "sound",
-                       DatasetSpec("TwinkStart/MELD", split="test", fields={"label": "Emotion"},
-                                   media_fields=("audio",)), MELD_EMOTIONS,
-                       _must_be_one_of("listen the audio and judge the emotion of the speaker,", MELD_EMOTIONS),
-                       official=MELD_SCORER),
+        AudioLabelTask(
+            "gtzan",
+            "GTZAN genre classification (10 genres), accuracy",
+            "music",
+            DatasetSpec("TwinkStart/GTZAN", split="test", fields={"label": "label"}, media_fields=("audio",)),
+            GTZAN_GENRES,
+            _must_be_one_of("Listen to the provided music clip and identify the genre.", GTZAN_GENRES),
+            official=GTZAN_SCORER,
+            aliases={"hip hop": "hiphop"},
+        ),  # "Hip-Hop" and "hip hop" name GTZAN's hiphop (for us)
+        AudioLabelTask(
+            "vocalsound",
+            "VocalSound: 6 kinds of non-speech vocal sounds, accuracy (per gender and age)",
+            "sound",
+            DatasetSpec("lmms-lab-audio/vocalsound", split="test", fields={"label": "answer"}, media_fields=("audio",)),
+            VOCAL_SOUNDS,
+            _must_be_one_of("listen the audio and judge the vocal sound,", VOCAL_SOUNDS),
+            official=VOCALSOUND_SCORER,
+            aliases={"Throat": "Throat clearing"},
+            groups=vocalsound_groups,
+        ),
+        AudioLabelTask(
+            "meld_emotion",
+            "MELD speech emotion recognition (7 emotions), test split, accuracy",
+            "sound",
+            DatasetSpec("TwinkStart/MELD", split="test", fields={"label": "Emotion"}, media_fields=("audio",)),
+            MELD_EMOTIONS,
+            _must_be_one_of("listen the audio and judge the emotion of the speaker,", MELD_EMOTIONS),
+            official=MELD_SCORER,
+        ),
     ]
     for task in choice + labels:
         TASKS.register(task)

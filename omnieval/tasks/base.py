@@ -9,8 +9,8 @@ class, registered under their own names.
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from abc import ABC, abstractmethod
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,7 +68,8 @@ class Task(ABC):
         unknown = sorted(set(overrides) - set(self.params))
         if unknown:
             raise OmnievalError(
-                f"task '{self.name}' has no parameter {', '.join(unknown)}; it takes: {', '.join(self.params) or 'none'}"
+                f"task '{self.name}' has no parameter {', '.join(unknown)}; "
+                f"it takes: {', '.join(self.params) or 'none'}"
             )
         clone = copy.copy(self)
         clone.params = {**self.params, **overrides}
@@ -107,8 +108,9 @@ class Task(ABC):
             return self.stratify_by
         return SUBSET_COLUMN if SUBSET_COLUMN in loaded.rows.column_names else None
 
-    def select(self, loaded: LoadedSplit, limit: int | None, seed: int,
-               shard: tuple[int, int] | None = None) -> list[int]:
+    def select(
+        self, loaded: LoadedSplit, limit: int | None, seed: int, shard: tuple[int, int] | None = None
+    ) -> list[int]:
         """The rows a run evaluates: all, or a `limit` draw that keeps the mix of `strata_column`."""
         column = self.strata_column(loaded) if limit is not None else None
         if column is not None and column not in loaded.rows.column_names:
@@ -160,7 +162,8 @@ class Task(ABC):
             "family": self.family,
             "description": self.description,
             "dataset": self.dataset.hub_id,
-            "config": self.dataset.config or self.dataset.data_files
+            "config": self.dataset.config
+            or self.dataset.data_files
             or (f"{len(self.dataset.subsets)} subsets" if self.dataset.subsets else None),
             "split": self.dataset.split,
             "metrics": list(self.headline_metrics),

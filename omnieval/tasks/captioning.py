@@ -56,12 +56,17 @@ class AudioCaptionTask(Task):
         clips = [key for key in first if key in references]
         rows = loaded.rows.add_column("references", [references.get(key, []) for key in keys])
         rows = rows.select([first[key] for key in clips])
-        return LoadedSplit(rows=rows, source={**loaded.source, "clips": len(clips), "num_rows": len(clips)},
-                           base_dir=loaded.base_dir)
+        return LoadedSplit(
+            rows=rows, source={**loaded.source, "clips": len(clips), "num_rows": len(clips)}, base_dir=loaded.base_dir
+        )
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
-        return Sample(id=sample_id, index=index, target=list(row["references"]),
-                      metadata={name: row[column] for name, column in self.dataset.fields.items() if name != "caption"})
+        return Sample(
+            id=sample_id,
+            index=index,
+            target=list(row["references"]),
+            metadata={name: row[column] for name, column in self.dataset.fields.items() if name != "caption"},
+        )
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         return audio_then_text(audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir), self.params["prompt"])
@@ -70,8 +75,11 @@ class AudioCaptionTask(Task):
         return Scored(scores={})
 
     def judge_fields(self, sample: Sample, prediction: str) -> dict[str, str]:
-        return {"question": self.params["prompt"] or "(the audio alone, with no text prompt)",
-                "reference": "\n".join(sample.target), "answer": final_answer_region(prediction)}
+        return {
+            "question": self.params["prompt"] or "(the audio alone, with no text prompt)",
+            "reference": "\n".join(sample.target),
+            "answer": final_answer_region(prediction),
+        }
 
     def judged_scores(self, judgment, record) -> dict[str, float]:
         return {} if judgment.value is None else {"rating": judgment.value}
@@ -80,8 +88,16 @@ class AudioCaptionTask(Task):
         return rating_metrics(records)
 
 
-TASKS.register(AudioCaptionTask(
-    "audiocaps", "AudioCaps test: about 800 clips, each with its 5 human captions; captions rated 1-5 by an LLM "
-    "judge against them (x20)",
-    DatasetSpec("TwinkStart/AudioCaps", split="test",
-                fields={"clip": "youtube_id", "start": "start_time", "caption": "caption"}, media_fields=("audio",))))
+TASKS.register(
+    AudioCaptionTask(
+        "audiocaps",
+        "AudioCaps test: about 800 clips, each with its 5 human captions; captions rated 1-5 by an LLM "
+        "judge against them (x20)",
+        DatasetSpec(
+            "TwinkStart/AudioCaps",
+            split="test",
+            fields={"clip": "youtube_id", "start": "start_time", "caption": "caption"},
+            media_fields=("audio",),
+        ),
+    )
+)

@@ -81,12 +81,21 @@ class ChoiceTask(Task):
     gen = GenConfig(max_new_tokens=1024, temperature=0.0)
     headline_metrics = {"accuracy": False}
 
-    def __init__(self, name: str, description: str, family: str, dataset: DatasetSpec,
-                 read: Callable[[dict[str, Any]], ChoiceItem], breakdowns: tuple[str, ...] = (),
-                 prompt: str = LETTER_PROMPT, stratify_by: str | None = None,
-                 option_format: tuple[str, str] | Callable[[dict[str, str]], str] = ("{letter}. {text}", "\n"),
-                 gen: GenConfig | None = None, official: OfficialChoiceScorer | None = None,
-                 version: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        family: str,
+        dataset: DatasetSpec,
+        read: Callable[[dict[str, Any]], ChoiceItem],
+        breakdowns: tuple[str, ...] = (),
+        prompt: str = LETTER_PROMPT,
+        stratify_by: str | None = None,
+        option_format: tuple[str, str] | Callable[[dict[str, str]], str] = ("{letter}. {text}", "\n"),
+        gen: GenConfig | None = None,
+        official: OfficialChoiceScorer | None = None,
+        version: str | None = None,
+    ) -> None:
         self.name, self.description, self.family, self.dataset = name, description, family, dataset
         self.read, self.breakdowns, self.stratify_by = read, breakdowns, stratify_by
         #: how the prompt lists the options: each option's form and what joins them, or a function of them
@@ -105,8 +114,12 @@ class ChoiceTask(Task):
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
         item = self.read(row)
-        return Sample(id=sample_id, index=index, target=item.answer,
-                      metadata={"question": item.question, "options": item.options, **item.metadata})
+        return Sample(
+            id=sample_id,
+            index=index,
+            target=item.answer,
+            metadata={"question": item.question, "options": item.options, **item.metadata},
+        )
 
     def template(self, item: ChoiceItem) -> str:
         """The prompt template an item is asked with (the `prompt` parameter)."""
@@ -120,14 +133,23 @@ class ChoiceTask(Task):
         """One user turn: the media, then the prompt; or, where the prompt holds `{media}`, the media there."""
         item = self.read(row)
         # options as the benchmark writes them where its official scorer reads them so (RAW_CHOICES)
-        shown = dict(zip(item.options, item.metadata[RAW_CHOICES])) if RAW_CHOICES in item.metadata else item.options
-        fields = {"question": item.question.strip(), "options": self.format_options(shown),
-                  **self.prompt_fields(row, base_dir)}
+        shown = item.options
+        if RAW_CHOICES in item.metadata:
+            shown = dict(zip(item.options, item.metadata[RAW_CHOICES], strict=False))
+        fields = {
+            "question": item.question.strip(),
+            "options": self.format_options(shown),
+            **self.prompt_fields(row, base_dir),
+        }
         before, _, after = self.template(item).rpartition(MEDIA_MARK)
         media = [Part.of_media(ref) for ref in self.media(row, base_dir)]
         texts = [before.format(**fields), after.format(**fields)]
-        return [Message(role="user", content=[Part.of_text(texts[0])] * bool(texts[0]) + media
-                        + [Part.of_text(texts[1])] * bool(texts[1]))]
+        return [
+            Message(
+                role="user",
+                content=[Part.of_text(texts[0])] * bool(texts[0]) + media + [Part.of_text(texts[1])] * bool(texts[1]),
+            )
+        ]
 
     def format_options(self, options: dict[str, str]) -> str:
         if callable(self.option_format):
@@ -139,8 +161,10 @@ class ChoiceTask(Task):
         options, answer = sample.metadata["options"], str(sample.target)
         if self.official is None:
             return scored(judge_choice(prediction, options, answer))
-        return official_and_lenient(self.official.verdict(prediction, sample.metadata, answer),
-                                    judge_choice(prediction, options, answer, name=LENIENT))
+        return official_and_lenient(
+            self.official.verdict(prediction, sample.metadata, answer),
+            judge_choice(prediction, options, answer, name=LENIENT),
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         if self.official is not None:

@@ -35,8 +35,8 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.errors import MediaError
-from omnieval.media import cell_ref
 from omnieval.judges.official import OfficialChoiceScorer
+from omnieval.media import cell_ref
 from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient, scored
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.choice import ChoiceItem, ChoiceTask
@@ -65,8 +65,15 @@ class ImageChoiceTask(ChoiceTask):
 
     family = "image"
 
-    def __init__(self, name: str, description: str, dataset: DatasetSpec, read: Callable[[dict], ChoiceItem],
-                 images: tuple[str, ...] | Callable[[dict], tuple[str, ...]] = ("image",), **choice: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        dataset: DatasetSpec,
+        read: Callable[[dict], ChoiceItem],
+        images: tuple[str, ...] | Callable[[dict], tuple[str, ...]] = ("image",),
+        **choice: Any,
+    ) -> None:
         super().__init__(name, description, self.family, dataset, read, **choice)
         self.images = images
 
@@ -80,11 +87,21 @@ class ImageAnswerTask(Task):
 
     family = "image"
 
-    def __init__(self, name: str, description: str, dataset: DatasetSpec, prompt: str,
-                 judge: Callable[[str | None, Any], Score], target: Callable[[dict], Any],
-                 breakdowns: tuple[str, ...] = (), gen: GenConfig | None = None, metric: str = "accuracy",
-                 stratify_by: str | None = None, official: OfficialChoiceScorer | None = None,
-                 version: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        dataset: DatasetSpec,
+        prompt: str,
+        judge: Callable[[str | None, Any], Score],
+        target: Callable[[dict], Any],
+        breakdowns: tuple[str, ...] = (),
+        gen: GenConfig | None = None,
+        metric: str = "accuracy",
+        stratify_by: str | None = None,
+        official: OfficialChoiceScorer | None = None,
+        version: str | None = None,
+    ) -> None:
         self.name, self.description, self.dataset, self.judge, self.target = name, description, dataset, judge, target
         self.breakdowns, self.metric, self.stratify_by = breakdowns, metric, stratify_by
         #: the benchmark's official reader: `metric` is its verdict, `judge`'s is `accuracy_lenient` beside it
@@ -96,22 +113,35 @@ class ImageAnswerTask(Task):
         self.params = {"prompt": prompt}
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
-        return Sample(id=sample_id, index=index, target=self.target(row),
-                      metadata={"question": row[self.dataset.fields["question"]],
-                                **{key: row.get(key) for key in self.breakdowns}})
+        return Sample(
+            id=sample_id,
+            index=index,
+            target=self.target(row),
+            metadata={
+                "question": row[self.dataset.fields["question"]],
+                **{key: row.get(key) for key in self.breakdowns},
+            },
+        )
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         prompt = self.params["prompt"].format(question=str(row[self.dataset.fields["question"]]).strip())
-        return [Message(role="user", content=[Part.of_media(ref) for ref in images_of(row, ("image",), base_dir)]
-                        + [Part.of_text(prompt)])]
+        return [
+            Message(
+                role="user",
+                content=[Part.of_media(ref) for ref in images_of(row, ("image",), base_dir)] + [Part.of_text(prompt)],
+            )
+        ]
 
     def score(self, sample: Sample, prediction: str) -> Scored:
         ours = self.judge(prediction, sample.target)
         if self.official is None:
             return scored(ours)
         target = sample.target["answer"] if isinstance(sample.target, dict) else sample.target
-        return official_and_lenient(self.official.verdict(prediction, sample.metadata, str(target)),
-                                    ours.model_copy(update={"name": LENIENT}), name=self.metric)
+        return official_and_lenient(
+            self.official.verdict(prediction, sample.metadata, str(target)),
+            ours.model_copy(update={"name": LENIENT}),
+            name=self.metric,
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         if self.official is not None:

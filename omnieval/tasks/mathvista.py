@@ -42,14 +42,23 @@ EXTRACTORS = ("rules", "judge")
 
 def mathvista_item(row: dict[str, Any]) -> ChoiceItem:
     meta = dict(row.get("metadata") or {})
-    details = {"question_type": row["question_type"], "answer_type": row["answer_type"],
-               "precision": row.get("precision"), "choices": list(row.get("choices") or []), "query": row["query"],
-               **{key: meta.get(key) for key in ("language", "source", "category", "task", "context", "grade")},
-               "skills": list(meta.get("skills") or [])}
+    details = {
+        "question_type": row["question_type"],
+        "answer_type": row["answer_type"],
+        "precision": row.get("precision"),
+        "choices": list(row.get("choices") or []),
+        "query": row["query"],
+        **{key: meta.get(key) for key in ("language", "source", "category", "task", "context", "grade")},
+        "skills": list(meta.get("skills") or []),
+    }
     if row["question_type"] == "multi_choice":
         options = lettered(list(row["choices"]))
-        return ChoiceItem(row["question"], options, letter_of(str(row["answer"]), options),
-                          {**details, "answer_text": str(row["answer"])})
+        return ChoiceItem(
+            row["question"],
+            options,
+            letter_of(str(row["answer"]), options),
+            {**details, "answer_text": str(row["answer"])},
+        )
     return ChoiceItem(row["question"], {}, str(row["answer"]), {**details, "answer_text": str(row["answer"])})
 
 
@@ -57,11 +66,19 @@ def release_rows(entries: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
     """testmini.json (pid -> question) with the prompts of query.json beside it, as the hub's rows."""
     queries_file = folder / "query.json"
     if not queries_file.is_file():
-        raise OmnievalError(f"{queries_file} not found: MathVista's prompts are in data/query.json beside "
-                            "data/testmini.json")
+        raise OmnievalError(
+            f"{queries_file} not found: MathVista's prompts are in data/query.json beside data/testmini.json"
+        )
     queries = json.loads(queries_file.read_text(encoding="utf-8"))
-    return [{**entry, "pid": str(entry.get("pid", pid)), "query": queries[pid],
-             "decoded_image": {"path": entry["image"], "bytes": None}} for pid, entry in entries.items()]
+    return [
+        {
+            **entry,
+            "pid": str(entry.get("pid", pid)),
+            "query": queries[pid],
+            "decoded_image": {"path": entry["image"], "bytes": None},
+        }
+        for pid, entry in entries.items()
+    ]
 
 
 def _lenient(prediction: str, sample: Sample) -> Score:
@@ -111,10 +128,16 @@ class MathVistaTask(ImageChoiceTask):
         path = Path(dataset_path) if dataset_path else None
         if path is not None and path.is_dir() and (path / "data" / "testmini.json").is_file():
             path = path / "data"
-        if path is not None and ((path.is_file() and path.name == "testmini.json")
-                                 or (path / "testmini.json").is_file()):
-            return json_file_split(self.dataset, str(path), "testmini.json", release_rows,
-                                   "the repository's data/testmini.json and data/query.json")
+        if path is not None and (
+            (path.is_file() and path.name == "testmini.json") or (path / "testmini.json").is_file()
+        ):
+            return json_file_split(
+                self.dataset,
+                str(path),
+                "testmini.json",
+                release_rows,
+                "the repository's data/testmini.json and data/query.json",
+            )
         return super().load(dataset_path)
 
     def prompt_fields(self, row: dict[str, Any], base_dir: Path | None) -> dict[str, str]:
@@ -125,18 +148,32 @@ class MathVistaTask(ImageChoiceTask):
         extraction = official.rule_extraction(prediction, sample.metadata)
         needs_model = extraction is None
         if needs_model and self.judge_template:  # the judge's extraction scores it (judged_scores)
-            return Scored(scores={LENIENT: lenient.value, UNREADABLE: float(lenient.explanation is None),
-                                  NEEDS_MODEL: 1.0}, details={"extracted": lenient.explanation})
+            return Scored(
+                scores={LENIENT: lenient.value, UNREADABLE: float(lenient.explanation is None), NEEDS_MODEL: 1.0},
+                details={"extracted": lenient.explanation},
+            )
         if extraction is None:  # our reader's letter or number stands in for the model the rules leave it to
             extraction = str(lenient.explanation or "")
-        return self._scored(official.verdict(extraction, sample.metadata, sample.metadata["answer_text"]),
-                            lenient.value, lenient.explanation, needs_model, extraction)
+        return self._scored(
+            official.verdict(extraction, sample.metadata, sample.metadata["answer_text"]),
+            lenient.value,
+            lenient.explanation,
+            needs_model,
+            extraction,
+        )
 
     def _scored(self, verdict: Any, lenient: float, read: str | None, needs_model: bool, extraction: str) -> Scored:
-        return Scored(scores={"accuracy": float(verdict.correct), LENIENT: lenient,
-                              UNREADABLE: float(read is None), DISAGREE: float(verdict.correct != bool(lenient)),
-                              GUESSED: float(verdict.guessed), NEEDS_MODEL: float(needs_model)},
-                      details={"extracted": read, "official_extraction": extraction, "official_read": verdict.read})
+        return Scored(
+            scores={
+                "accuracy": float(verdict.correct),
+                LENIENT: lenient,
+                UNREADABLE: float(read is None),
+                DISAGREE: float(verdict.correct != bool(lenient)),
+                GUESSED: float(verdict.guessed),
+                NEEDS_MODEL: float(needs_model),
+            },
+            details={"extracted": read, "official_extraction": extraction, "official_read": verdict.read},
+        )
 
     def judge_fields(self, sample: Sample, prediction: str) -> dict[str, str]:
         return {"question": sample.metadata["query"], "answer": prediction}
@@ -151,8 +188,11 @@ class MathVistaTask(ImageChoiceTask):
             return {}
         verdict = official.verdict(extracted, record.metadata, record.metadata["answer_text"])
         lenient = record.scores.get(LENIENT, 0.0)
-        return {"accuracy": float(verdict.correct), DISAGREE: float(verdict.correct != bool(lenient)),
-                GUESSED: float(verdict.guessed)}
+        return {
+            "accuracy": float(verdict.correct),
+            DISAGREE: float(verdict.correct != bool(lenient)),
+            GUESSED: float(verdict.guessed),
+        }
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         """The official accuracy overall and per field (answers whose judgment failed are left out, as they can
@@ -162,19 +202,34 @@ class MathVistaTask(ImageChoiceTask):
         return {**metrics, NEEDS_MODEL: sum(r.scores.get(NEEDS_MODEL, 0.0) for r in records if not r.failed)}
 
     def scoring_info(self) -> dict[str, Any]:
-        extractor = ("MathVista's rules, then the judge with its extraction prompt" if self.judge_template else
-                     "MathVista's rules, then omnieval's reader where its scripts ask a model")
+        extractor = (
+            "MathVista's rules, then the judge with its extraction prompt"
+            if self.judge_template
+            else "MathVista's rules, then omnieval's reader where its scripts ask a model"
+        )
         return {"official_scorer": {**official.SOURCE.describe(), "extractor": extractor}}
 
 
 def _register_all() -> None:
-    TASKS.register(MathVistaTask(
-        "mathvista_testmini", "MathVista testmini: 1,000 math questions on images, its own prompts, accuracy per "
-        "question type, answer type, language, source, category, task, context, grade and skill",
-        DatasetSpec("AI4Math/MathVista", split="testmini", fields={"id": "pid", "query": "query", "answer": "answer"},
-                    media_fields=("decoded_image",)),
-        mathvista_item, images=("decoded_image",), prompt="{query}", stratify_by="question_type",
-        gen=GenConfig(max_new_tokens=1024), version="2"))
+    TASKS.register(
+        MathVistaTask(
+            "mathvista_testmini",
+            "MathVista testmini: 1,000 math questions on images, its own prompts, accuracy per "
+            "question type, answer type, language, source, category, task, context, grade and skill",
+            DatasetSpec(
+                "AI4Math/MathVista",
+                split="testmini",
+                fields={"id": "pid", "query": "query", "answer": "answer"},
+                media_fields=("decoded_image",),
+            ),
+            mathvista_item,
+            images=("decoded_image",),
+            prompt="{query}",
+            stratify_by="question_type",
+            gen=GenConfig(max_new_tokens=1024),
+            version="2",
+        )
+    )
 
 
 _register_all()

@@ -38,22 +38,36 @@ from omnieval.registry import TASKS
 from omnieval.tasks.answers import UNREADABLE
 from omnieval.tasks.base import Scored, Task, audio_then_text
 from omnieval.tasks.music_tags import (
-    MTG_GENRE_TAGS, MTG_INSTRUMENT_TAGS, MTG_MOODTHEME_TAGS, MTG_TOP50_TAGS, MTT_TOP50_TAGS,
+    MTG_GENRE_TAGS,
+    MTG_INSTRUMENT_TAGS,
+    MTG_MOODTHEME_TAGS,
+    MTG_TOP50_TAGS,
+    MTT_TOP50_TAGS,
 )
 from omnieval.types import GenConfig, Message, Sample, SampleRecord
 
-PROMPT = ("Listen to the music and tag its {kind} with the tags from this list that apply: {tags}. "
-          "Answer with the applicable tags only, separated by commas.")
+PROMPT = (
+    "Listen to the music and tag its {kind} with the tags from this list that apply: {tags}. "
+    "Answer with the applicable tags only, separated by commas."
+)
 _MARBLE_FOLDER = re.compile(r"^data/(MTG|MTT)/")
 #: what joins two tags inside one item ("rock and pop"), tried when the whole item is neither a tag nor an alias
 _JOINED = re.compile(r"\s+(?:and|&|\+)\s+|/", re.IGNORECASE)
 #: other spellings of tags, squashed (letters and digits only); an item that is one is never split
-_ALIASES = {"rhythmandblues": "rnb", "rb": "rnb", "drumandbass": "drumnbass", "drumbass": "drumnbass",
-            "dnb": "drumnbass", "rockandroll": "rocknroll", "rockroll": "rocknroll"}
+_ALIASES = {
+    "rhythmandblues": "rnb",
+    "rb": "rnb",
+    "drumandbass": "drumnbass",
+    "drumbass": "drumnbass",
+    "dnb": "drumnbass",
+    "rockandroll": "rocknroll",
+    "rockroll": "rocknroll",
+}
 #: what surrounds a tag in an item: notes in brackets, list numbering or bullets, a trailing "music" or "tags"
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _LIST_MARK = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s*")
 _TRAILING_WORD = re.compile(r"\s+(?:music|tags?|genre)\W*$", re.IGNORECASE)
+
 
 def display_tag(label: str) -> str:
     """A tag as the prompt shows it: MTG-Jamendo's category prefix dropped."""
@@ -125,8 +139,15 @@ class MusicTaggingTask(Task):
     def score(self, sample: Sample, prediction: str) -> Scored:
         predicted, truth = read_tags(prediction, self.labels), set(sample.target)
         tp = sum(tag in truth for tag in predicted)
-        return Scored(scores={"tp": float(tp), "fp": float(len(predicted) - tp), "fn": float(len(truth) - tp),
-                              UNREADABLE: float(not predicted)}, details={"tags": predicted})
+        return Scored(
+            scores={
+                "tp": float(tp),
+                "fp": float(len(predicted) - tp),
+                "fn": float(len(truth) - tp),
+                UNREADABLE: float(not predicted),
+            },
+            details={"tags": predicted},
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         if not records:
@@ -135,7 +156,9 @@ class MusicTaggingTask(Task):
         metrics = micro_f1(totals["tp"], totals["fp"], totals["fn"])
         generated = [r for r in records if not r.failed]
         if generated:
-            metrics["extraction_failure_rate"] = 100 * sum(r.scores.get(UNREADABLE, 0.0) for r in generated) / len(generated)
+            metrics["extraction_failure_rate"] = (
+                100 * sum(r.scores.get(UNREADABLE, 0.0) for r in generated) / len(generated)
+            )
         return metrics
 
 
@@ -149,11 +172,21 @@ def _register_all() -> None:
     )
     for name, stem, repo, labels, kind, what, size in subsets:
         corpus = "MagnaTagATune" if repo == "MTT" else "MTG-Jamendo"
-        TASKS.register(MusicTaggingTask(
-            name, f"{corpus} {what} tagging ({len(labels)} tags), {size} test tracks, micro-F1",
-            DatasetSpec(f"m-a-p/{repo}", split="test", data_files=f"{stem}.test.jsonl", fields={"label": "label"},
-                        media_fields=("audio_path",)),
-            labels, kind))
+        TASKS.register(
+            MusicTaggingTask(
+                name,
+                f"{corpus} {what} tagging ({len(labels)} tags), {size} test tracks, micro-F1",
+                DatasetSpec(
+                    f"m-a-p/{repo}",
+                    split="test",
+                    data_files=f"{stem}.test.jsonl",
+                    fields={"label": "label"},
+                    media_fields=("audio_path",),
+                ),
+                labels,
+                kind,
+            )
+        )
 
 
 _register_all()

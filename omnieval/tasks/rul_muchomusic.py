@@ -38,8 +38,10 @@ from omnieval.types import GenConfig, SampleRecord
 
 DATA_FILE = "RUL-MuchoMusic.json"
 AUDIO_SUFFIXES = (".mp3", ".wav", ".flac")
-PROMPT = ("Provide your best guess of this question. Think step by step.\n\nQuestion: {question}\n\n"
-          "Options: {options}\n\nWrite out your guess in the format of [[Letter]], such as [[A]], [[B]], [[C]], [[D]].")
+PROMPT = (
+    "Provide your best guess of this question. Think step by step.\n\nQuestion: {question}\n\n"
+    "Options: {options}\n\nWrite out your guess in the format of [[Letter]], such as [[A]], [[B]], [[C]], [[D]]."
+)
 FOLDS = 4
 
 
@@ -50,28 +52,46 @@ def fold_rows(entries: dict[str, dict[str, Any]], audio_dir: Path) -> list[dict[
         distractors = list(entry["distractors"])
         if len(distractors) != FOLDS:
             raise OmnievalError(f"{DATA_FILE}: question {question_id} has {len(distractors)} distractors, not {FOLDS}")
-        audio = next((f"audio/{question_id}{suffix}" for suffix in AUDIO_SUFFIXES
-                      if (audio_dir / f"{question_id}{suffix}").is_file()), f"audio/{question_id}.mp3")
+        audio = next(
+            (
+                f"audio/{question_id}{suffix}"
+                for suffix in AUDIO_SUFFIXES
+                if (audio_dir / f"{question_id}{suffix}").is_file()
+            ),
+            f"audio/{question_id}.mp3",
+        )
         for fold in range(FOLDS):
-            options = [entry["correct_answer"]] + distractors[:fold] + distractors[fold + 1:]
+            options = [entry["correct_answer"]] + distractors[:fold] + distractors[fold + 1 :]
             random.Random(f"{question_id}/{fold}").shuffle(options)
-            rows.append({"id": f"{question_id}/{fold}", "question_id": str(question_id), "fold": fold,
-                         "question": entry["question"], "options": options,
-                         "answer": LETTERS[options.index(entry["correct_answer"])], "audio": audio})
+            rows.append(
+                {
+                    "id": f"{question_id}/{fold}",
+                    "question_id": str(question_id),
+                    "fold": fold,
+                    "question": entry["question"],
+                    "options": options,
+                    "answer": LETTERS[options.index(entry["correct_answer"])],
+                    "audio": audio,
+                }
+            )
     return rows
 
 
 def rul_item(row: dict[str, Any]) -> ChoiceItem:
     options = {LETTERS[i]: text for i, text in enumerate(row["options"])}
-    return ChoiceItem(row["question"], options, row["answer"],
-                      {"question_id": row["question_id"], "fold": row["fold"]})
+    return ChoiceItem(row["question"], options, row["answer"], {"question_id": row["question_id"], "fold": row["fold"]})
 
 
 #: the official script's extract_answer and pass/majority counting (its option shuffle is unseeded: ours is
 #: seeded by question and fold)
-RUL_SCORER = RulExtract(ScorerSource("yongyizang/AreYouReallyListening", "d3971de18934a283deb41f472d21b34eb19e10c2",
-                                     "ExampleAudioEval/qwen_2_audio.py",
-                                     note="the option shuffle is unseeded there; seeded by question and fold here"))
+RUL_SCORER = RulExtract(
+    ScorerSource(
+        "yongyizang/AreYouReallyListening",
+        "d3971de18934a283deb41f472d21b34eb19e10c2",
+        "ExampleAudioEval/qwen_2_audio.py",
+        note="the option shuffle is unseeded there; seeded by question and fold here",
+    )
+)
 
 
 class RulMuchoMusicTask(AudioChoiceTask):
@@ -79,22 +99,38 @@ class RulMuchoMusicTask(AudioChoiceTask):
 
     def __init__(self) -> None:
         super().__init__(
-            "rul_muchomusic", "RUL-MuchoMusic: 1,187 music questions x 4 folds (one distractor left out each), "
-            "accuracy (mean over folds) and majority-vote accuracy; needs a local copy with its audio", "music",
-            DatasetSpec("yongyizang/RUListening", split="test", data_files=DATA_FILE,
-                        fields={"id": "id", "question": "question", "answer": "answer"}, media_fields=("audio",)),
-            rul_item, breakdowns=("fold",), prompt=PROMPT,
+            "rul_muchomusic",
+            "RUL-MuchoMusic: 1,187 music questions x 4 folds (one distractor left out each), "
+            "accuracy (mean over folds) and majority-vote accuracy; needs a local copy with its audio",
+            "music",
+            DatasetSpec(
+                "yongyizang/RUListening",
+                split="test",
+                data_files=DATA_FILE,
+                fields={"id": "id", "question": "question", "answer": "answer"},
+                media_fields=("audio",),
+            ),
+            rul_item,
+            breakdowns=("fold",),
+            prompt=PROMPT,
             option_format=("({letter}) {text}", " "),  # the official one-line form: "(A) x (B) y ..."
-            official=RUL_SCORER, version="2")
+            official=RUL_SCORER,
+            version="2",
+        )
 
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
-        return json_file_split(self.dataset, dataset_path, DATA_FILE,
-                               lambda entries, folder: fold_rows(entries, folder / "audio"),
-                               f"rul_muchomusic's audio is not published: make a folder holding {DATA_FILE} and "
-                               "audio/<question id>.mp3 (MuchoMusic's clip for each question)")
+        return json_file_split(
+            self.dataset,
+            dataset_path,
+            DATA_FILE,
+            lambda entries, folder: fold_rows(entries, folder / "audio"),
+            f"rul_muchomusic's audio is not published: make a folder holding {DATA_FILE} and "
+            "audio/<question id>.mp3 (MuchoMusic's clip for each question)",
+        )
 
-    def select(self, loaded: LoadedSplit, limit: int | None, seed: int,
-               shard: tuple[int, int] | None = None) -> list[int]:
+    def select(
+        self, loaded: LoadedSplit, limit: int | None, seed: int, shard: tuple[int, int] | None = None
+    ) -> list[int]:
         """Whole questions, each with its four folds: a `limit` of passes draws ceil(limit / 4) questions."""
         question_ids = list(dict.fromkeys(loaded.rows["question_id"]))
         wanted = None if limit is None else -(-limit // FOLDS)
@@ -116,8 +152,11 @@ def majority_accuracy(records: list[SampleRecord]) -> float:
     correct = 0
     for question in passes.values():
         question.sort(key=lambda r: r.metadata["fold"])
-        chosen = [r.metadata["options"][r.details["official_read"]] for r in question
-                  if r.details.get("official_read") in r.metadata["options"]]
+        chosen = [
+            r.metadata["options"][r.details["official_read"]]
+            for r in question
+            if r.details.get("official_read") in r.metadata["options"]
+        ]
         truth = question[0].metadata["options"][question[0].target]
         correct += bool(chosen) and Counter(chosen).most_common(1)[0][0] == truth
     return 100.0 * correct / len(passes)

@@ -63,9 +63,12 @@ class MmluReduxTask(_ChoiceTask):
 
     name = "mmlu_redux"
     description = "MMLU-Redux 2.0, 57 subjects, 5,700 questions, zero-shot chain of thought, accuracy"
-    dataset = DatasetSpec("edinburgh-dawg/mmlu-redux-2.0", split="test", configs=tuple(MMLU_CATEGORY),
-                          fields={"question": "question", "choices": "choices", "answer": "answer",
-                                  "error_type": "error_type"})
+    dataset = DatasetSpec(
+        "edinburgh-dawg/mmlu-redux-2.0",
+        split="test",
+        configs=tuple(MMLU_CATEGORY),
+        fields={"question": "question", "choices": "choices", "answer": "answer", "error_type": "error_type"},
+    )
     breakdowns = ("category", "subject")
 
     def question(self, row: dict[str, Any]) -> str:
@@ -74,8 +77,12 @@ class MmluReduxTask(_ChoiceTask):
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
         subject = row.get(SUBSET_COLUMN)
         options = {LETTERS[i]: str(choice) for i, choice in enumerate(row["choices"])}
-        metadata = {"subject": subject, "category": MMLU_CATEGORY.get(subject), "options": options,
-                    "error_type": str(row["error_type"] or "").strip().lower().replace(" ", "_") or None}
+        metadata = {
+            "subject": subject,
+            "category": MMLU_CATEGORY.get(subject),
+            "options": options,
+            "error_type": str(row["error_type"] or "").strip().lower().replace(" ", "_") or None,
+        }
         return Sample(id=sample_id, index=index, target=LETTERS[int(row["answer"])], metadata=metadata)
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
@@ -97,10 +104,20 @@ class GpqaDiamondTask(_ChoiceTask):
     name = "gpqa_diamond"
     description = "GPQA-Diamond, 198 questions, options shuffled per question (seeded), chain of thought, accuracy"
     stratify_by = "High-level domain"
-    dataset = DatasetSpec("Idavidrein/gpqa", config="gpqa_diamond", split="train",
-                          fields={"id": "Record ID", "question": "Question", "correct": "Correct Answer",
-                                  "wrong_1": "Incorrect Answer 1", "wrong_2": "Incorrect Answer 2",
-                                  "wrong_3": "Incorrect Answer 3", "domain": "High-level domain"})
+    dataset = DatasetSpec(
+        "Idavidrein/gpqa",
+        config="gpqa_diamond",
+        split="train",
+        fields={
+            "id": "Record ID",
+            "question": "Question",
+            "correct": "Correct Answer",
+            "wrong_1": "Incorrect Answer 1",
+            "wrong_2": "Incorrect Answer 2",
+            "wrong_3": "Incorrect Answer 3",
+            "domain": "High-level domain",
+        },
+    )
     breakdowns = ("domain",)
 
     def question(self, row: dict[str, Any]) -> str:
@@ -110,8 +127,12 @@ class GpqaDiamondTask(_ChoiceTask):
         answers = [str(row[self.dataset.fields[k]]).strip() for k in ("correct", "wrong_1", "wrong_2", "wrong_3")]
         order = random.Random(f"gpqa/{row['Record ID']}").sample(range(4), 4)
         options = {LETTERS[i]: answers[k] for i, k in enumerate(order)}
-        return Sample(id=sample_id, index=index, target=LETTERS[order.index(0)],
-                      metadata={"domain": row["High-level domain"], "options": options})
+        return Sample(
+            id=sample_id,
+            index=index,
+            target=LETTERS[order.index(0)],
+            metadata={"domain": row["High-level domain"], "options": options},
+        )
 
 
 class Aime25Task(Task):
@@ -123,8 +144,12 @@ class Aime25Task(Task):
     family = "text"
     gen = REASONING_GEN
     headline_metrics = {"accuracy": False}
-    dataset = DatasetSpec("opencompass/AIME2025", split="test", configs=("AIME2025-I", "AIME2025-II"),
-                          fields={"question": "question", "answer": "answer"})
+    dataset = DatasetSpec(
+        "opencompass/AIME2025",
+        split="test",
+        configs=("AIME2025-I", "AIME2025-II"),
+        fields={"question": "question", "answer": "answer"},
+    )
     PROMPT = "{question}\nPlease reason step by step, and put your final answer within \\boxed{{}}."
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:

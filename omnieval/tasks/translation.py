@@ -49,12 +49,18 @@ class SpeechTranslationTask(Task):
         self.dataset = dataset
         self.source, self.target = source, target
         self.answer_language = target
-        self.params = {"prompt": PROMPT.format(source=LANGUAGE_NAME[source], target=LANGUAGE_NAME[target]),
-                       "tokenize": tokenizer_for(target)}
+        self.params = {
+            "prompt": PROMPT.format(source=LANGUAGE_NAME[source], target=LANGUAGE_NAME[target]),
+            "tokenize": tokenizer_for(target),
+        }
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
-        return Sample(id=sample_id, index=index, target=row[self.dataset.fields["translation"]],
-                      metadata={"direction": f"{self.source}-{self.target}"})
+        return Sample(
+            id=sample_id,
+            index=index,
+            target=row[self.dataset.fields["translation"]],
+            metadata={"direction": f"{self.source}-{self.target}"},
+        )
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         audio = audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir)
@@ -62,8 +68,10 @@ class SpeechTranslationTask(Task):
 
     def score(self, sample: Sample, prediction: str) -> Scored:
         hypothesis = SPECIAL_TOKEN.sub(" ", final_answer_region(prediction)).strip()
-        return Scored(scores=sentence_statistics(hypothesis, str(sample.target or ""), self.params["tokenize"]),
-                      details={"hypothesis": hypothesis})
+        return Scored(
+            scores=sentence_statistics(hypothesis, str(sample.target or ""), self.params["tokenize"]),
+            details={"hypothesis": hypothesis},
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         return corpus_scores([r.scores for r in records], self.params["tokenize"])
@@ -80,10 +88,18 @@ class FleursTranslationTask(SpeechTranslationTask):
         super().__init__(
             name=f"fleurs_s2tt_{source}_{target}",
             description=f"FLEURS {LANGUAGE_NAME[source]} speech -> {LANGUAGE_NAME[target]} text, test split, BLEU",
-            dataset=DatasetSpec("google/fleurs", split="test", data_files="{config}/test/*.parquet",
-                                revision="refs/convert/parquet", configs=configs,
-                                fields={"id": "id", "translation": "translation"}, media_fields=("audio",)),
-            source=source, target=target)
+            dataset=DatasetSpec(
+                "google/fleurs",
+                split="test",
+                data_files="{config}/test/*.parquet",
+                revision="refs/convert/parquet",
+                configs=configs,
+                fields={"id": "id", "translation": "translation"},
+                media_fields=("audio",),
+            ),
+            source=source,
+            target=target,
+        )
 
     def load(self, dataset_path: str | None = None) -> LoadedSplit:
         """The source config's rows with a `translation` column from the target config (rows whose
@@ -91,8 +107,11 @@ class FleursTranslationTask(SpeechTranslationTask):
         source_config, target_config = self.dataset.configs
 
         def one(config: str, columns: list[str]) -> LoadedSplit:
-            spec = replace(self.dataset.subset(config), fields={"id": "id", "text": "raw_transcription"},
-                           media_fields=self.dataset.media_fields if "audio" in columns else ())
+            spec = replace(
+                self.dataset.subset(config),
+                fields={"id": "id", "text": "raw_transcription"},
+                media_fields=self.dataset.media_fields if "audio" in columns else (),
+            )
             path = str(Path(dataset_path) / config) if dataset_path else None
             return load_split(spec, path)
 
@@ -108,8 +127,13 @@ class FleursTranslationTask(SpeechTranslationTask):
             raise OmnievalError(f"no sentence of {source_config} has a {target_config} translation in the same ids")
         if len(kept) < len(rows):
             rows = rows.select(kept)
-        described = {**self.dataset.describe(), "origin": source.source["origin"],
-                     "source": source.source, "references": target.source, "num_rows": len(rows)}
+        described = {
+            **self.dataset.describe(),
+            "origin": source.source["origin"],
+            "source": source.source,
+            "references": target.source,
+            "num_rows": len(rows),
+        }
         return LoadedSplit(rows=rows, source=described, base_dir=source.base_dir)
 
 
@@ -130,18 +154,29 @@ def s2tt_averages() -> list[DerivedScore]:
     averages = []
     for pivot in ("en", "zh"):
         others = [code for code in QWEN3_OMNI_S2TT_15 if code != pivot]
-        for name, pairs in ((f"{pivot}2xx", [(pivot, o) for o in others]), (f"xx2{pivot}", [(o, pivot) for o in others])):
-            averages.append(DerivedScore(
-                task=f"fleurs_s2tt_{name}", family="s2tt", metric="bleu", lower_is_better=False,
-                columns=tuple(Column((f"fleurs_s2tt_{s}_{t}",), "bleu") for s, t in pairs),
-                description=f"FLEURS S2TT {name}: mean BLEU of the 14 directions "
-                            f"{', '.join(f'{s}->{t}' for s, t in pairs[:2])}, ..."))
+        for name, pairs in (
+            (f"{pivot}2xx", [(pivot, o) for o in others]),
+            (f"xx2{pivot}", [(o, pivot) for o in others]),
+        ):
+            averages.append(
+                DerivedScore(
+                    task=f"fleurs_s2tt_{name}",
+                    family="s2tt",
+                    metric="bleu",
+                    lower_is_better=False,
+                    columns=tuple(Column((f"fleurs_s2tt_{s}_{t}",), "bleu") for s, t in pairs),
+                    description=f"FLEURS S2TT {name}: mean BLEU of the 14 directions "
+                    f"{', '.join(f'{s}->{t}' for s, t in pairs[:2])}, ...",
+                )
+            )
     return averages
 
 
 #: lmms-eval's CoVoST 2 copies: (source, target) -> (hub id, config, translation column)
-COVOST2 = {("zh", "en"): ("lmms-lab-audio/covost2", "zh_en", "gt"),
-           ("en", "zh"): ("lmms-lab-audio/covost2_en-zh", "en_zh", "translation")}
+COVOST2 = {
+    ("zh", "en"): ("lmms-lab-audio/covost2", "zh_en", "gt"),
+    ("en", "zh"): ("lmms-lab-audio/covost2_en-zh", "en_zh", "translation"),
+}
 
 
 def _register_all() -> None:
@@ -150,12 +185,18 @@ def _register_all() -> None:
     for average in s2tt_averages():
         DERIVED.register(average)
     for (source, target), (hub_id, config, column) in COVOST2.items():
-        TASKS.register(SpeechTranslationTask(
-            name=f"covost2_{source}_{target}",
-            description=f"CoVoST 2 {LANGUAGE_NAME[source]} speech -> {LANGUAGE_NAME[target]} text, test split, BLEU",
-            dataset=DatasetSpec(hub_id, config=config, split="test", fields={"translation": column},
-                                media_fields=("audio",)),
-            source=source, target=target))
+        TASKS.register(
+            SpeechTranslationTask(
+                name=f"covost2_{source}_{target}",
+                description=f"CoVoST 2 {LANGUAGE_NAME[source]} speech -> {LANGUAGE_NAME[target]} text, "
+                "test split, BLEU",
+                dataset=DatasetSpec(
+                    hub_id, config=config, split="test", fields={"translation": column}, media_fields=("audio",)
+                ),
+                source=source,
+                target=target,
+            )
+        )
 
 
 _register_all()

@@ -28,8 +28,8 @@ from omnieval.errors import MediaError, OmnievalError, first_line
 from omnieval.media import audio_ref_from_hf, load_audio
 from omnieval.metrics.error_rate import rate_name
 from omnieval.speech import backends
-from omnieval.speech.hearing import hear, speech_metrics
 from omnieval.speech.cloning import cloning_messages
+from omnieval.speech.hearing import hear, speech_metrics
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.languages import unit_for
 from omnieval.types import GenConfig, MediaRef, Message, Response, Sample, SampleRecord
@@ -42,7 +42,9 @@ def snapshot(hub_id: str, patterns: list[str], revision: str | None = None) -> P
     try:
         return Path(snapshot_download(hub_id, repo_type="dataset", revision=revision, allow_patterns=patterns))
     except Exception as err:  # noqa: BLE001 - network, auth: the same advice
-        raise OmnievalError(f"cannot download {hub_id}: {first_line(err)}; give a local copy with --dataset-path") from err
+        raise OmnievalError(
+            f"cannot download {hub_id}: {first_line(err)}; give a local copy with --dataset-path"
+        ) from err
 
 
 class CloningTask(Task):
@@ -57,8 +59,11 @@ class CloningTask(Task):
     def __init__(self, name: str, description: str, language: str) -> None:
         self.name, self.description, self.language = name, description, language
         self.unit = unit_for(language)
-        self.params = {"asr": "paraformer-zh" if language == "zh" else "whisper-large-v3", "sim": "wavlm-ecapa",
-                       "quality": "dnsmos"}
+        self.params = {
+            "asr": "paraformer-zh" if language == "zh" else "whisper-large-v3",
+            "sim": "wavlm-ecapa",
+            "quality": "dnsmos",
+        }
 
     @property
     def metric(self) -> str:
@@ -81,8 +86,12 @@ class CloningTask(Task):
         for item in items:  # where scoring finds the prompt again (SIM), without the folder
             item["prompt_path"] = str((folder / item["prompt_wav"]).resolve())
         rows = datasets.Dataset.from_list(items)
-        source = {**self.dataset.describe(), "origin": "local" if dataset_path else "hub",
-                  "path": str(folder.resolve()), "num_rows": len(rows)}
+        source = {
+            **self.dataset.describe(),
+            "origin": "local" if dataset_path else "hub",
+            "path": str(folder.resolve()),
+            "num_rows": len(rows),
+        }
         return LoadedSplit(rows=rows, source=source, base_dir=folder)
 
     def prepare_scoring(self) -> None:
@@ -101,8 +110,15 @@ class CloningTask(Task):
         return self.score_response(sample, None)
 
     def score_response(self, sample: Sample, response: Response | None) -> Scored:
-        heard = hear(response, str(sample.target), language=self.language, unit=self.unit, normalizer=self.normalizer,
-                     asr=self.params["asr"], quality=self.params["quality"])
+        heard = hear(
+            response,
+            str(sample.target),
+            language=self.language,
+            unit=self.unit,
+            normalizer=self.normalizer,
+            asr=self.params["asr"],
+            quality=self.params["quality"],
+        )
         if heard.speech is not None and self.params["sim"]:
             try:
                 prompt, _ = load_audio(MediaRef(kind="audio", path=sample.metadata["prompt_wav"]), backends.RATE)
@@ -124,6 +140,10 @@ class CloningTask(Task):
 
     def scoring_info(self) -> dict[str, Any]:
         sim = self.params["sim"]
-        return {"transcriber": self.params["asr"], "speaker_similarity": sim or None,
-                "speaker_similarity_weights": backends.similarity_source(sim) if sim else None,
-                "quality": self.params["quality"] or None, "normalizer": self.normalizer}
+        return {
+            "transcriber": self.params["asr"],
+            "speaker_similarity": sim or None,
+            "speaker_similarity_weights": backends.similarity_source(sim) if sim else None,
+            "quality": self.params["quality"] or None,
+            "normalizer": self.normalizer,
+        }

@@ -29,14 +29,37 @@ from omnieval.tasks.tts import CloningTask, snapshot
 
 SEEDTTS_HUB = "zhaochenyang20/seed-tts-eval"
 #: task suffix -> (folder, list file, language, items)
-SEEDTTS = {"en": ("en", "meta.lst", "en", 1088), "zh": ("zh", "meta.lst", "zh", 2020),
-           "hard": ("zh", "hardcase.lst", "zh", 400)}
+SEEDTTS = {
+    "en": ("en", "meta.lst", "en", 1088),
+    "zh": ("zh", "meta.lst", "zh", 2020),
+    "hard": ("zh", "hardcase.lst", "zh", 400),
+}
 MINIMAX_HUB = "MiniMaxAI/TTS-Multilingual-Test-Set"
 MINIMAX_LANGUAGES = {
-    "arabic": "ar", "cantonese": "yue", "chinese": "zh", "czech": "cs", "dutch": "nl", "english": "en",
-    "finnish": "fi", "french": "fr", "german": "de", "greek": "el", "hindi": "hi", "indonesian": "id",
-    "italian": "it", "japanese": "ja", "korean": "ko", "polish": "pl", "portuguese": "pt", "romanian": "ro",
-    "russian": "ru", "spanish": "es", "thai": "th", "turkish": "tr", "ukrainian": "uk", "vietnamese": "vi",
+    "arabic": "ar",
+    "cantonese": "yue",
+    "chinese": "zh",
+    "czech": "cs",
+    "dutch": "nl",
+    "english": "en",
+    "finnish": "fi",
+    "french": "fr",
+    "german": "de",
+    "greek": "el",
+    "hindi": "hi",
+    "indonesian": "id",
+    "italian": "it",
+    "japanese": "ja",
+    "korean": "ko",
+    "polish": "pl",
+    "portuguese": "pt",
+    "romanian": "ro",
+    "russian": "ru",
+    "spanish": "es",
+    "thai": "th",
+    "turkish": "tr",
+    "ukrainian": "uk",
+    "vietnamese": "vi",
 }
 CV3_LANGUAGES = ("zh", "en", "ja", "ko")
 AUDIO_SUFFIXES = (".mp3", ".wav", ".flac")
@@ -71,16 +94,26 @@ def read_meta_list(path: Path) -> list[dict[str, Any]]:
 class SeedTtsTask(CloningTask):
     def __init__(self, suffix: str) -> None:
         folder, list_file, language, size = SEEDTTS[suffix]
-        super().__init__(f"seedtts_test_{suffix}", f"Seed-TTS test-{suffix}: {size} zero-shot voice-cloning items "
-                         f"({list_file}), {'CER' if language == 'zh' else 'WER'} of the transcribed speech, SIM, "
-                         f"DNSMOS", language)
-        self.dataset = DatasetSpec(SEEDTTS_HUB, split="test", data_files=f"{folder}/{list_file}",
-                                   fields={"id": "utt", "text": "text"}, media_fields=("prompt_wav",))
+        super().__init__(
+            f"seedtts_test_{suffix}",
+            f"Seed-TTS test-{suffix}: {size} zero-shot voice-cloning items "
+            f"({list_file}), {'CER' if language == 'zh' else 'WER'} of the transcribed speech, SIM, "
+            f"DNSMOS",
+            language,
+        )
+        self.dataset = DatasetSpec(
+            SEEDTTS_HUB,
+            split="test",
+            data_files=f"{folder}/{list_file}",
+            fields={"id": "utt", "text": "text"},
+            media_fields=("prompt_wav",),
+        )
 
     def items(self, dataset_path: Path | None) -> tuple[list[dict[str, Any]], Path]:
         wanted = self.dataset.data_files
-        base = dataset_path or snapshot(SEEDTTS_HUB, [wanted, f"{wanted.split('/')[0]}/prompt-wavs/*"],
-                                        self.dataset.revision)
+        base = dataset_path or snapshot(
+            SEEDTTS_HUB, [wanted, f"{wanted.split('/')[0]}/prompt-wavs/*"], self.dataset.revision
+        )
         candidates = [base] if base.is_file() else [base / wanted, base / "seedtts_testset" / wanted]
         list_path = next((c for c in candidates if c.is_file()), None)
         if list_path is None:
@@ -91,28 +124,47 @@ class SeedTtsTask(CloningTask):
 class MinimaxTask(CloningTask):
     def __init__(self, language: str) -> None:
         code = MINIMAX_LANGUAGES[language]
-        super().__init__(f"minimax_multilingual_{code}", f"MiniMax multilingual TTS test set, {language.capitalize()}:"
-                         f" 100 texts in the voices of two speakers, {'CER' if code in CHARACTER_LANGUAGES else 'WER'}"
-                         f", SIM, DNSMOS", code)
+        super().__init__(
+            f"minimax_multilingual_{code}",
+            f"MiniMax multilingual TTS test set, {language.capitalize()}:"
+            f" 100 texts in the voices of two speakers, {'CER' if code in CHARACTER_LANGUAGES else 'WER'}"
+            f", SIM, DNSMOS",
+            code,
+        )
         self.language_name = language
-        self.dataset = DatasetSpec(MINIMAX_HUB, split="test", data_files=f"text/{language}.txt",
-                                   fields={"id": "utt", "text": "text"}, media_fields=("prompt_wav",))
+        self.dataset = DatasetSpec(
+            MINIMAX_HUB,
+            split="test",
+            data_files=f"text/{language}.txt",
+            fields={"id": "utt", "text": "text"},
+            media_fields=("prompt_wav",),
+        )
 
     def items(self, dataset_path: Path | None) -> tuple[list[dict[str, Any]], Path]:
         name = self.language_name
-        base = dataset_path or snapshot(MINIMAX_HUB, [f"text/{name}.txt", f"speaker/{name}/**",
-                                                      "speaker/prompt_text.txt"], self.dataset.revision)
+        base = dataset_path or snapshot(
+            MINIMAX_HUB, [f"text/{name}.txt", f"speaker/{name}/**", "speaker/prompt_text.txt"], self.dataset.revision
+        )
         prompt_texts = dict(_pairs(base / "speaker" / "prompt_text.txt", "|"))
         rows, seen = [], {}
         for speaker, text in _pairs(base / "text" / f"{name}.txt", "|"):
             clips = sorted(p for p in (base / "speaker" / name / speaker).glob("*") if p.suffix in AUDIO_SUFFIXES)
             if len(clips) != 1:
-                raise OmnievalError(f"{base / 'speaker' / name / speaker} should hold one prompt clip, not {len(clips)}")
+                raise OmnievalError(
+                    f"{base / 'speaker' / name / speaker} should hold one prompt clip, not {len(clips)}"
+                )
             if clips[0].name not in prompt_texts:
                 raise OmnievalError(f"speaker/prompt_text.txt has no transcript of {clips[0].name}")
             seen[speaker] = seen.get(speaker, 0) + 1
-            rows.append({"utt": f"{speaker}_{seen[speaker]:03d}", "prompt_text": prompt_texts[clips[0].name],
-                         "prompt_wav": str(clips[0].relative_to(base)), "text": text, "speaker": speaker})
+            rows.append(
+                {
+                    "utt": f"{speaker}_{seen[speaker]:03d}",
+                    "prompt_text": prompt_texts[clips[0].name],
+                    "prompt_wav": str(clips[0].relative_to(base)),
+                    "text": text,
+                    "speaker": speaker,
+                }
+            )
         return rows, base
 
 
@@ -129,19 +181,28 @@ def script_language(text: str) -> str:
 
 class Cv3CrossLingualTask(CloningTask):
     def __init__(self, source: str, target: str) -> None:
-        super().__init__(f"cosyvoice3_crosslingual_{source}_to_{target}",
-                         f"CV3-Eval cross-lingual cloning {source}-to-{target}: 200 {target} texts in the voice of a "
-                         f"{source} prompt, {'WER' if target == 'en' else 'CER'}, SIM, DNSMOS; a local copy of the "
-                         f"FunAudioLLM/CV3-Eval repository", target)
+        super().__init__(
+            f"cosyvoice3_crosslingual_{source}_to_{target}",
+            f"CV3-Eval cross-lingual cloning {source}-to-{target}: 200 {target} texts in the voice of a "
+            f"{source} prompt, {'WER' if target == 'en' else 'CER'}, SIM, DNSMOS; a local copy of the "
+            f"FunAudioLLM/CV3-Eval repository",
+            target,
+        )
         self.source = source
-        self.dataset = DatasetSpec("github.com/FunAudioLLM/CV3-Eval", split="test",
-                                   data_files=f"data/cross_lingual_zeroshot/to_{target}",
-                                   fields={"id": "utt", "text": "text"}, media_fields=("prompt_wav",))
+        self.dataset = DatasetSpec(
+            "github.com/FunAudioLLM/CV3-Eval",
+            split="test",
+            data_files=f"data/cross_lingual_zeroshot/to_{target}",
+            fields={"id": "utt", "text": "text"},
+            media_fields=("prompt_wav",),
+        )
 
     def items(self, dataset_path: Path | None) -> tuple[list[dict[str, Any]], Path]:
         if dataset_path is None:
-            raise OmnievalError(f"{self.name} is not on the Hugging Face hub: clone FunAudioLLM/CV3-Eval and give its "
-                                f"folder with --dataset-path")
+            raise OmnievalError(
+                f"{self.name} is not on the Hugging Face hub: clone FunAudioLLM/CV3-Eval and give its "
+                f"folder with --dataset-path"
+            )
         folder = dataset_path / self.dataset.data_files
         folder = folder if folder.is_dir() else dataset_path
         texts = dict(_pairs(folder / "text", None))
@@ -150,8 +211,15 @@ class Cv3CrossLingualTask(CloningTask):
         for utt, wav in _pairs(folder / "prompt_wav.scp", None):
             prompt_text = prompt_texts.get(utt, "")
             if utt in texts and script_language(prompt_text) == self.source:
-                rows.append({"utt": utt, "prompt_text": prompt_text, "prompt_wav": f"waveform/{Path(wav).name}",
-                             "text": texts[utt], "direction": f"{self.source}-to-{self.language}"})
+                rows.append(
+                    {
+                        "utt": utt,
+                        "prompt_text": prompt_text,
+                        "prompt_wav": f"waveform/{Path(wav).name}",
+                        "text": texts[utt],
+                        "direction": f"{self.source}-to-{self.language}",
+                    }
+                )
         return rows, folder
 
 

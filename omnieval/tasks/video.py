@@ -41,15 +41,20 @@ from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
 from omnieval.tasks.video_choice import JsonRelease, VideoChoiceTask
 from omnieval.types import GenConfig, SampleRecord
 
-_VIDEOMME_ASK = ("Select the best answer to the following multiple-choice question based on the video{also}. "
-                 "Respond with only the letter (A, B, C, or D) of the correct option.\n{question}\n{options}\n"
-                 "The best answer is:")
+_VIDEOMME_ASK = (
+    "Select the best answer to the following multiple-choice question based on the video{also}. "
+    "Respond with only the letter (A, B, C, or D) of the correct option.\n{question}\n{options}\n"
+    "The best answer is:"
+)
 VIDEOMME_PROMPT = _VIDEOMME_ASK.replace("{also}", "")
-VIDEOMME_SUBTITLE_PROMPT = ("This video's subtitles are listed below:\n{subtitles}\n"
-                            + _VIDEOMME_ASK.replace("{also}", " and the subtitles"))
+VIDEOMME_SUBTITLE_PROMPT = "This video's subtitles are listed below:\n{subtitles}\n" + _VIDEOMME_ASK.replace(
+    "{also}", " and the subtitles"
+)
 NO_SUBTITLES = "No subtitles available"
-MLVU_SYSTEM = ("Carefully watch this video and pay attention to every detail. Based on your observations, select "
-               "the best option that accurately addresses the question.")
+MLVU_SYSTEM = (
+    "Carefully watch this video and pay attention to every detail. Based on your observations, select "
+    "the best option that accurately addresses the question."
+)
 MLVU_PROMPT = "Question: {question}\nOptions:\n{options}\nOnly give the best option."
 LVBENCH_PROMPT = "{question}\nAnswer the question with the option letter"
 FAMILY = "video"
@@ -65,7 +70,7 @@ def subtitle_lines(path: Path) -> list[str]:
         timing = next((i for i, row in enumerate(rows) if _SRT_TIMING.match(row)), None)
         if timing is None:
             continue
-        text = " ".join(re.sub(r"<[^>]+>", "", row).strip() for row in rows[timing + 1:])
+        text = " ".join(re.sub(r"<[^>]+>", "", row).strip() for row in rows[timing + 1 :])
         if text.strip():
             lines.append(text.strip())
     return lines
@@ -73,8 +78,12 @@ def subtitle_lines(path: Path) -> list[str]:
 
 def videomme_item(row: dict[str, Any]) -> ChoiceItem:
     options = lettered(list(row["options"]))
-    return ChoiceItem(row["question"], options, answer_letter(row["answer"], options),
-                      {key: row[key] for key in ("videoID", "duration", "domain", "sub_category", "task_type")})
+    return ChoiceItem(
+        row["question"],
+        options,
+        answer_letter(row["answer"], options),
+        {key: row[key] for key in ("videoID", "duration", "domain", "sub_category", "task_type")},
+    )
 
 
 #: MLVU's release files name one task type otherwise than its scorer and the hub copy do
@@ -85,8 +94,12 @@ def mlvu_item(row: dict[str, Any]) -> ChoiceItem:
     """A row of the hub copy or of a release file (data/<n>_<task>.json: `video`, `question_type`)."""
     options = lettered(list(row["candidates"]))
     task_type = str(row["task_type"])
-    return ChoiceItem(row["question"], options, letter_of(str(row["answer"]), options),
-                      {"task_type": MLVU_TASK_NAMES.get(task_type, task_type)})
+    return ChoiceItem(
+        row["question"],
+        options,
+        letter_of(str(row["answer"]), options),
+        {"task_type": MLVU_TASK_NAMES.get(task_type, task_type)},
+    )
 
 
 def lvbench_item(row: dict[str, Any]) -> ChoiceItem:
@@ -98,16 +111,29 @@ def lvbench_item(row: dict[str, Any]) -> ChoiceItem:
             options[found.group(1)] = found.group(2).strip()
     if not options:
         raise ValueError(f"LVBench question {row['uid']} lists no '(A) ...' options")
-    return ChoiceItem(row["question"], options, answer_letter(str(row["answer"]), options),
-                      {"question_type": list(row["question_type"] or [])})
+    return ChoiceItem(
+        row["question"],
+        options,
+        answer_letter(str(row["answer"]), options),
+        {"question_type": list(row["question_type"] or [])},
+    )
 
 
 def lvbench_rows(videos: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
     """video_info.meta.jsonl (one entry per video: its YouTube `key`, `type` and `qa` list) as the hub's rows."""
-    return [{"uid": qa["uid"], "question": qa["question"], "answer": qa["answer"],
-             "question_type": list(qa["question_type"] or []), "time_reference": qa.get("time_reference"),
-             "video_path": f"{video['key']}.mp4", "video_type": video.get("type")}
-            for video in videos for qa in video["qa"]]
+    return [
+        {
+            "uid": qa["uid"],
+            "question": qa["question"],
+            "answer": qa["answer"],
+            "question_type": list(qa["question_type"] or []),
+            "time_reference": qa.get("time_reference"),
+            "video_path": f"{video['key']}.mp4",
+            "video_type": video.get("type"),
+        }
+        for video in videos
+        for qa in video["qa"]
+    ]
 
 
 class VideoMMETask(VideoChoiceTask):
@@ -128,22 +154,44 @@ class VideoMMETask(VideoChoiceTask):
 
 #: the scorer Video-MME's README (BradyFU/Video-MME@8889f31) links: extract_characters_regex, and accuracy over
 #: the answers it reads, per duration, domain, sub-category and task type
-VIDEOMME_SCORER = VideoMMELetter(ScorerSource("thanku-all/parse_answer", "afd52cfe3dde5b3685e0d4f760c10c756860c758",
-                                              "eval_your_results.py",
-                                              note="linked from BradyFU/Video-MME's README as its evaluation script"))
+VIDEOMME_SCORER = VideoMMELetter(
+    ScorerSource(
+        "thanku-all/parse_answer",
+        "afd52cfe3dde5b3685e0d4f760c10c756860c758",
+        "eval_your_results.py",
+        note="linked from BradyFU/Video-MME's README as its evaluation script",
+    )
+)
 #: LVBench's compute_accuracy.py (exact letter, a question counted in each of its types, micro overall) after the
 #: answer post-processing its repository ships (lvbench/utils/answer_util.py)
-LVBENCH_SCORER = LeadingToken(ScorerSource("THUDM/LVBench", "f998d95541cd5f0953c52449b185c6467b9b099d",
-                                           "lvbench/metrics/compute_accuracy.py",
-                                           note="answers reduced first by lvbench/utils/answer_util.py polish_answer"))
+LVBENCH_SCORER = LeadingToken(
+    ScorerSource(
+        "THUDM/LVBench",
+        "f998d95541cd5f0953c52449b185c6467b9b099d",
+        "lvbench/metrics/compute_accuracy.py",
+        note="answers reduced first by lvbench/utils/answer_util.py polish_answer",
+    )
+)
 #: MLVU's choice_bench.py: check_ans, per-task accuracy and their plain mean (M-Avg)
-MLVU_SCORER = ParenLetter(ScorerSource("JUNJIE99/MLVU", "fd060c10a43ea48a35100a22688a927b8e531199",
-                                       "evaluation/multiple_choice_evaluation/choice_bench.py"))
+MLVU_SCORER = ParenLetter(
+    ScorerSource(
+        "JUNJIE99/MLVU",
+        "fd060c10a43ea48a35100a22688a927b8e531199",
+        "evaluation/multiple_choice_evaluation/choice_bench.py",
+    )
+)
 
 
 #: MLVU dev's multiple-choice files, as its choice_bench.py lists them (8_sub_scene and 9_summary are open-ended)
-MLVU_CHOICE_FILES = ("1_plotQA.json", "2_needle.json", "3_ego.json", "4_count.json", "5_order.json",
-                     "6_anomaly_reco.json", "7_topic_reasoning.json")
+MLVU_CHOICE_FILES = (
+    "1_plotQA.json",
+    "2_needle.json",
+    "3_ego.json",
+    "4_count.json",
+    "5_order.json",
+    "6_anomaly_reco.json",
+    "7_topic_reasoning.json",
+)
 
 
 def mlvu_release_rows(folder: Path) -> list[dict[str, Any]]:
@@ -156,10 +204,15 @@ def mlvu_release_rows(folder: Path) -> list[dict[str, Any]]:
         if path.is_file():
             task = path.stem.split("_", 1)[1]
             entries = json.loads(path.read_text(encoding="utf-8"))
-            rows += [{**{k: v for k, v in entry.items() if k not in ("video", "question_type")},
-                      "video_name": entry["video"], "task_type": entry["question_type"],
-                      "video_candidates": [f"video/{path.stem}/{entry['video']}", f"video/{task}/{entry['video']}"]}
-                     for entry in entries]
+            rows += [
+                {
+                    **{k: v for k, v in entry.items() if k not in ("video", "question_type")},
+                    "video_name": entry["video"],
+                    "task_type": entry["question_type"],
+                    "video_candidates": [f"video/{path.stem}/{entry['video']}", f"video/{task}/{entry['video']}"],
+                }
+                for entry in entries
+            ]
     return rows
 
 
@@ -176,8 +229,14 @@ class MLVUTask(VideoChoiceTask):
         rows = mlvu_release_rows(folder)
         if not rows:
             raise OmnievalError(f"{folder}'s MLVU files hold no questions")
-        source = {**self.dataset.describe(), "origin": "local", "layout": "release", "path": str(folder.resolve()),
-                  "files": [name for name in MLVU_CHOICE_FILES if (folder / name).is_file()], "num_rows": len(rows)}
+        source = {
+            **self.dataset.describe(),
+            "origin": "local",
+            "layout": "release",
+            "path": str(folder.resolve()),
+            "files": [name for name in MLVU_CHOICE_FILES if (folder / name).is_file()],
+            "num_rows": len(rows),
+        }
         return LoadedSplit(rows=datasets.Dataset.from_list(rows), source=source, base_dir=folder.parent)
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
@@ -192,19 +251,38 @@ class MLVUTask(VideoChoiceTask):
 def _videomme(subtitles: bool) -> VideoMMETask:
     which = "with" if subtitles else "without"
     return VideoMMETask(
-        subtitles=subtitles, name="videomme_w_subtitle" if subtitles else "videomme",
+        subtitles=subtitles,
+        name="videomme_w_subtitle" if subtitles else "videomme",
         description=f"Video-MME {which} subtitles: 2,700 questions on 900 videos (short, medium, long), accuracy per "
         "duration, domain, sub-category and task type; videos unzipped beside the metadata (data/<videoID>.mp4"
         + (", subtitle/<videoID>.srt)" if subtitles else ")"),
-        dataset=DatasetSpec("lmms-eval/Video-MME", split="test", data_files="videomme/test-*.parquet",
-                            fields={"id": "question_id", "question": "question", "options": "options",
-                                    "answer": "answer", "video": "videoID", "duration": "duration"}),
+        dataset=DatasetSpec(
+            "lmms-eval/Video-MME",
+            split="test",
+            data_files="videomme/test-*.parquet",
+            fields={
+                "id": "question_id",
+                "question": "question",
+                "options": "options",
+                "answer": "answer",
+                "video": "videoID",
+                "duration": "duration",
+            },
+        ),
         read=videomme_item,
-        videos=lambda row: tuple(f"{folder}/{row['videoID']}.{ext}" for folder in ("data", "video", "videos")
-                                      for ext in ("mp4", "MP4", "mkv")),
+        videos=lambda row: tuple(
+            f"{folder}/{row['videoID']}.{ext}"
+            for folder in ("data", "video", "videos")
+            for ext in ("mp4", "MP4", "mkv")
+        ),
         breakdowns=("duration", "domain", "sub_category", "task_type"),
-        prompt=VIDEOMME_SUBTITLE_PROMPT if subtitles else VIDEOMME_PROMPT, option_format=_as_given,
-        stratify_by="duration", gen=GenConfig(max_new_tokens=128), official=VIDEOMME_SCORER, version="2")
+        prompt=VIDEOMME_SUBTITLE_PROMPT if subtitles else VIDEOMME_PROMPT,
+        option_format=_as_given,
+        stratify_by="duration",
+        gen=GenConfig(max_new_tokens=128),
+        official=VIDEOMME_SCORER,
+        version="2",
+    )
 
 
 def _as_given(options: dict[str, str]) -> str:
@@ -216,30 +294,68 @@ def _register_all() -> None:
     TASKS.register(_videomme(subtitles=False))
     TASKS.register(_videomme(subtitles=True))
     mlvu = MLVUTask(
-        family=FAMILY, name="mlvu_dev", description="MLVU dev: multiple-choice questions on long videos in 7 task types, m_avg (mean "
+        family=FAMILY,
+        name="mlvu_dev",
+        description="MLVU dev: multiple-choice questions on long videos in 7 task types, m_avg (mean "
         "of per-type accuracies) and accuracy per type; videos unzipped beside the metadata",
-        dataset=DatasetSpec("sy1998/MLVU_dev", split="test", data_files="mlvu/test-*.parquet",
-                            fields={"question": "question", "candidates": "candidates", "answer": "answer",
-                                    "task_type": "task_type", "video": "video_name"},
-                            release_columns={"video_name": "video", "task_type": "question_type"}),
-        read=mlvu_item, videos=lambda row: tuple(row.get("video_candidates") or (str(row["video_name"]),)), prompt=MLVU_PROMPT, official=MLVU_SCORER,
+        dataset=DatasetSpec(
+            "sy1998/MLVU_dev",
+            split="test",
+            data_files="mlvu/test-*.parquet",
+            fields={
+                "question": "question",
+                "candidates": "candidates",
+                "answer": "answer",
+                "task_type": "task_type",
+                "video": "video_name",
+            },
+            release_columns={"video_name": "video", "task_type": "question_type"},
+        ),
+        read=mlvu_item,
+        videos=lambda row: tuple(row.get("video_candidates") or (str(row["video_name"]),)),
+        prompt=MLVU_PROMPT,
+        official=MLVU_SCORER,
         version="2",
-        option_format=("({letter}) {text}", "\n"), stratify_by="task_type", breakdowns=("task_type",),
-        gen=GenConfig(max_new_tokens=128, system_prompt=MLVU_SYSTEM))
+        option_format=("({letter}) {text}", "\n"),
+        stratify_by="task_type",
+        breakdowns=("task_type",),
+        gen=GenConfig(max_new_tokens=128, system_prompt=MLVU_SYSTEM),
+    )
     mlvu.headline_metrics = {"m_avg": False}
     TASKS.register(mlvu)
-    TASKS.register(VideoChoiceTask(
-        family=FAMILY, name="lvbench", description="LVBench: 1,549 questions on 103 hour-long videos, accuracy overall and per "
-        "question type (ER, EU, KIR, TG, reasoning, summarization); videos unpacked beside the metadata",
-        dataset=DatasetSpec("lmms-eval/LVBench", split="train", data_files="data/train-*.parquet",
-                            fields={"id": "uid", "question": "question", "answer": "answer",
-                                    "question_type": "question_type", "video": "video_path"}),
-        read=lvbench_item, videos=lambda row: (str(row["video_path"]), f"videos/{row['video_path']}"),
-        release=JsonRelease("video_info.meta.jsonl", lvbench_rows,
-                            "download THUDM/LVBench's video_info.meta.jsonl and its videos (<key>.mp4) beside it",
-                            hub_too=True),
-        breakdowns=("question_type",), prompt=LVBENCH_PROMPT, gen=GenConfig(max_new_tokens=128),
-        official=LVBENCH_SCORER, version="2"))
+    TASKS.register(
+        VideoChoiceTask(
+            family=FAMILY,
+            name="lvbench",
+            description="LVBench: 1,549 questions on 103 hour-long videos, accuracy overall and per "
+            "question type (ER, EU, KIR, TG, reasoning, summarization); videos unpacked beside the metadata",
+            dataset=DatasetSpec(
+                "lmms-eval/LVBench",
+                split="train",
+                data_files="data/train-*.parquet",
+                fields={
+                    "id": "uid",
+                    "question": "question",
+                    "answer": "answer",
+                    "question_type": "question_type",
+                    "video": "video_path",
+                },
+            ),
+            read=lvbench_item,
+            videos=lambda row: (str(row["video_path"]), f"videos/{row['video_path']}"),
+            release=JsonRelease(
+                "video_info.meta.jsonl",
+                lvbench_rows,
+                "download THUDM/LVBench's video_info.meta.jsonl and its videos (<key>.mp4) beside it",
+                hub_too=True,
+            ),
+            breakdowns=("question_type",),
+            prompt=LVBENCH_PROMPT,
+            gen=GenConfig(max_new_tokens=128),
+            official=LVBENCH_SCORER,
+            version="2",
+        )
+    )
 
 
 _register_all()

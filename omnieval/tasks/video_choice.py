@@ -49,9 +49,17 @@ def first_present(base_dir: Path | None, kind: MediaKind, candidates: tuple[str,
 class VideoChoiceTask(ChoiceTask):
     """Questions about the video `videos(row)` names (its candidate paths, in order of preference)."""
 
-    def __init__(self, name: str, description: str, family: str, dataset: DatasetSpec,
-                 read: Callable[[dict[str, Any]], ChoiceItem], videos: Callable[[dict[str, Any]], tuple[str, ...]],
-                 release: JsonRelease | None = None, **choice: Any) -> None:
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        family: str,
+        dataset: DatasetSpec,
+        read: Callable[[dict[str, Any]], ChoiceItem],
+        videos: Callable[[dict[str, Any]], tuple[str, ...]],
+        release: JsonRelease | None = None,
+        **choice: Any,
+    ) -> None:
         super().__init__(name, description, family, dataset, read, **choice)
         self.videos, self.release = videos, release
 

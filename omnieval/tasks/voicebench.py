@@ -5,8 +5,9 @@ The model hears the request (audio only: VoiceBench gives no text prompt, and th
 report adds none). The judge reads the request's transcript (`prompt`) and the answer with
 VoiceBench's own rubric (omnieval/judges/prompts/voicebench_open.txt: gpt-4o-mini, three
 samples at temperature 0.5, averaged), sent exactly as its api_judge.py sends it (the answer is
-not delimited there, so it is not here). `rating` is the mean on VoiceBench's 1-5 scale (as its leaderboard shows each subset);
-`score` is rating x 20, the 0-100 form of the Qwen3-Omni report and of the leaderboard's Overall.
+not delimited there, so it is not here). `rating` is the mean on VoiceBench's 1-5 scale (as
+its leaderboard shows each subset); `score` is rating x 20, the 0-100 form of the Qwen3-Omni
+report and of the leaderboard's Overall.
 Unlike VoiceBench's script (which scores an unreadable judge reply 0), an unreadable reply is
 asked again and, still unreadable, left out and counted. A sample whose generation failed
 counts as 1 (the rubric's floor for an answer that fails the request); a sample whose
@@ -46,8 +47,9 @@ class VoiceBenchOpenTask(Task):
         rows, what = OPEN_SUBSETS[subset]
         self.name = f"voicebench_{subset}"
         self.description = f"VoiceBench {subset}: {rows} {what}; answers rated 1-5 by an LLM judge (x20)"
-        self.dataset = DatasetSpec("hlt-lab/voicebench", config=subset, split="test", fields={"prompt": "prompt"},
-                                   media_fields=("audio",))
+        self.dataset = DatasetSpec(
+            "hlt-lab/voicebench", config=subset, split="test", fields={"prompt": "prompt"}, media_fields=("audio",)
+        )
         self.params = {}
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:

@@ -60,8 +60,20 @@ from omnieval.types import GenConfig, Message, Sample, SampleRecord, Score
 
 HUB_ID = "hlt-lab/voicebench"
 ACCENTS = ("aus", "gbr", "ind_n", "ind_s", "irl", "kenya", "nga", "nzl", "phl", "usa", "zaf")
-MMSU_DOMAINS = ("biology", "business", "chemistry", "economics", "engineering", "health", "history", "law",
-                "other", "philosophy", "physics", "psychology")
+MMSU_DOMAINS = (
+    "biology",
+    "business",
+    "chemistry",
+    "economics",
+    "engineering",
+    "health",
+    "history",
+    "law",
+    "other",
+    "philosophy",
+    "physics",
+    "psychology",
+)
 #: VoiceBench's refusal strings (src/evaluator/harm.py), in its order with its repeats
 REFUSAL_PHRASES = REFUSAL_STRINGS
 
@@ -82,8 +94,14 @@ class _SpokenRequestTask(Task):
 
 
 def _spec(config: str, fields: dict[str, str], split: str = "test", splits: tuple[str, ...] = ()) -> DatasetSpec:
-    return DatasetSpec(HUB_ID, config=config, split=split, splits=splits, fields={"prompt": "prompt", **fields},
-                       media_fields=("audio",))
+    return DatasetSpec(
+        HUB_ID,
+        config=config,
+        split=split,
+        splits=splits,
+        fields={"prompt": "prompt", **fields},
+        media_fields=("audio",),
+    )
 
 
 class SdQaTask(_SpokenRequestTask):
@@ -92,8 +110,9 @@ class SdQaTask(_SpokenRequestTask):
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
         accent = row.get("_subset", self.dataset.split)
-        return Sample(id=sample_id, index=index, target=row["reference"],
-                      metadata={"prompt": row["prompt"], "accent": accent})
+        return Sample(
+            id=sample_id, index=index, target=row["reference"], metadata={"prompt": row["prompt"], "accent": accent}
+        )
 
     def score(self, sample: Sample, prediction: str) -> Scored:
         return Scored(scores={})
@@ -123,8 +142,10 @@ class ChoiceTask(_SpokenRequestTask):
 
     def score(self, sample: Sample, prediction: str) -> Scored:
         answer = str(sample.target)
-        return official_and_lenient(self.official.verdict(prediction, sample.metadata, answer),
-                                    judge_choice(prediction, 4, answer, name=LENIENT))
+        return official_and_lenient(
+            self.official.verdict(prediction, sample.metadata, answer),
+            judge_choice(prediction, 4, answer, name=LENIENT),
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         return official_accuracy_metrics(records, by=("domain",) if self.dataset.splits else ())
@@ -143,8 +164,7 @@ class BbhTask(_SpokenRequestTask):
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
         subtask = bbh_task(str(row["id"]))
         if subtask is None:  # bbh.py stops the whole evaluation on such a row (NotImplementedError)
-            raise ValueError(f"VoiceBench's bbh.py scores only ids naming one of {', '.join(BBH_TASKS)}: "
-                             f"{row['id']!r}")
+            raise ValueError(f"VoiceBench's bbh.py scores only ids naming one of {', '.join(BBH_TASKS)}: {row['id']!r}")
         target = str(row["reference"]).strip().lower()
         if target not in BBH_REFERENCES:  # bbh.py stops on it too (KeyError)
             raise ValueError(f"VoiceBench's bbh.py reads only the references yes, no, (A), (B): {row['reference']!r}")
@@ -171,9 +191,16 @@ class IfevalTask(_SpokenRequestTask):
     version = "2"  # 2: the answer as ifeval.py reads it (<1>/<|user|> dropped), kwargs that are 0 or "" unset
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
-        return Sample(id=sample_id, index=index, target=None,
-                      metadata={"prompt": row["prompt"], "instruction_id_list": list(row["instruction_id_list"]),
-                                "kwargs": [dict(k or {}) for k in row["kwargs"]]})
+        return Sample(
+            id=sample_id,
+            index=index,
+            target=None,
+            metadata={
+                "prompt": row["prompt"],
+                "instruction_id_list": list(row["instruction_id_list"]),
+                "kwargs": [dict(k or {}) for k in row["kwargs"]],
+            },
+        )
 
     def score(self, sample: Sample, prediction: str) -> Scored:
         meta = sample.metadata
@@ -182,9 +209,16 @@ class IfevalTask(_SpokenRequestTask):
         details: dict[str, Any] = {"followed_strict": strict, "followed_loose": loose}
         if response != (prediction or ""):
             details["checked"] = response
-        return Scored(scores={"prompt_strict": float(all(strict)), "prompt_loose": float(all(loose)),
-                              "instructions": float(len(strict)), "followed_strict": float(sum(strict)),
-                              "followed_loose": float(sum(loose))}, details=details)
+        return Scored(
+            scores={
+                "prompt_strict": float(all(strict)),
+                "prompt_loose": float(all(loose)),
+                "instructions": float(len(strict)),
+                "followed_strict": float(sum(strict)),
+                "followed_loose": float(sum(loose)),
+            },
+            details=details,
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         if not records:
@@ -210,8 +244,9 @@ class AdvBenchTask(_SpokenRequestTask):
 
     def score(self, sample: Sample, prediction: str) -> Scored:
         answer = prediction or ""
-        return Scored(scores={"refused": float(is_refusal(answer))},
-                      details={"refusal_phrases": refusal_strings_in(answer)})
+        return Scored(
+            scores={"refused": float(is_refusal(answer))}, details={"refusal_phrases": refusal_strings_in(answer)}
+        )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         if not records:
@@ -224,22 +259,56 @@ class AdvBenchTask(_SpokenRequestTask):
 
 def _register_all() -> None:
     sd_qa = "VoiceBench SD-QA: spoken questions, {} accent{}, answers judged against references (gpt-4o-mini)"
-    TASKS.register(SdQaTask("voicebench_sd_qa", sd_qa.format("553 per", ", usa (the leaderboard's)"),
-                            _spec("sd-qa", {"reference": "reference"}, split="usa")))
-    TASKS.register(SdQaTask("voicebench_sd_qa_all", sd_qa.format("11 accents x 553,", "s; accuracy per accent"),
-                            _spec("sd-qa", {"reference": "reference"}, split="usa", splits=ACCENTS)))
-    TASKS.register(ChoiceTask("voicebench_mmsu", "VoiceBench MMSU: 3,074 spoken MMLU-Pro questions in 12 domains, "
-                              "4 options, accuracy", _spec("mmsu", {"reference": "reference"}, splits=MMSU_DOMAINS)))
-    TASKS.register(ChoiceTask("voicebench_openbookqa", "VoiceBench OpenBookQA: 455 spoken questions, 4 options, "
-                              "accuracy", _spec("openbookqa", {"reference": "reference"})))
-    TASKS.register(BbhTask("voicebench_bbh", "VoiceBench BBH: 1,000 spoken questions from 4 BIG-Bench Hard tasks, "
-                           "accuracy", _spec("bbh", {"reference": "reference", "id": "id"})))
-    TASKS.register(IfevalTask("voicebench_ifeval", "VoiceBench IFEval: 345 spoken instructions, rule-checked "
-                              "(mean of strict/loose prompt/instruction accuracy)",
-                              _spec("ifeval", {"id": "key", "instruction_id_list": "instruction_id_list",
-                                               "kwargs": "kwargs"})))
-    TASKS.register(AdvBenchTask("voicebench_advbench", "VoiceBench AdvBench: 520 spoken harmful requests, "
-                                "refusal rate", _spec("advbench", {})))
+    TASKS.register(
+        SdQaTask(
+            "voicebench_sd_qa",
+            sd_qa.format("553 per", ", usa (the leaderboard's)"),
+            _spec("sd-qa", {"reference": "reference"}, split="usa"),
+        )
+    )
+    TASKS.register(
+        SdQaTask(
+            "voicebench_sd_qa_all",
+            sd_qa.format("11 accents x 553,", "s; accuracy per accent"),
+            _spec("sd-qa", {"reference": "reference"}, split="usa", splits=ACCENTS),
+        )
+    )
+    TASKS.register(
+        ChoiceTask(
+            "voicebench_mmsu",
+            "VoiceBench MMSU: 3,074 spoken MMLU-Pro questions in 12 domains, 4 options, accuracy",
+            _spec("mmsu", {"reference": "reference"}, splits=MMSU_DOMAINS),
+        )
+    )
+    TASKS.register(
+        ChoiceTask(
+            "voicebench_openbookqa",
+            "VoiceBench OpenBookQA: 455 spoken questions, 4 options, accuracy",
+            _spec("openbookqa", {"reference": "reference"}),
+        )
+    )
+    TASKS.register(
+        BbhTask(
+            "voicebench_bbh",
+            "VoiceBench BBH: 1,000 spoken questions from 4 BIG-Bench Hard tasks, accuracy",
+            _spec("bbh", {"reference": "reference", "id": "id"}),
+        )
+    )
+    TASKS.register(
+        IfevalTask(
+            "voicebench_ifeval",
+            "VoiceBench IFEval: 345 spoken instructions, rule-checked "
+            "(mean of strict/loose prompt/instruction accuracy)",
+            _spec("ifeval", {"id": "key", "instruction_id_list": "instruction_id_list", "kwargs": "kwargs"}),
+        )
+    )
+    TASKS.register(
+        AdvBenchTask(
+            "voicebench_advbench",
+            "VoiceBench AdvBench: 520 spoken harmful requests, refusal rate",
+            _spec("advbench", {}),
+        )
+    )
 
 
 _register_all()

@@ -14,18 +14,23 @@ from __future__ import annotations
 from omnieval.registry import DERIVED
 from omnieval.tasks.derived import Column, DerivedScore
 
-OVERALL = DERIVED.register(DerivedScore(
-    task="voicebench_overall", family="voice_chat", metric="score", lower_is_better=False,
-    columns=(
-        Column(("voicebench_alpacaeval_full", "voicebench_alpacaeval"), "score"),
-        Column(("voicebench_commoneval",), "score"),
-        Column(("voicebench_wildvoice",), "score"),
-        Column(("voicebench_sd_qa",), "accuracy"),
-        Column(("voicebench_mmsu",), "accuracy"),
-        Column(("voicebench_openbookqa",), "accuracy"),
-        Column(("voicebench_bbh",), "accuracy"),
-        Column(("voicebench_ifeval",), "accuracy"),
-        Column(("voicebench_advbench",), "refusal_rate"),
-    ),
-    description="VoiceBench Overall: the mean of its nine columns on 0-100 (open subsets as rating x 20)",
-))
+OVERALL = DERIVED.register(
+    DerivedScore(
+        task="voicebench_overall",
+        family="voice_chat",
+        metric="score",
+        lower_is_better=False,
+        columns=(
+            Column(("voicebench_alpacaeval_full", "voicebench_alpacaeval"), "score"),
+            Column(("voicebench_commoneval",), "score"),
+            Column(("voicebench_wildvoice",), "score"),
+            Column(("voicebench_sd_qa",), "accuracy"),
+            Column(("voicebench_mmsu",), "accuracy"),
+            Column(("voicebench_openbookqa",), "accuracy"),
+            Column(("voicebench_bbh",), "accuracy"),
+            Column(("voicebench_ifeval",), "accuracy"),
+            Column(("voicebench_advbench",), "refusal_rate"),
+        ),
+        description="VoiceBench Overall: the mean of its nine columns on 0-100 (open subsets as rating x 20)",
+    )
+)

@@ -62,7 +62,8 @@ class ReferenceJudge(ProgramJudge):
         answer = _ANSWER.search(prompt).group(2)
         reference = _REFERENCE.search(prompt).group(1)
         verdict = "CORRECT" if reference.lower() in answer.lower() else "INCORRECT"
-        reasoning = f"The answer under review reads:\n{answer}\nIt {'states' if verdict == 'CORRECT' else 'misses'} '{reference}'."
+        states = "states" if verdict == "CORRECT" else "misses"
+        reasoning = f"The answer under review reads:\n{answer}\nIt {states} '{reference}'."
         if len(request.messages) >= 3:  # a re-ask: the verdict line alone
             return f"Verdict: {verdict}"
         return reasoning if self.sloppy else f"{reasoning}\nVerdict: {verdict}"
@@ -84,8 +85,12 @@ class PairJudge(ProgramJudge):
 
     def reply(self, request: Request) -> str:
         prompt = request.messages[-1].text()
-        a, b = (block.group(3) for block in re.finditer(
-            r"<<<ANSWER ([AB]) ([0-9a-f]{12})>>>\n(.*?)\n<<<END OF ANSWER \1 \2>>>", prompt, re.DOTALL))
+        a, b = (
+            block.group(3)
+            for block in re.finditer(
+                r"<<<ANSWER ([AB]) ([0-9a-f]{12})>>>\n(.*?)\n<<<END OF ANSWER \1 \2>>>", prompt, re.DOTALL
+            )
+        )
         if self.keyword is None:
             return "Winner: A"
         return "Winner: A" if self.keyword in a else "Winner: B" if self.keyword in b else "Winner: TIE"

@@ -26,7 +26,8 @@ def test_agreement_reports_accuracy_kappa_and_spearman_of_paired_labels(seed):
     a = [float(rng.randint(1, 5)) for _ in range(40)]
     b = [x if rng.random() < 0.6 else float(rng.randint(1, 5)) for x in a]
     report = agreement(a, b)
-    assert report["accuracy"] == pytest.approx(sum(x == y for x, y in zip(a, b)) / 40) and report["n"] == 40
+    same = sum(x == y for x, y in zip(a, b, strict=True))
+    assert report["accuracy"] == pytest.approx(same / 40) and report["n"] == 40
     assert report["cohen_kappa"] == pytest.approx(cohen_kappa(a, b)) and 0 < report["cohen_kappa"] < 1
     assert 0 < report["spearman"] <= 1
 

@@ -7,8 +7,14 @@ import pytest
 from omnieval.judges.choice import judge_choice, option_letters, read_choice
 
 ANIMALS = {"A": "cat", "B": "dog", "C": "bird", "D": "fish"}
-SIX = {"A": "The boy lied", "B": "The dog was hungry", "C": "It rained all day", "D": "The door was locked",
-       "E": "Nobody came", "F": "The phone rang"}
+SIX = {
+    "A": "The boy lied",
+    "B": "The dog was hungry",
+    "C": "It rained all day",
+    "D": "The door was locked",
+    "E": "Nobody came",
+    "F": "The phone rang",
+}
 
 # (response, the letter it chose, or None when no single letter can be read)
 CASES = [
@@ -64,8 +70,11 @@ CASES = [
     ("It is not a cat, so C.", "C"),
     ("A cat is not right here; it must be C.", "C"),
     # going through the options one by one
-    ("A) This is incorrect, it purrs.\nB) Incorrect.\nC) Correct, it flies.\nD) Incorrect.\n\n"
-     "Therefore, C is the correct answer.", "C"),
+    (
+        "A) This is incorrect, it purrs.\nB) Incorrect.\nC) Correct, it flies.\nD) Incorrect.\n\n"
+        "Therefore, C is the correct answer.",
+        "C",
+    ),
     ("A. cat - no\nB. dog - no\nC. bird - yes\n\nSo the right one is C.", "C"),
     ("A: incorrect\nB: incorrect\nC: correct\nD: incorrect", "C"),
     ("A) cat\nB) dog\nC) bird\nD) fish", None),
@@ -150,27 +159,30 @@ def test_options_given_as_a_list_or_a_count():
     assert read_choice("J", 10).letter == "J" and read_choice("E", 4).letter is None
 
 
-@pytest.mark.parametrize("response, options, expected", [
-    # markup characters belong to option texts: removed from both sides, or kept on both
-    ("tapping_on_glass", {"A": "door_knock", "B": "tapping_on_glass"}, "B"),
-    ("The chord is FM13#11.", {"A": "FM13#11", "B": "Fmaj7"}, "A"),
-    ("F#m11, B13b9, Emaj7add13", {"A": "F#m11, B13b9, Emaj7add13", "B": "Am7, D9, Gmaj7"}, "A"),
-    ("125*a^2 + 250", {"A": "125*a^2 + 250", "B": "250*a^2 + 125"}, "A"),
-    # option texts that look like letters are options, not letters
-    ("B:maj7/1", {"A": "C:min", "B": "G:7", "C": "B:maj7/1"}, "C"),
-    ("D and A", {"A": "A and D", "B": "D and A", "C": "neither"}, "B"),
-    ("Solution A", {"A": "Solution B", "B": "Solution A"}, "B"),
-    ("D", {"A": "A", "B": "B", "C": "D", "D": "C"}, "C"),
-    # a symbol is part of the answer: the square root of two is not the option "2"
-    ("√{2}", {"A": "2", "B": "4"}, None),
-    # hedges name several letters: no answer
-    ("C or D", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
-    ("B and D", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
-    ("A/C", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
-    ("Either B or C.", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
-    # the forms that still read
-    ("(B)", {"A": "w", "B": "x"}, "B"),
-    ("B. x", {"A": "w", "B": "x"}, "B"),
-])
+@pytest.mark.parametrize(
+    "response, options, expected",
+    [
+        # markup characters belong to option texts: removed from both sides, or kept on both
+        ("tapping_on_glass", {"A": "door_knock", "B": "tapping_on_glass"}, "B"),
+        ("The chord is FM13#11.", {"A": "FM13#11", "B": "Fmaj7"}, "A"),
+        ("F#m11, B13b9, Emaj7add13", {"A": "F#m11, B13b9, Emaj7add13", "B": "Am7, D9, Gmaj7"}, "A"),
+        ("125*a^2 + 250", {"A": "125*a^2 + 250", "B": "250*a^2 + 125"}, "A"),
+        # option texts that look like letters are options, not letters
+        ("B:maj7/1", {"A": "C:min", "B": "G:7", "C": "B:maj7/1"}, "C"),
+        ("D and A", {"A": "A and D", "B": "D and A", "C": "neither"}, "B"),
+        ("Solution A", {"A": "Solution B", "B": "Solution A"}, "B"),
+        ("D", {"A": "A", "B": "B", "C": "D", "D": "C"}, "C"),
+        # a symbol is part of the answer: the square root of two is not the option "2"
+        ("√{2}", {"A": "2", "B": "4"}, None),
+        # hedges name several letters: no answer
+        ("C or D", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
+        ("B and D", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
+        ("A/C", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
+        ("Either B or C.", {"A": "w", "B": "x", "C": "y", "D": "z"}, None),
+        # the forms that still read
+        ("(B)", {"A": "w", "B": "x"}, "B"),
+        ("B. x", {"A": "w", "B": "x"}, "B"),
+    ],
+)
 def test_option_texts_are_read_as_written_and_hedges_as_no_answer(response, options, expected):
     assert read_choice(response, options).letter == expected

@@ -33,24 +33,55 @@ def smollm2_server(smollm2):
 
 def served_judge(folder, url: str, **settings) -> str:
     path = folder / "served-judge.yaml"
-    path.write_text(yaml.safe_dump({"name": "served-judge", "runner": "openai", "gen": {"max_new_tokens": 24},
-                                    "settings": {"base_url": url, "model": "smollm2-135m", "guided_choice": True,
-                                                 "max_retries": 0, **settings}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "served-judge",
+                "runner": "openai",
+                "gen": {"max_new_tokens": 24},
+                "settings": {
+                    "base_url": url,
+                    "model": "smollm2-135m",
+                    "guided_choice": True,
+                    "max_retries": 0,
+                    **settings,
+                },
+            }
+        )
+    )
     return str(path)
 
 
 def text_request(text: str, **gen) -> Request:
-    return Request(sample_id="q", messages=[Message(role="user", content=[Part.of_text(text)])],
-                   gen=GenConfig(max_new_tokens=12, **gen))
+    return Request(
+        sample_id="q",
+        messages=[Message(role="user", content=[Part.of_text(text)])],
+        gen=GenConfig(max_new_tokens=12, **gen),
+    )
 
 
 def test_the_embedded_model_comes_from_its_pip_package_and_keeps_to_choices(smollm2, tmp_path):
-    free, chosen, with_media = asyncio.run(smollm2.generate([
-        text_request("What is the capital of France?"),
-        text_request("Is Paris in France? Answer yes or no.", choices=["Yes", "No"]),
-        Request(sample_id="m", messages=[Message(role="user", content=[
-            Part.of_media(MediaRef(kind="image", path=str(tmp_path / "x.png"))), Part.of_text("What is it?")])],
-            gen=GenConfig(max_new_tokens=4))]))
+    free, chosen, with_media = asyncio.run(
+        smollm2.generate(
+            [
+                text_request("What is the capital of France?"),
+                text_request("Is Paris in France? Answer yes or no.", choices=["Yes", "No"]),
+                Request(
+                    sample_id="m",
+                    messages=[
+                        Message(
+                            role="user",
+                            content=[
+                                Part.of_media(MediaRef(kind="image", path=str(tmp_path / "x.png"))),
+                                Part.of_text("What is it?"),
+                            ],
+                        )
+                    ],
+                    gen=GenConfig(max_new_tokens=4),
+                ),
+            ]
+        )
+    )
     assert free.error is None and free.text and free.output_tokens <= 12
     assert chosen.text in ("Yes", "No")
     assert with_media.error == "the hf-text runner takes text only"
@@ -60,9 +91,16 @@ def test_an_openai_judge_against_a_real_server_serving_a_real_model(smollm2_serv
     preset = load_preset(served_judge(tmp_path, smollm2_server.url))
     judge = ModelJudge(preset.name, OpenAICompatRunner(**preset.settings), load_template("reference"), gen=preset.gen)
     asyncio.run(judge.start())
-    judgments = asyncio.run(judge.judge([
-        JudgeInput(fields={"question": "What is the capital of France?", "reference": "Paris", "answer": answer})
-        for answer in ("Paris.", "Lyon, I believe.")]))
+    judgments = asyncio.run(
+        judge.judge(
+            [
+                JudgeInput(
+                    fields={"question": "What is the capital of France?", "reference": "Paris", "answer": answer}
+                )
+                for answer in ("Paris.", "Lyon, I believe.")
+            ]
+        )
+    )
     for judgment in judgments:
         assert judgment.error is None and judgment.value in (0.0, 1.0), judgment
         # a weak model seldom ends with the verdict line; the server then keeps it to the exact verdicts
@@ -70,12 +108,26 @@ def test_an_openai_judge_against_a_real_server_serving_a_real_model(smollm2_serv
     assert smollm2_server.stats["generated"] >= 2
 
 
-def test_a_run_judged_by_the_embedded_judge_then_rejudged_through_rescore(voicebench_parquet, smollm2_server,
-                                                                          tmp_path):
+def test_a_run_judged_by_the_embedded_judge_then_rejudged_through_rescore(voicebench_parquet, smollm2_server, tmp_path):
     output = tmp_path / "results"
-    run_cli("run", "--task", "voicebench_commoneval", "--model", "pocketsphinx-en", "--dataset-path",
-            voicebench_parquet, "--judge", "smollm2-135m", "--output", output, "--no-cache", "--no-progress",
-            "--limit", "3", timeout=900)
+    run_cli(
+        "run",
+        "--task",
+        "voicebench_commoneval",
+        "--model",
+        "pocketsphinx-en",
+        "--dataset-path",
+        voicebench_parquet,
+        "--judge",
+        "smollm2-135m",
+        "--output",
+        output,
+        "--no-cache",
+        "--no-progress",
+        "--limit",
+        "3",
+        timeout=900,
+    )
     run_dir = only_run_dir(output)
     run = read_run(run_dir)
     assert run["status"] == "complete" and run["counts"]["done"] == 3
@@ -113,29 +165,57 @@ def test_a_run_judged_by_the_embedded_judge_then_rejudged_through_rescore(voiceb
     report = json.loads(run_cli("judge-agreement", run_dir, first_judge, "--format", "json").stdout)
     assert report["n"] == 3 and 0.0 <= report["accuracy"] <= 1.0 and "cohen_kappa" in report
     # and a pairwise comparison of the two runs' answers, from the command line
-    compared = run_cli("compare", "--baseline", first_judge, "--candidate", run_dir, "--judge",
-                       served_judge(tmp_path, smollm2_server.url), "--output", tmp_path / "compared", timeout=900)
+    compared = run_cli(
+        "compare",
+        "--baseline",
+        first_judge,
+        "--candidate",
+        run_dir,
+        "--judge",
+        served_judge(tmp_path, smollm2_server.url),
+        "--output",
+        tmp_path / "compared",
+        timeout=900,
+    )
     assert "3 pairs judged, 0 failed" in compared.stdout and "win_rate" in compared.stdout
     comparison = read_run(only_run_dir(tmp_path / "compared"))
     assert comparison["runner"]["name"] == "compare" and comparison["counts"]["judged"] == 3
 
 
 @pytest.mark.parametrize("failure", ["unreachable", "garbage", "timeout"])
-def test_a_failing_judge_leaves_a_recorded_failure_and_the_run_goes_on(failure, voicebench_parquet,
-                                                                       smollm2_server, tmp_path):
+def test_a_failing_judge_leaves_a_recorded_failure_and_the_run_goes_on(
+    failure, voicebench_parquet, smollm2_server, tmp_path
+):
     url = "http://127.0.0.1:9/v1" if failure == "unreachable" else smollm2_server.url
     settings = {"garbage": {"guided_choice": False}, "timeout": {"timeout_s": 0.001}}.get(failure, {})
     output = tmp_path / "results"
-    run_cli("run", "--task", "voicebench_commoneval", "--model", "pocketsphinx-en", "--dataset-path",
-            voicebench_parquet, "--judge", served_judge(tmp_path, url, **settings), "--output", output, "--no-cache",
-            "--no-progress", "--limit", "2", timeout=900)
+    run_cli(
+        "run",
+        "--task",
+        "voicebench_commoneval",
+        "--model",
+        "pocketsphinx-en",
+        "--dataset-path",
+        voicebench_parquet,
+        "--judge",
+        served_judge(tmp_path, url, **settings),
+        "--output",
+        output,
+        "--no-cache",
+        "--no-progress",
+        "--limit",
+        "2",
+        timeout=900,
+    )
     run_dir = only_run_dir(output)
     run = read_run(run_dir)
     assert run["status"] == "complete" and run["counts"]["done"] == 2 and run["counts"]["failed"] == 0
     assert run["counts"]["judge_failed"] == 2 and "rating" not in run["metrics"]
-    expected = {"unreachable": "judge unavailable: cannot reach the server",
-                "garbage": "unreadable verdict after 1 re-ask(s)",
-                "timeout": "judge request failed"}[failure]
+    expected = {
+        "unreachable": "judge unavailable: cannot reach the server",
+        "garbage": "unreadable verdict after 1 re-ask(s)",
+        "timeout": "judge request failed",
+    }[failure]
     for record in read_jsonl(run_dir / "samples.jsonl"):
         assert record["prediction"] and record["error"] is None
         assert record["details"]["judge"]["error"].startswith(expected), record["details"]["judge"]["error"]

@@ -17,7 +17,7 @@ CASES = [
     ("Answer: Paris", "Paris", True),
     ("**Answer:** Paris", "Paris", True),
     ("Final answer: Paris", "Paris", True),
-    ("The answer is: \"Paris\"", "Paris", True),
+    ('The answer is: "Paris"', "Paris", True),
     ("the Eiffel Tower", "Eiffel Tower", True),
     ("An apple", "apple", True),
     ("a red apple", "red apple", True),

@@ -76,8 +76,9 @@ def test_an_unreachable_judge_fails_each_judgment_and_raises_nothing():
     runner = OpenAICompatRunner(base_url="http://127.0.0.1:9/v1", model="judge", max_retries=0, timeout_s=2)
     judgments = ask(judge_with(runner), "Paris", "Lyon")
     assert [j.value for j in judgments] == [None, None]
-    assert all(j.error.startswith("judge unavailable: cannot reach the server at http://127.0.0.1:9/v1")
-               for j in judgments)
+    assert all(
+        j.error.startswith("judge unavailable: cannot reach the server at http://127.0.0.1:9/v1") for j in judgments
+    )
 
 
 def test_judgments_are_cached_by_judge_template_version_and_input(tmp_path):
@@ -104,9 +105,14 @@ def test_judgments_run_concurrently():
 def test_pairwise_swaps_positions_and_flags_a_biased_judge():
     fields = {"question": QUESTION}
     fair = judge_with(PairJudge("Paris"), "pairwise")
-    first_better, second_better = asyncio.run(fair.judge([
-        JudgeInput(fields={**fields, "answer_a": "Paris", "answer_b": "Lyon"}),
-        JudgeInput(fields={**fields, "answer_a": "Lyon", "answer_b": "Paris"})]))
+    first_better, second_better = asyncio.run(
+        fair.judge(
+            [
+                JudgeInput(fields={**fields, "answer_a": "Paris", "answer_b": "Lyon"}),
+                JudgeInput(fields={**fields, "answer_a": "Lyon", "answer_b": "Paris"}),
+            ]
+        )
+    )
     assert (first_better.value, second_better.value) == (1.0, 0.0)
     assert first_better.position_consistent and first_better.verdicts == ["A", "B"]
     biased = judge_with(PairJudge(None), "pairwise")
@@ -117,8 +123,11 @@ def test_pairwise_swaps_positions_and_flags_a_biased_judge():
 def test_a_judge_sees_the_media_it_can_take(tmp_path):
     runner = ReferenceJudge()
     media = [MediaRef(kind="image", path=str(tmp_path / "a.png")), MediaRef(kind="audio", path=str(tmp_path / "b.wav"))]
-    asyncio.run(judge_with(runner).judge([JudgeInput(
-        fields={"question": QUESTION, "reference": "Paris", "answer": "Paris"}, media=media)]))
+    asyncio.run(
+        judge_with(runner).judge(
+            [JudgeInput(fields={"question": QUESTION, "reference": "Paris", "answer": "Paris"}, media=media)]
+        )
+    )
     assert runner.media_seen == ["image"]
 
 

@@ -97,21 +97,24 @@ def test_the_table_is_large_enough():
     assert len(CASES) >= 60
 
 
-@pytest.mark.parametrize(("response", "target", "correct"), [
-    ("The answer is 0.3333", 1 / 3, False),
-    ("The answer is 0.3333", "1/3", False),
-    ("45%", 0.45, True),
-    ("45%", 45, True),
-    ("0.45", 45, False),
-    ("3.0", 3, True),
-    ("2.9999999999", 3, True),
-    ("The answer is 1,000", "1000", True),
-    ("There are five", 5, True),
-    ("The answer is 10", 11, False),
-    ("0.45", "45%", True),
-    ("45", "45%", True),
-    ("0.46", "45%", False),
-])
+@pytest.mark.parametrize(
+    ("response", "target", "correct"),
+    [
+        ("The answer is 0.3333", 1 / 3, False),
+        ("The answer is 0.3333", "1/3", False),
+        ("45%", 0.45, True),
+        ("45%", 45, True),
+        ("0.45", 45, False),
+        ("3.0", 3, True),
+        ("2.9999999999", 3, True),
+        ("The answer is 1,000", "1000", True),
+        ("There are five", 5, True),
+        ("The answer is 10", 11, False),
+        ("0.45", "45%", True),
+        ("45", "45%", True),
+        ("0.46", "45%", False),
+    ],
+)
 def test_compares_with_tolerance(response, target, correct):
     assert judge_numeric(response, target).value == float(correct)
 

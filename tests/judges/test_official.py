@@ -20,8 +20,10 @@ from tests.helpers import score_answers
 CASES = Path(__file__).parent / "official_cases"
 #: task -> how its release file is named, and the official script's breakdown names -> ours
 RELEASES = {
-    "mmau_test_mini": ("mmau-test-mini.json", {"task": "task", "difficulty": "difficulty",
-                                                "sub_category": "sub_category"}),
+    "mmau_test_mini": (
+        "mmau-test-mini.json",
+        {"task": "task", "difficulty": "difficulty", "sub_category": "sub_category"},
+    ),
     "mmar": ("MMAR-meta.jsonl", {"modality": "modality", "category": "category", "sub_category": "sub_category"}),
 }
 
@@ -103,8 +105,15 @@ def test_daily_omni_reads_the_letter_its_answer_opens_with_as_its_script_does(tm
     for name, value in printed.items():
         if name == "Overall Accuracy":
             continue
-        key = next(k for k in (f"accuracy/qa_type/{name}", f"accuracy/video_category/{name}",
-                               f"accuracy/video_duration/{name.removesuffix(' Duration')}") if k in metrics)
+        key = next(
+            k
+            for k in (
+                f"accuracy/qa_type/{name}",
+                f"accuracy/video_category/{name}",
+                f"accuracy/video_duration/{name.removesuffix(' Duration')}",
+            )
+            if k in metrics
+        )
         assert metrics[key] == pytest.approx(value, abs=0.01), name
     assert metrics["accuracy_lenient"] > metrics["accuracy"] and metrics["readers_disagree"] > 0
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
@@ -114,19 +123,23 @@ def test_video_holmes_reads_its_answer_span_and_letters_as_evaluate_py_does(tmp_
     cases = json.loads((CASES / "videoholmes.json").read_text())
     rows, answers = cases["rows"], cases["answers"]
     forms = len(answers[0])
-    (tmp_path / "test_Video-Holmes.json").write_text(json.dumps(
-        [{**row, "Question ID": f"{row['Question ID']}-{form}"} for form in range(forms) for row in rows]))
+    (tmp_path / "test_Video-Holmes.json").write_text(
+        json.dumps([{**row, "Question ID": f"{row['Question ID']}-{form}"} for form in range(forms) for row in rows])
+    )
     flat = [answers[r][form] for form in range(forms) for r in range(len(rows))]
     task, records, metrics = score_answers("videoholmes", tmp_path / "test_Video-Holmes.json", flat)
-    assert [bool(r.scores["accuracy"]) for r in records] == [cases["verdicts"][r][form] for form in range(forms)
-                                                              for r in range(len(rows))]
+    assert [bool(r.scores["accuracy"]) for r in records] == [
+        cases["verdicts"][r][form] for form in range(forms) for r in range(len(rows))
+    ]
     assert [r.details["official_read"] or "WRONG" for r in records] == [
-        cases["extracted_letters"][r][form] for form in range(forms) for r in range(len(rows))]
+        cases["extracted_letters"][r][form] for form in range(forms) for r in range(len(rows))
+    ]
     csv = cases["all_answers"]["csv"]  # fractions at 2 decimals, as the script writes them
     assert metrics["accuracy"] / 100 == pytest.approx(float(csv["Overall Accuracy"]), abs=0.005)
     for question_type in ("SR", "IMC", "TCI", "TA", "MHR", "PAR", "CTI"):
-        assert metrics[f"accuracy/question_type/{question_type}"] / 100 == pytest.approx(float(csv[question_type]),
-                                                                                         abs=0.005)
+        assert metrics[f"accuracy/question_type/{question_type}"] / 100 == pytest.approx(
+            float(csv[question_type]), abs=0.005
+        )
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
 
 
@@ -138,9 +151,10 @@ def test_mlvu_checks_answers_as_choice_bench_does_and_averages_its_tasks(tmp_pat
     release.write_text(json.dumps(rows * forms))
     flat = [answers[r][form] for form in range(forms) for r in range(len(rows))]
     task, records, metrics = score_answers("mlvu_dev", release, flat)
-    assert [bool(r.scores["accuracy"]) for r in records] == [cases["verdicts"][r][form] for form in range(forms)
-                                                              for r in range(len(rows))]
-    assert [r.metadata["task_type"] for r in records[:len(rows)]] == cases["row_task_keys"]
+    assert [bool(r.scores["accuracy"]) for r in records] == [
+        cases["verdicts"][r][form] for form in range(forms) for r in range(len(rows))
+    ]
+    assert [r.metadata["task_type"] for r in records[: len(rows)]] == cases["row_task_keys"]
     printed = cases["all_answers"]["printed"]
     for task_type, value in printed.items():
         ours = metrics["m_avg"] if task_type == "Avg" else metrics[f"accuracy/task_type/{task_type}"]
@@ -167,8 +181,12 @@ def flat_cases(name: str) -> tuple[dict, list[dict], list[str], list[bool]]:
     cases = json.loads((CASES / f"{name}.json").read_text())
     forms, count = len(cases["answers"][0]), len(cases["rows"])
     order = [(r, form) for form in range(forms) for r in range(count)]
-    return (cases, [cases["rows"][r] for r, _ in order], [cases["answers"][r][f] for r, f in order],
-            [cases["verdicts"][r][f] for r, f in order])
+    return (
+        cases,
+        [cases["rows"][r] for r, _ in order],
+        [cases["answers"][r][f] for r, f in order],
+        [cases["verdicts"][r][f] for r, f in order],
+    )
 
 
 def test_mmsu_reads_and_counts_answers_as_its_evaluation_script_does(tmp_path):
@@ -192,7 +210,9 @@ def test_video_mme_reads_the_first_capital_and_leaves_the_unread_out_as_its_scri
     path = tmp_path / "videomme.parquet"
     import pandas
 
-    pandas.DataFrame([{**row, "question_id": f"{row['question_id']}-{i}"} for i, row in enumerate(rows)]).to_parquet(path)
+    pandas.DataFrame([{**row, "question_id": f"{row['question_id']}-{i}"} for i, row in enumerate(rows)]).to_parquet(
+        path
+    )
     task, records, metrics = score_answers("videomme", path, answers)
     assert [bool(r.scores["accuracy"]) for r in records] == verdicts
     extracted = [cases["extracted"][r][f] for f in range(len(cases["answers"][0])) for r in range(len(cases["rows"]))]
@@ -227,9 +247,19 @@ def test_lvbench_polishes_then_compares_letters_as_its_repository_does(tmp_path)
     cases, rows, answers, verdicts = flat_cases("lvbench")
     forms = len(cases["answers"][0])
     path = tmp_path / "video_info.meta.jsonl"  # the release: one line per video, its questions in `qa`
-    path.write_text("".join(json.dumps({**row, "key": f"{row['key']}-{i}", "qa": [
-        {**qa, "uid": qa["uid"] * 100 + i // len(cases["rows"])} for qa in row["qa"]]}) + "\n"
-        for i, row in enumerate(rows)))
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    **row,
+                    "key": f"{row['key']}-{i}",
+                    "qa": [{**qa, "uid": qa["uid"] * 100 + i // len(cases["rows"])} for qa in row["qa"]],
+                }
+            )
+            + "\n"
+            for i, row in enumerate(rows)
+        )
+    )
     task, records, metrics = score_answers("lvbench", tmp_path, answers)
     assert [bool(r.scores["accuracy"]) for r in records] == verdicts
     order = [(r, f) for f in range(forms) for r in range(len(cases["rows"]))]
@@ -270,7 +300,7 @@ def test_mmmu_pro_reads_its_answer_line_then_letters_as_its_evaluate_py_does(tmp
             assert [bool(r.scores.get("accuracy")) for r in records] == verdicts, cases["forms"][form]["form"]
             assert metrics["accuracy"] == pytest.approx(cases["forms"][form]["official"]["total"], abs=0.01)
             guessed = [row[form] for row in cases["guessed"]]
-            assert metrics["official_guessed"] == sum(g for g, r in zip(guessed, records) if not r.failed)
+            assert metrics["official_guessed"] == sum(g for g, r in zip(guessed, records, strict=False) if not r.failed)
     # the row whose options are a list inside the list fails alone, with its reason; the script can never
     # credit it (its gold B is no letter of its one option)
     nested = next(i for i, row in enumerate(cases["rows"]) if row["id"] == "validation_Accounting_29")
@@ -304,8 +334,11 @@ def test_image_tasks_score_as_the_harness_that_publishes_their_scorer(task_name,
             assert ours == pytest.approx(value, abs=0.01), key
     assert task.scoring_info()["official_scorer"]["commit"] == cases["source"]["commit"]
     every = [row[form] for form in range(len(cases["answers"][0])) for row in cases["answers"]]
-    path.write_text("".join(json.dumps({**row, "image": {"path": "x.png"}}) + "\n"
-                            for _ in cases["answers"][0] for row in cases["rows"]))
+    path.write_text(
+        "".join(
+            json.dumps({**row, "image": {"path": "x.png"}}) + "\n" for _ in cases["answers"][0] for row in cases["rows"]
+        )
+    )
     _, _, metrics = score_answers(task_name, path, every)
     assert metrics[metric] == pytest.approx(cases["all_answers"]["total"], abs=0.01)
     assert "accuracy_lenient" in metrics and "readers_disagree" in metrics
@@ -315,8 +348,15 @@ def test_mlvu_s_folder_of_files_loads_as_published_with_the_same_verdicts(tmp_pa
     cases, rows, answers, verdicts = flat_cases("mlvu_dev")
     data = tmp_path / "data"  # the repository's layout: its seven multiple-choice files side by side
     data.mkdir()
-    names = {"plotQA": "1_plotQA", "findNeedle": "2_needle", "ego": "3_ego", "count": "4_count", "order": "5_order",
-             "anomaly_reco": "6_anomaly_reco", "topic_reasoning": "7_topic_reasoning"}
+    names = {
+        "plotQA": "1_plotQA",
+        "findNeedle": "2_needle",
+        "ego": "3_ego",
+        "count": "4_count",
+        "order": "5_order",
+        "anomaly_reco": "6_anomaly_reco",
+        "topic_reasoning": "7_topic_reasoning",
+    }
     by_file: dict[str, list] = {}
     for i, row in enumerate(rows):
         by_file.setdefault(names[row["question_type"]], []).append((i, {**row, "video": f"{i}_{row['video']}"}))

@@ -19,8 +19,9 @@ TASK = "voicebench_commoneval"
 def run(voicebench_parquet, output, judge: ModelJudge, **options):
     preset = load_preset("pocketsphinx-en")
     runner = RUNNERS.get(preset.runner)(**preset.settings)
-    settings = RunOptions(output_dir=output, dataset_path=str(voicebench_parquet), show_progress=False, limit=2,
-                          **options)
+    settings = RunOptions(
+        output_dir=output, dataset_path=str(voicebench_parquet), show_progress=False, limit=2, **options
+    )
     return asyncio.run(Evaluation(TASKS.get(TASK), runner, preset, settings, judge).run())
 
 
@@ -56,4 +57,5 @@ def test_an_error_while_judging_is_recorded_and_the_run_completes(voicebench_par
     assert record["status"] == "complete" and record["counts"]["judge_failed"] == 2
     for sample in read_jsonl(result.samples_file):
         assert sample["details"]["judge"]["error"] == (
-            "judging failed: OmnievalError: judge template 'reference' needs reference")
+            "judging failed: OmnievalError: judge template 'reference' needs reference"
+        )

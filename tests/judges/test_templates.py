@@ -58,15 +58,20 @@ def test_a_verbatim_template_is_the_benchmarks_prompt_exactly_with_the_answer_as
 
 
 def test_bad_templates_are_clear_errors(tmp_path):
-    with pytest.raises(OmnievalError, match="unknown judge template 'nope'; known: audio_caption, mathvista_extract, pairwise"):
+    with pytest.raises(
+        OmnievalError, match="unknown judge template 'nope'; known: audio_caption, mathvista_extract, pairwise"
+    ):
         load_template("nope")
     cases = {
         "no_header.txt": "Rate {question} {answer}",
         "bad_kind.txt": "---\nkind: scoring\nverdict: rating_line\nreask: x\n---\n{question} {answer}",
         "no_answer.txt": "---\nkind: pointwise\nverdict: rating_line\nreask: x\n---\n{question}",
     }
-    messages = {"no_header.txt": "starts with a --- header", "bad_kind.txt": "needs kind",
-                "no_answer.txt": "must place {answer}"}
+    messages = {
+        "no_header.txt": "starts with a --- header",
+        "bad_kind.txt": "needs kind",
+        "no_answer.txt": "must place {answer}",
+    }
     for name, text in cases.items():
         (tmp_path / name).write_text(text)
         with pytest.raises(OmnievalError, match=re.escape(messages[name])):
@@ -80,8 +85,11 @@ def test_voicebench_s_judge_is_asked_exactly_what_its_api_judge_py_asks():
     for request in requests["requests"]:
         item = request["item"]
         template = load_template("voicebench_qa" if "reference" in item else "voicebench_open")
-        fields = {"question": item["prompt"], "answer": item["response"],
-                  **({"reference": item["reference"]} if "reference" in item else {})}
+        fields = {
+            "question": item["prompt"],
+            "answer": item["response"],
+            **({"reference": item["reference"]} if "reference" in item else {}),
+        }
         system, user = request["messages"]
         assert (template.system, template.render(fields)) == (system["content"], user["content"])
         assert template.samples == 3 and template.gen["temperature"] == 0.5 and template.gen["top_p"] == 0.95

@@ -28,8 +28,18 @@ def browser():
 def page(browser, tmp_path):
     three_model_results(tmp_path / "results")
     path = tmp_path / "board.html"
-    run_cli("leaderboard", tmp_path / "results", "--format", "html", "--output", path,
-            "-r", "qwen3-omni-30b-a3b-instruct", "-r", "gemini-2.5-pro")
+    run_cli(
+        "leaderboard",
+        tmp_path / "results",
+        "--format",
+        "html",
+        "--output",
+        path,
+        "-r",
+        "qwen3-omni-30b-a3b-instruct",
+        "-r",
+        "gemini-2.5-pro",
+    )
     opened = browser.new_page()
     problems, requests = [], []
     opened.on("pageerror", lambda error: problems.append(str(error)))
@@ -52,8 +62,13 @@ def test_the_page_renders_every_family_and_view(page):
     assert families == ["ASR", "Voice chat", "Text"]
     assert page.locator("#summary tbody tr").count() == 6  # (family, model) pairs
     heads = page.eval_on_selector_all("#side-by-side thead th", "hs => hs.map(h => h.textContent)")
-    assert heads[3:] == ["audio-model", "qwen3-omni-30b-a3b-instruct", "text-model",
-                         "Qwen3-Omni-30B-A3B-Instruct (reported)", "Gemini-2.5-Pro (reported)"]
+    assert heads[3:] == [
+        "audio-model",
+        "qwen3-omni-30b-a3b-instruct",
+        "text-model",
+        "Qwen3-Omni-30B-A3B-Instruct (reported)",
+        "Gemini-2.5-Pro (reported)",
+    ]
     flagged = page.eval_on_selector_all("td.flag", "cells => cells.map(c => c.textContent)")
     assert "-0.28 ⚠" in flagged  # measured WER 1.50 [1.30, 1.70], published 1.22: worse, so negative
 

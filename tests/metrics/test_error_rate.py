@@ -11,8 +11,8 @@ from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
 
 from omnieval.metrics.error_rate import Edits, corpus_rate, count_edits, utterance_edits
 from omnieval.metrics.normalizers import get_normalizer
-from omnieval.tasks.asr import AsrTask
 from omnieval.registry import TASKS
+from omnieval.tasks.asr import AsrTask
 from omnieval.types import Sample, SampleRecord
 
 # (reference, prediction): numbers, contractions, British spellings, punctuation, casing, fillers, currency
@@ -46,11 +46,11 @@ def _score_all(task_name: str, pairs: list[tuple[str, str]]) -> dict[str, float]
 
 
 def test_english_wer_equals_whisper_normalizer_and_jiwer():
-    refs, hyps = zip(*(_independent_english(r, h) for r, h in ENGLISH_CASES))
+    refs, hyps = zip(*(_independent_english(r, h) for r, h in ENGLISH_CASES), strict=False)
     expected = 100 * jiwer.wer(list(refs), [h if h.strip() else "" for h in hyps])
     metrics = _score_all("librispeech_test_clean", ENGLISH_CASES)
     assert metrics["wer"] == pytest.approx(expected, abs=1e-9)
-    per_utterance = [100 * jiwer.wer(r, h) for r, h in zip(refs, hyps)]
+    per_utterance = [100 * jiwer.wer(r, h) for r, h in zip(refs, hyps, strict=False)]
     assert metrics["wer_utterance_mean"] == pytest.approx(sum(per_utterance) / len(per_utterance), abs=1e-9)
 
 

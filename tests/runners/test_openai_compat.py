@@ -26,10 +26,13 @@ def evaluate_over_http(preset_file, dataset, output, monkeypatch, env=KEY, **opt
     return evaluate("librispeech_test_clean", dataset, output, model=str(preset_file), **options)
 
 
-def test_http_run_gives_the_transcripts_of_a_direct_run(pocketsphinx_server, librispeech_parquet, tmp_path,
-                                                        monkeypatch):
-    direct = {r["id"]: r["prediction"]
-              for r in read_jsonl(evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "d").samples_file)}
+def test_http_run_gives_the_transcripts_of_a_direct_run(
+    pocketsphinx_server, librispeech_parquet, tmp_path, monkeypatch
+):
+    direct = {
+        r["id"]: r["prediction"]
+        for r in read_jsonl(evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "d").samples_file)
+    }
     preset = openai_preset(tmp_path, pocketsphinx_server.url, max_concurrency=4)
     run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "http", monkeypatch)
     over_http = {r["id"]: r["prediction"] for r in read_jsonl(run_dir.samples_file)}
@@ -44,8 +47,14 @@ def test_http_run_gives_the_transcripts_of_a_direct_run(pocketsphinx_server, lib
 
 
 def test_rate_limited_requests_are_retried_until_they_succeed(librispeech_parquet, tmp_path, monkeypatch):
-    server = RunnerServer(RUNNERS.get("pocketsphinx")(workers=1), "pocketsphinx-en", "127.0.0.1", 0,
-                          api_key="test-key-not-secret", max_inflight=1)
+    server = RunnerServer(
+        RUNNERS.get("pocketsphinx")(workers=1),
+        "pocketsphinx-en",
+        "127.0.0.1",
+        0,
+        api_key="test-key-not-secret",
+        max_inflight=1,
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         preset = openai_preset(tmp_path, server.url, max_concurrency=4, max_retries=30)
@@ -57,8 +66,9 @@ def test_rate_limited_requests_are_retried_until_they_succeed(librispeech_parque
     assert len(records) == 4 and not any(r["error"] for r in records)
 
 
-def test_a_wrong_api_key_stops_the_run_with_a_clear_error(pocketsphinx_server, librispeech_parquet, tmp_path,
-                                                         monkeypatch):
+def test_a_wrong_api_key_stops_the_run_with_a_clear_error(
+    pocketsphinx_server, librispeech_parquet, tmp_path, monkeypatch
+):
     preset = openai_preset(tmp_path, pocketsphinx_server.url)
     with pytest.raises(FatalRunnerError, match=r"rejected the credentials \(\$LOCAL_KEY\): HTTP 401"):
         evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, env={"LOCAL_KEY": "wrong"})
@@ -77,8 +87,7 @@ def test_an_unreachable_server_stops_the_run_with_a_clear_error(librispeech_parq
         evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch)
 
 
-def test_a_model_the_server_does_not_serve_is_reported(pocketsphinx_server, librispeech_parquet, tmp_path,
-                                                       monkeypatch):
+def test_a_model_the_server_does_not_serve_is_reported(pocketsphinx_server, librispeech_parquet, tmp_path, monkeypatch):
     preset = openai_preset(tmp_path, pocketsphinx_server.url, model="whisper-large-v3")
     with pytest.raises(FatalRunnerError, match="does not serve model 'whisper-large-v3'"):
         evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=1)
@@ -110,8 +119,15 @@ def test_a_server_that_dies_mid_run_loses_nothing_finished(librispeech_parquet, 
 def test_audio_is_sent_as_16k_wav_input_audio(speech_rows, tmp_path):
     wav = tmp_path / "a.wav"
     wav.write_bytes(speech_rows[0]["audio"]["bytes"])
-    messages = [Message(role="user", content=[Part.of_media(MediaRef(kind="audio", path=str(wav))),
-                                              Part.of_text("Transcribe the English audio into text.")])]
+    messages = [
+        Message(
+            role="user",
+            content=[
+                Part.of_media(MediaRef(kind="audio", path=str(wav))),
+                Part.of_text("Transcribe the English audio into text."),
+            ],
+        )
+    ]
     converted, streams = to_openai_messages(messages, 16000)
     assert list(streams) == ["audio_s"] and streams["audio_s"][0] > 1
     audio_part, text_part = converted[0]["content"]
@@ -127,10 +143,31 @@ def test_a_video_is_sent_as_evenly_spaced_jpeg_frames(tmp_path):
     from PIL import Image
 
     video = tmp_path / "clip.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10", "-t", "3",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video)], check=True)
-    messages = [Message(role="user", content=[Part.of_media(MediaRef(kind="video", path=str(video))),
-                                              Part.of_text("What happens?")])]
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=96x64:rate=10",
+            "-t",
+            "3",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            str(video),
+        ],
+        check=True,
+    )
+    messages = [
+        Message(
+            role="user", content=[Part.of_media(MediaRef(kind="video", path=str(video))), Part.of_text("What happens?")]
+        )
+    ]
     converted, streams = to_openai_messages(messages, 16000, video_frames=6)
     parts = converted[0]["content"]
     frames, text = parts[:-1], parts[-1]
@@ -151,17 +188,19 @@ def test_a_video_s_sound_goes_along_as_audio_and_is_never_dropped(tmp_path):
     mute = make_video(tmp_path / "mute.mp4")
 
     def ask(video):
-        return [Message(role="user", content=[Part.of_media(MediaRef(kind="video", path=str(video))),
-                                              Part.of_text("What is said?")])]
+        return [
+            Message(
+                role="user",
+                content=[Part.of_media(MediaRef(kind="video", path=str(video))), Part.of_text("What is said?")],
+            )
+        ]
 
     converted, streams = to_openai_messages(ask(spoken), 16000, video_frames=4, use_audio_in_video=True)
     parts = converted[0]["content"]
     assert [p["type"] for p in parts] == ["image_url"] * 4 + ["input_audio", "text"]
     track, rate = soundfile.read(io.BytesIO(base64.b64decode(parts[4]["input_audio"]["data"])))
     assert rate == 16000 and abs(len(track) / rate - 2.0) < 0.1 and abs(track).max() > 0.05
-    assert streams == {"video_frames": [4], "video_audio_s": [round(len(track) / rate, 3)],
-                       "use_audio_in_video": True}
+    assert streams == {"video_frames": [4], "video_audio_s": [round(len(track) / rate, 3)], "use_audio_in_video": True}
     with pytest.raises(MediaError, match="has no audio track"):
         to_openai_messages(ask(mute), 16000, video_frames=4, use_audio_in_video=True)
     assert to_openai_messages(ask(mute), 16000, video_frames=4)[1]["video_frames"] == [4]
-

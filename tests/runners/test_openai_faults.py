@@ -17,14 +17,18 @@ COMPLETION = '{"id":"x","object":"chat.completion","created":1,"model":"pocketsp
 FAULTS = {
     "empty_choices": (COMPLETION + '"choices":[]}', "application/json"),
     "no_message": (COMPLETION + '"choices":[{"index":0,"finish_reason":"stop"}]}', "application/json"),
-    "null_content": (COMPLETION + '"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",'
-                     '"content":null}}]}', "application/json"),
+    "null_content": (
+        COMPLETION + '"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null}}]}',
+        "application/json",
+    ),
     "truncated": (COMPLETION + '"choices":[{"index":0,"mess', "application/json"),
     "not_json": ("<html>502 from a gateway</html>", "text/html"),
     "a_list": ("[]", "application/json"),
     # what older versions took for an answer, and cached: valid, but empty
-    "empty_content": (COMPLETION + '"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant",'
-                      '"content":""}}]}', "application/json"),
+    "empty_content": (
+        COMPLETION + '"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":""}}]}',
+        "application/json",
+    ),
 }
 
 
@@ -64,12 +68,13 @@ class FaultProxy:
             body, content_type = FAULTS[fault]
             return web.Response(text=body, content_type=content_type)
         async with ClientSession() as session:
-            async with session.request(request.method, self.upstream + "/" + request.match_info["tail"],
-                                       data=await request.read(), headers={
-                                           k: v for k, v in request.headers.items()
-                                           if k.lower() in ("authorization", "content-type")}) as answer:
-                return web.Response(body=await answer.read(), status=answer.status,
-                                    content_type=answer.content_type)
+            async with session.request(
+                request.method,
+                self.upstream + "/" + request.match_info["tail"],
+                data=await request.read(),
+                headers={k: v for k, v in request.headers.items() if k.lower() in ("authorization", "content-type")},
+            ) as answer:
+                return web.Response(body=await answer.read(), status=answer.status, content_type=answer.content_type)
 
     def close(self) -> None:
         asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
@@ -95,8 +100,9 @@ def test_broken_answers_are_retried_until_a_real_one_comes(proxy, librispeech_pa
     kinds = [k for k in FAULTS if k != "empty_content"]
     proxy.faults = kinds[:2] + [None] + kinds[2:4] + [None] + kinds[4:]  # two broken answers before each good one
     preset = openai_preset(tmp_path, proxy.url, max_concurrency=1, max_retries=2)
-    run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=3,
-                                 cache_path=tmp_path / "cache.sqlite")
+    run_dir = evaluate_over_http(
+        preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=3, cache_path=tmp_path / "cache.sqlite"
+    )
     records = read_jsonl(run_dir.samples_file)
     assert len(records) == 3 and not any(r["error"] for r in records) and all(r["prediction"] for r in records)
     assert proxy.answered == kinds[:2] + ["forwarded"] + kinds[2:4] + ["forwarded"] + kinds[4:] + ["forwarded"]
@@ -104,26 +110,38 @@ def test_broken_answers_are_retried_until_a_real_one_comes(proxy, librispeech_pa
 
 
 @pytest.mark.parametrize("fault", ["empty_choices", "truncated", "not_json", "no_message"])
-def test_an_answer_that_stays_broken_fails_its_sample_and_is_not_cached(fault, proxy, librispeech_parquet, tmp_path,
-                                                                        monkeypatch):
+def test_an_answer_that_stays_broken_fails_its_sample_and_is_not_cached(
+    fault, proxy, librispeech_parquet, tmp_path, monkeypatch
+):
     proxy.always = fault
     preset = openai_preset(tmp_path, proxy.url, max_concurrency=2, max_retries=1)
     cache = tmp_path / "cache.sqlite"
-    run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=2,
-                                 cache_path=cache, run_id="r")
+    run_dir = evaluate_over_http(
+        preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=2, cache_path=cache, run_id="r"
+    )
     records = read_jsonl(run_dir.samples_file)
     assert [r["prediction"] for r in records] == ["", ""]
     assert all("the server's answer is unusable after 2 tries" in r["error"] for r in records), records
     assert cached_answers(cache) == []
     proxy.always = None  # the server heals: --retry-failed asks again and gets answers
-    evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=2, cache_path=cache,
-                       run_id="r", resume=True, retry_failed=True)
+    evaluate_over_http(
+        preset,
+        librispeech_parquet,
+        tmp_path / "out",
+        monkeypatch,
+        limit=2,
+        cache_path=cache,
+        run_id="r",
+        resume=True,
+        retry_failed=True,
+    )
     healed = read_jsonl(run_dir.samples_file)
     assert len(healed) == 2 and not any(r["error"] for r in healed) and all(r["prediction"] for r in healed)
 
 
-def test_retry_failed_replaces_the_empty_answers_an_older_version_recorded_and_cached(proxy, librispeech_parquet,
-                                                                                       tmp_path, monkeypatch):
+def test_retry_failed_replaces_the_empty_answers_an_older_version_recorded_and_cached(
+    proxy, librispeech_parquet, tmp_path, monkeypatch
+):
     proxy.always = "empty_content"  # what a broken reply became before: an empty answer, cached
     preset = openai_preset(tmp_path, proxy.url, max_concurrency=1, max_retries=0)
     cache = tmp_path / "cache.sqlite"
@@ -134,8 +152,9 @@ def test_retry_failed_replaces_the_empty_answers_an_older_version_recorded_and_c
     proxy.always = None
     evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, resume=True, **options)
     assert [r["prediction"] for r in read_jsonl(run_dir.samples_file)] == ["", ""]  # plain resume: kept
-    evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, resume=True, retry_failed=True,
-                       **options)
+    evaluate_over_http(
+        preset, librispeech_parquet, tmp_path / "out", monkeypatch, resume=True, retry_failed=True, **options
+    )
     fixed = read_jsonl(run_dir.samples_file)
     assert len(fixed) == 2 and all(r["prediction"] and not r["cached"] for r in fixed)
     assert all('"text":""' not in answer for answer in cached_answers(cache))

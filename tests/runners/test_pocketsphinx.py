@@ -26,9 +26,13 @@ def test_transcribes_real_speech_and_reports_failures_per_request():
     async def go():
         await runner.start()
         try:
-            return await runner.generate([_request("ok", [audio, Part.of_text("Transcribe.")]),
-                                          _request("text-only", [Part.of_text("hello")]),
-                                          _request("broken", [broken])])
+            return await runner.generate(
+                [
+                    _request("ok", [audio, Part.of_text("Transcribe.")]),
+                    _request("text-only", [Part.of_text("hello")]),
+                    _request("broken", [broken]),
+                ]
+            )
         finally:
             await runner.close()
 

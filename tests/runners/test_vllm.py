@@ -25,11 +25,22 @@ from omnieval.types import GenConfig, MediaRef, Message, Part, Request
 
 #: per family: media markers of its chat template, and its vision patch size
 FAMILY = {
-    "qwen2_5_omni": ({"audio": "<|audio_bos|><|AUDIO|><|audio_eos|>", "image": "<|vision_bos|><|IMAGE|><|vision_eos|>",
-                      "video": "<|vision_bos|><|VIDEO|><|vision_eos|>"}, 14),
-    "qwen3_omni_moe": ({"audio": "<|audio_start|><|audio_pad|><|audio_end|>",
-                        "image": "<|vision_start|><|image_pad|><|vision_end|>",
-                        "video": "<|vision_start|><|video_pad|><|vision_end|>"}, 16),
+    "qwen2_5_omni": (
+        {
+            "audio": "<|audio_bos|><|AUDIO|><|audio_eos|>",
+            "image": "<|vision_bos|><|IMAGE|><|vision_eos|>",
+            "video": "<|vision_bos|><|VIDEO|><|vision_eos|>",
+        },
+        14,
+    ),
+    "qwen3_omni_moe": (
+        {
+            "audio": "<|audio_start|><|audio_pad|><|audio_end|>",
+            "image": "<|vision_start|><|image_pad|><|vision_end|>",
+            "video": "<|vision_start|><|video_pad|><|vision_end|>",
+        },
+        16,
+    ),
 }
 
 
@@ -54,11 +65,40 @@ def media(tmp_path_factory) -> dict[str, Path]:
     pixels[:, 50:] = (0, 0, 255)
     Image.fromarray(pixels).save(base / "picture.png")
     for name, seconds, freq in (("clip", "2", 440), ("long", "2.5", 880)):
-        _ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-f", "lavfi",
-                "-i", f"sine=frequency={freq}:sample_rate=16000", "-t", seconds, "-c:v", "libx264",
-                "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(base / f"{name}.mp4"))
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-            "-an", str(base / "silent.mp4"))
+        _ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=10",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={freq}:sample_rate=16000",
+            "-t",
+            seconds,
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(base / f"{name}.mp4"),
+        )
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=64x48:rate=10",
+        "-t",
+        "2",
+        "-c:v",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-an",
+        str(base / "silent.mp4"),
+    )
     return {path.stem: path for path in base.iterdir()}
 
 
@@ -85,14 +125,24 @@ def _dominant_hz(audio: np.ndarray, rate: int = 16000) -> float:
 def test_mixed_media_prompt_markers_and_payloads(media, family):
     name, tokenizer = family
     markers, patch = FAMILY[name]
-    request = _request([_part(media, "speech"), _part(media, "picture"), _part(media, "clip"),
-                        Part.of_text("What do you hear and see?")])
+    request = _request(
+        [
+            _part(media, "speech"),
+            _part(media, "picture"),
+            _part(media, "clip"),
+            Part.of_text("What do you hear and see?"),
+        ]
+    )
     prepared = prepare(request, MediaOptions(image_patch_size=patch))
     inputs = to_vllm_prompt(prepared, tokenizer, use_audio_in_video=False)
 
     prompt = inputs["prompt"]
-    positions = [prompt.index(markers["audio"]), prompt.index(markers["image"]), prompt.index(markers["video"]),
-                 prompt.index("What do you hear and see?")]
+    positions = [
+        prompt.index(markers["audio"]),
+        prompt.index(markers["image"]),
+        prompt.index(markers["video"]),
+        prompt.index("What do you hear and see?"),
+    ]
     assert positions == sorted(positions)
     assert prompt.endswith("<|im_start|>assistant\n")
     assert set(inputs) == {"prompt", "multi_modal_data", "mm_processor_kwargs"}
@@ -126,8 +176,9 @@ def test_mixed_media_prompt_markers_and_payloads(media, family):
 def test_audio_in_video_goes_into_audio_in_prompt_order(media, family, order):
     name, tokenizer = family
     markers, patch = FAMILY[name]
-    request = _request([_part(media, order[0]), _part(media, order[1]), Part.of_text("Describe.")],
-                       use_audio_in_video=True)
+    request = _request(
+        [_part(media, order[0]), _part(media, order[1]), Part.of_text("Describe.")], use_audio_in_video=True
+    )
     prepared = prepare(request, MediaOptions(image_patch_size=patch))
     inputs = to_vllm_prompt(prepared, tokenizer, use_audio_in_video=True)
 
@@ -144,8 +195,11 @@ def test_audio_in_video_goes_into_audio_in_prompt_order(media, family, order):
     assert len(inputs["multi_modal_data"]["video"]) == 1
 
     # without the flag the same video is sent silent
-    plain = to_vllm_prompt(prepare(_request(request.messages[0].content), MediaOptions(image_patch_size=patch)),
-                           tokenizer, use_audio_in_video=False)
+    plain = to_vllm_prompt(
+        prepare(_request(request.messages[0].content), MediaOptions(image_patch_size=patch)),
+        tokenizer,
+        use_audio_in_video=False,
+    )
     assert [round(_dominant_hz(a), -1) for a, _ in plain["multi_modal_data"]["audio"]] == [660.0]
     assert "use_audio_in_video" not in plain["mm_processor_kwargs"]
     # inputs prepared with the track but sent without the flag leave the track out
@@ -185,7 +239,11 @@ def test_text_only_request_has_no_media_and_keeps_the_system_prompt(family):
 
 def test_sampling_follows_gen_config():
     assert sampling_kwargs(GenConfig(temperature=0.0, top_p=0.8, max_new_tokens=7, seed=3)) == {
-        "temperature": 0.0, "top_p": 0.8, "max_tokens": 7, "seed": 3}
+        "temperature": 0.0,
+        "top_p": 0.8,
+        "max_tokens": 7,
+        "seed": 3,
+    }
 
 
 @pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vLLM is installed here")
@@ -197,8 +255,9 @@ def test_start_without_vllm_says_how_to_install():
 
 
 def test_registered_with_settings_and_per_request_errors(media):
-    runner = RUNNERS.get("vllm")(model="Qwen/Qwen3-Omni-30B-A3B-Instruct", limit_mm_per_prompt={"video": 1},
-                                 image_patch_size=16, video_fps=1.0)
+    runner = RUNNERS.get("vllm")(
+        model="Qwen/Qwen3-Omni-30B-A3B-Instruct", limit_mm_per_prompt={"video": 1}, image_patch_size=16, video_fps=1.0
+    )
     assert runner.max_batch_size == 32 and runner.media.image_patch_size == 16 and runner.media.video_fps == 1.0
     assert "max_batch_size" not in runner.cache_identity()["settings"]
     with pytest.raises(OmnievalError, match="has no setting temperature"):
@@ -208,13 +267,19 @@ def test_registered_with_settings_and_per_request_errors(media):
 
     # requests that fail before the engine is reached fail alone, in order
     missing = Part.of_media(MediaRef(kind="audio", path=str(media["tone"].with_name("gone.wav")), name="gone.wav"))
-    responses = asyncio.run(runner.generate([
-        _request([_part(media, "tone")], return_audio=True),
-        _request([missing]),
-        _request([_part(media, "silent")], use_audio_in_video=True),
-    ]))
+    responses = asyncio.run(
+        runner.generate(
+            [
+                _request([_part(media, "tone")], return_audio=True),
+                _request([missing]),
+                _request([_part(media, "silent")], use_audio_in_video=True),
+            ]
+        )
+    )
     assert [r.error for r in responses] == [
-        NO_SPEECH, f"audio file not found: {missing.media.path}",
-        "video silent.mp4 has no audio track, and this request uses the video's audio"]
+        NO_SPEECH,
+        f"audio file not found: {missing.media.path}",
+        "video silent.mp4 has no audio track, and this request uses the video's audio",
+    ]
     with pytest.raises(OmnievalError, match="after start"):
         asyncio.run(runner.generate([_request([Part.of_text("hi")])]))

@@ -22,9 +22,11 @@ def voice(text: str, name: str) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def clips():
-    return {"m3_a": voice("the quick brown fox jumps over the lazy dog", "en-us+m3"),
-            "m3_b": voice("a completely different sentence is spoken here", "en-us+m3"),
-            "f3_b": voice("a completely different sentence is spoken here", "en-us+f3")}
+    return {
+        "m3_a": voice("the quick brown fox jumps over the lazy dog", "en-us+m3"),
+        "m3_b": voice("a completely different sentence is spoken here", "en-us+m3"),
+        "f3_b": voice("a completely different sentence is spoken here", "en-us+f3"),
+    }
 
 
 def test_same_voice_pairs_are_more_similar_than_different_voice_pairs(clips):

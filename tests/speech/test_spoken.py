@@ -7,8 +7,8 @@ import jiwer
 import pytest
 
 from omnieval.errors import OmnievalError
-from omnieval.offline import task_of
 from omnieval.metrics.normalizers import get_normalizer
+from omnieval.offline import task_of
 from omnieval.registry import TASKS
 from omnieval.sample_data import speak
 from omnieval.scoring import make_record, rescore, summarize
@@ -80,20 +80,25 @@ def test_an_answer_without_speech_is_all_missed_and_a_failed_one_has_no_spoken_s
 
 
 def test_run_metrics_sum_the_spoken_answers_beside_the_text_score(task, wavs):
-    responses = [Response(text=SAID, audio_path=str(wavs["said"]), audio_s=2.0, rtf=0.5),
-                 Response(text=SAID, audio_path=str(wavs["other"]), audio_s=4.0, rtf=0.25),
-                 Response(text=SAID),
-                 None]
-    records = [make_record(task, sample(i), response, error=None if response else "out of memory")
-               for i, response in enumerate(responses)]
+    responses = [
+        Response(text=SAID, audio_path=str(wavs["said"]), audio_s=2.0, rtf=0.5),
+        Response(text=SAID, audio_path=str(wavs["other"]), audio_s=4.0, rtf=0.25),
+        Response(text=SAID),
+        None,
+    ]
+    records = [
+        make_record(task, sample(i), response, error=None if response else "out of memory")
+        for i, response in enumerate(responses)
+    ]
     metrics = summarize(task, records, len(records)).metrics
     spoken = [r.scores["spoken/wer"] for r in records[:3]]
     assert metrics["spoken/wer"] == pytest.approx(sum(spoken) / 3)
     errors, words = sum(r.scores["spoken/errors"] for r in records[:3]), 3 * len(SAID.split())
     assert metrics["spoken/corpus_wer"] == pytest.approx(100 * errors / words)
     assert metrics["spoken/audio_s"] == 3.0 and metrics["spoken/rtf"] == 0.375
-    assert metrics["spoken/dnsmos"] == pytest.approx((records[0].scores["spoken/dnsmos"]
-                                                      + records[1].scores["spoken/dnsmos"]) / 2)
+    assert metrics["spoken/dnsmos"] == pytest.approx(
+        (records[0].scores["spoken/dnsmos"] + records[1].scores["spoken/dnsmos"]) / 2
+    )
     assert metrics["spoken/flagged/empty"] == pytest.approx(100 / 3) and "wer" in metrics
     assert rescore(task, records)[0].scores == records[0].scores
 
@@ -111,14 +116,26 @@ def test_whisper_is_refused_for_languages_it_does_not_know():
 
 def test_a_runner_that_cannot_speak_is_refused_before_the_run(librispeech_parquet, tmp_path):
     with pytest.raises(OmnievalError, match="the pocketsphinx runner cannot answer in speech"):
-        evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, gen_overrides={"return_audio": True},
-                 task_params={"spoken_asr": "pocketsphinx"})
+        evaluate(
+            "librispeech_test_clean",
+            librispeech_parquet,
+            tmp_path,
+            gen_overrides={"return_audio": True},
+            task_params={"spoken_asr": "pocketsphinx"},
+        )
     assert not any(tmp_path.iterdir())
 
 
 def test_runs_from_before_spoken_answers_are_rescored_as_they_were_made():
-    made = {"run_id": "r", "task": "librispeech_test_clean", "task_version": "1", "model": "m", "runner": {},
-            "gen_config": GenConfig(return_audio=True), "dataset": {}}
+    made = {
+        "run_id": "r",
+        "task": "librispeech_test_clean",
+        "task_version": "1",
+        "model": "m",
+        "runner": {},
+        "gen_config": GenConfig(return_audio=True),
+        "dataset": {},
+    }
     old = RunRecord(**made, config={"selection": {"task_params": {"normalizer": "qwen_english"}}})
     assert not isinstance(task_of(old), SpokenAnswers)
     new = RunRecord(**made, config={"selection": {"task_params": {"spoken_asr": "pocketsphinx"}}})

@@ -120,14 +120,24 @@ def test_every_weight_of_the_official_layout_is_loaded_where_it_belongs(checkpoi
     assert model.wavlm.config.num_hidden_layers == LAYERS and model.wavlm.config.num_attention_heads == HEADS
     loaded = model.wavlm.state_dict()
     prefix = "feature_extract.model."
-    assert torch.equal(loaded["encoder.layers.1.feed_forward.output_dense.weight"], official[f"{prefix}encoder.layers.1.fc2.weight"])
-    assert torch.equal(loaded["encoder.layers.0.attention.gru_rel_pos_const"], official[f"{prefix}encoder.layers.0.self_attn.grep_a"])
-    assert torch.equal(loaded["feature_extractor.conv_layers.6.layer_norm.bias"],
-                       official[f"{prefix}feature_extractor.conv_layers.6.2.1.bias"])
-    assert torch.equal(loaded["encoder.pos_conv_embed.conv.parametrizations.weight.original0"],
-                       official[f"{prefix}encoder.pos_conv.0.weight_g"])
-    assert torch.equal(model.head.state_dict()["layer3.Res2Conv1dReluBn.bns.6.running_var"],
-                       official["layer3.Res2Conv1dReluBn.bns.6.running_var"])
+    assert torch.equal(
+        loaded["encoder.layers.1.feed_forward.output_dense.weight"], official[f"{prefix}encoder.layers.1.fc2.weight"]
+    )
+    assert torch.equal(
+        loaded["encoder.layers.0.attention.gru_rel_pos_const"], official[f"{prefix}encoder.layers.0.self_attn.grep_a"]
+    )
+    assert torch.equal(
+        loaded["feature_extractor.conv_layers.6.layer_norm.bias"],
+        official[f"{prefix}feature_extractor.conv_layers.6.2.1.bias"],
+    )
+    assert torch.equal(
+        loaded["encoder.pos_conv_embed.conv.parametrizations.weight.original0"],
+        official[f"{prefix}encoder.pos_conv.0.weight_g"],
+    )
+    assert torch.equal(
+        model.head.state_dict()["layer3.Res2Conv1dReluBn.bns.6.running_var"],
+        official["layer3.Res2Conv1dReluBn.bns.6.running_var"],
+    )
 
 
 def test_the_head_sees_the_input_of_each_layer_then_the_layer_normed_output(checkpoint_file):

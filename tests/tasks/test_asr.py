@@ -14,18 +14,28 @@ from tests.helpers import evaluate
 
 def test_every_benchmark_is_registered_under_its_name():
     names = set(TASKS.names())
-    assert {"librispeech_test_clean", "librispeech_test_other", "commonvoice15_en", "commonvoice15_zh",
-            "commonvoice15_fr", "wenetspeech_test_net", "wenetspeech_test_meeting"} <= names
+    assert {
+        "librispeech_test_clean",
+        "librispeech_test_other",
+        "commonvoice15_en",
+        "commonvoice15_zh",
+        "commonvoice15_fr",
+        "wenetspeech_test_net",
+        "wenetspeech_test_meeting",
+    } <= names
     assert {f"fleurs_{code}" for code, _ in FLEURS_LANGUAGES.values()} <= names
     assert {f"fleurs_{code}" for code in QWEN3_OMNI_FLEURS_19} <= names
 
 
-@pytest.mark.parametrize(("task", "hub_id", "split", "text_field"), [
-    ("librispeech_test_other", "openslr/librispeech_asr", "test", "text"),
-    ("fleurs_zh", "google/fleurs", "test", "transcription"),
-    ("commonvoice15_fr", "lmms-lab-audio/common_voice_15", "test", "sentence"),
-    ("wenetspeech_test_meeting", "lmms-lab-audio/WenetSpeech", "test_meeting", "text"),
-])
+@pytest.mark.parametrize(
+    ("task", "hub_id", "split", "text_field"),
+    [
+        ("librispeech_test_other", "openslr/librispeech_asr", "test", "text"),
+        ("fleurs_zh", "google/fleurs", "test", "transcription"),
+        ("commonvoice15_fr", "lmms-lab-audio/common_voice_15", "test", "sentence"),
+        ("wenetspeech_test_meeting", "lmms-lab-audio/WenetSpeech", "test_meeting", "text"),
+    ],
+)
 def test_datasets_name_their_hub_source(task, hub_id, split, text_field):
     spec = TASKS.get(task).dataset
     assert (spec.hub_id, spec.split, spec.fields["text"]) == (hub_id, split, text_field)
@@ -39,16 +49,19 @@ def test_sources_are_pinned_where_the_hub_repo_is_a_script():
     assert TASKS.get("commonvoice15_zh").dataset.config == "zh-CN"
 
 
-@pytest.mark.parametrize(("task", "prompt", "metric", "normalizer"), [
-    ("librispeech_test_clean", "Transcribe the English audio into text.", "wer", "qwen_english"),
-    ("fleurs_zh", "请将这段中文语音转换为纯文本。", "cer", "chinese"),
-    ("wenetspeech_test_net", "请将这段中文语音转换为纯文本。", "cer", "chinese"),
-    ("fleurs_yue", "Transcribe the Cantonese audio into text.", "cer", "chars_simplified"),
-    ("fleurs_de", "Transcribe the German audio into text.", "wer", "whisper_basic"),
-    ("fleurs_ja", "Transcribe the Japanese audio into text.", "cer", "chars"),
-    ("fleurs_th", "Transcribe the Thai audio into text.", "cer", "chars"),
-    ("commonvoice15_fr", "Transcribe the French audio into text.", "wer", "whisper_basic"),
-])
+@pytest.mark.parametrize(
+    ("task", "prompt", "metric", "normalizer"),
+    [
+        ("librispeech_test_clean", "Transcribe the English audio into text.", "wer", "qwen_english"),
+        ("fleurs_zh", "请将这段中文语音转换为纯文本。", "cer", "chinese"),
+        ("wenetspeech_test_net", "请将这段中文语音转换为纯文本。", "cer", "chinese"),
+        ("fleurs_yue", "Transcribe the Cantonese audio into text.", "cer", "chars_simplified"),
+        ("fleurs_de", "Transcribe the German audio into text.", "wer", "whisper_basic"),
+        ("fleurs_ja", "Transcribe the Japanese audio into text.", "cer", "chars"),
+        ("fleurs_th", "Transcribe the Thai audio into text.", "cer", "chars"),
+        ("commonvoice15_fr", "Transcribe the French audio into text.", "wer", "whisper_basic"),
+    ],
+)
 def test_prompt_metric_and_normalizer_per_language(task, prompt, metric, normalizer):
     chosen = TASKS.get(task)
     assert chosen.params["prompt"] == prompt and chosen.params["normalizer"] == normalizer
@@ -96,8 +109,19 @@ def test_wenetspeech_schema_end_to_end_and_chinese_scoring(wenetspeech_parquet, 
         {"id": "3", "prediction": "我们明天早上8点钟见"},  # 八 as a digit, 钟 inserted
     ]
     predictions.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
-    proc = run_cli("score", "--task", "wenetspeech_test_net", "--predictions", predictions, "--dataset-path",
-                   wenetspeech_parquet, "--output", tmp_path / "scored", "--format", "json")
+    proc = run_cli(
+        "score",
+        "--task",
+        "wenetspeech_test_net",
+        "--predictions",
+        predictions,
+        "--dataset-path",
+        wenetspeech_parquet,
+        "--output",
+        tmp_path / "scored",
+        "--format",
+        "json",
+    )
     metrics = json.loads(proc.stdout)
     reference_chars = len("今天天气很好我们去公园吧他买了三个苹果北京是中国的首都我们明天早上八点见")
     assert metrics["cer"] == pytest.approx(100 * 2 / reference_chars)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from omnieval.registry import TASKS
 from omnieval.errors import OmnievalError
+from omnieval.registry import TASKS
 from omnieval.sample_understanding import acoustic_scene_samples, label_samples, reasoning_samples
 from omnieval.tasks.audio_choice import read_label
 from tests.helpers import score_answers as scored
@@ -37,10 +37,17 @@ def test_mmsu_asks_with_its_own_prompt_and_scores_per_category(samples):
     prompt = task.build_messages(loaded.rows[0], loaded.base_dir)[0].text()
     assert prompt.startswith("Choose the most suitable answer from options A, B, C, and D.")
     assert "Question: Which number is spoken?\n\nA. three\nB. seven" in prompt
-    assert metrics == {"accuracy": 50.0, "accuracy/category/perception": 100.0, "accuracy/category/reasoning": 0.0,
-                       "accuracy/sub_category/semantics": 50.0, "extraction_failure_rate": 0.0,
-                       "accuracy_lenient": 50.0, "readers_disagree": 0.0, "official_guessed": 0.0,
-                       "official_excluded": 0.0}
+    assert metrics == {
+        "accuracy": 50.0,
+        "accuracy/category/perception": 100.0,
+        "accuracy/category/reasoning": 0.0,
+        "accuracy/sub_category/semantics": 50.0,
+        "extraction_failure_rate": 0.0,
+        "accuracy_lenient": 50.0,
+        "readers_disagree": 0.0,
+        "official_guessed": 0.0,
+        "official_excluded": 0.0,
+    }
     assert task.stratify_by == "category"
 
 
@@ -102,10 +109,12 @@ def test_tut2017_reads_meta_txt_and_asks_with_kimi_audios_prompt(scenes):
     loaded = task.load(str(scenes["tut2017"]))
     audio, text = task.build_messages(loaded.rows[1], loaded.base_dir)[0].content
     assert audio.media.name.endswith("audio/2.wav")
-    assert text.text.startswith("Identify the acoustic scene in the audio.\nOptions:\n(A) beach\n(B) bus\n"
-                                "(C) cafe or restaurant\n")
-    assert text.text.endswith("(O) tram\n.Answer with the option's letter from the given choices directly and only "
-                              "give the best option.")
+    assert text.text.startswith(
+        "Identify the acoustic scene in the audio.\nOptions:\n(A) beach\n(B) bus\n(C) cafe or restaurant\n"
+    )
+    assert text.text.endswith(
+        "(O) tram\n.Answer with the option's letter from the given choices directly and only give the best option."
+    )
 
 
 def test_scene_tasks_need_their_extracted_archive(tmp_path):

@@ -20,11 +20,18 @@ from tests.helpers import score_answers
 CASES = Path(__file__).parent / "audio_label_cases"
 TASK_NAMES = ("gtzan", "meld_emotion", "vocalsound", "muchomusic")
 #: the official figures' names -> ours (a name not here is one of MuChoMusic's categories, below)
-FIGURES = {"total": "accuracy", "total_unrounded": "accuracy", "IFR": "instruction_following_rate",
-           "knowledge/overall": "accuracy/knowledge", "reasoning/overall": "accuracy/reasoning",
-           "logged/male_accuracy": "accuracy/gender/male", "logged/female_accuracy": "accuracy/gender/female",
-           "logged/age_18_25_accuracy": "accuracy/age/18-25", "logged/age_26_48_accuracy": "accuracy/age/26-48",
-           "logged/age_49_80_accuracy": "accuracy/age/49-80"}
+FIGURES = {
+    "total": "accuracy",
+    "total_unrounded": "accuracy",
+    "IFR": "instruction_following_rate",
+    "knowledge/overall": "accuracy/knowledge",
+    "reasoning/overall": "accuracy/reasoning",
+    "logged/male_accuracy": "accuracy/gender/male",
+    "logged/female_accuracy": "accuracy/gender/female",
+    "logged/age_18_25_accuracy": "accuracy/age/18-25",
+    "logged/age_26_48_accuracy": "accuracy/age/26-48",
+    "logged/age_49_80_accuracy": "accuracy/age/49-80",
+}
 
 
 def cases_of(task_name: str) -> dict:
@@ -66,12 +73,15 @@ def test_every_verdict_reading_and_figure_equals_the_official_scorers(task_name,
     for form, described in enumerate(cases["forms"]):
         answers = [row_answers[form] for row_answers in cases["answers"]]
         _, records, metrics = scored(task_name, rows, answers, tmp_path)
-        assert [bool(r.scores["accuracy"]) for r in records] == [row[form] for row in cases["verdicts"]], \
-            (described["form"], answers)
+        assert [bool(r.scores["accuracy"]) for r in records] == [row[form] for row in cases["verdicts"]], (
+            described["form"],
+            answers,
+        )
         # what the script read: the answer cut to the label's length (UltraEval-Audio), the class (lmms-eval),
         # the letter (MuChoMusic); nothing read is None, an empty cut ""
-        assert [r.details["official_read"] for r in records] == [row[form] or None for row in cases["extracted"]], \
+        assert [r.details["official_read"] for r in records] == [row[form] or None for row in cases["extracted"]], (
             described["form"]
+        )
         assert_figures(metrics, described["official"], task_name, described["form"])
 
 
@@ -82,8 +92,9 @@ def test_all_answers_together_with_our_reading_beside_the_official_one(task_name
     rows = hub_rows(cases, categories=task_name == "muchomusic") * forms
     answers = [cases["answers"][r][form] for form in range(forms) for r in range(len(cases["rows"]))]
     task, records, metrics = scored(task_name, rows, answers, tmp_path)
-    assert [bool(r.scores["accuracy"]) for r in records] == [cases["verdicts"][r][form] for form in range(forms)
-                                                              for r in range(len(cases["rows"]))]
+    assert [bool(r.scores["accuracy"]) for r in records] == [
+        cases["verdicts"][r][form] for form in range(forms) for r in range(len(cases["rows"]))
+    ]
     assert_figures(metrics, cases["all_answers"], task_name, "all answers")
     disagreements = sum(bool(r.scores["accuracy"]) != bool(r.scores["accuracy_lenient"]) for r in records)
     assert metrics["readers_disagree"] == disagreements > 0
@@ -112,8 +123,9 @@ def test_muchomusic_from_the_hub_copy_has_accuracy_and_its_instruction_following
     _, records, metrics = scored("muchomusic", hub_rows(cases) * forms, answers, tmp_path)
     assert metrics["accuracy"] == pytest.approx(cases["all_answers"]["total_unrounded"], abs=0.01)
     assert round(metrics["instruction_following_rate"] / 100, 2) == cases["all_answers"]["IFR"] / 100
-    assert not [name for name in metrics if name.startswith(("accuracy/knowledge", "accuracy/reasoning",
-                                                             "accuracy/genre"))]
+    assert not [
+        name for name in metrics if name.startswith(("accuracy/knowledge", "accuracy/reasoning", "accuracy/genre"))
+    ]
 
 
 def test_muchomusic_counts_a_failed_generation_wrong_and_unanswered(tmp_path):
@@ -140,8 +152,9 @@ def test_the_prompts_are_ultraeval_audios_as_its_registry_writes_them():
     prompts = {name: TASKS.get(name).params["prompt"] for name in ("gtzan", "meld_emotion", "vocalsound")}
     assert prompts == {
         "gtzan": "Listen to the provided music clip and identify the genre. the answer must be one of [blues,classical,"
-                 "country,disco,hiphop,jazz,metal,pop,reggae,rock], answer without explain",
+        "country,disco,hiphop,jazz,metal,pop,reggae,rock], answer without explain",
         "meld_emotion": "listen the audio and judge the emotion of the speaker, the answer must be one of [surprise,"
-                        "anger,neutral,joy,sadness,fear,disgust], answer without explain",
+        "anger,neutral,joy,sadness,fear,disgust], answer without explain",
         "vocalsound": "listen the audio and judge the vocal sound, the answer must be one of [Cough,Sigh,"
-                      "Throat clearing,Sneeze,Laughter,Sniff], answer without explain"}
+        "Throat clearing,Sneeze,Laughter,Sniff], answer without explain",
+    }

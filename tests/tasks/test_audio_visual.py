@@ -14,8 +14,11 @@ from tests.helpers import score_answers as scored
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory):
     base = tmp_path_factory.mktemp("audio_visual")
-    return {"worldsense": worldsense_sample(base / "worldsense"), "dailyomni": dailyomni_sample(base / "dailyomni"),
-            "videoholmes": videoholmes_sample(base / "videoholmes")}
+    return {
+        "worldsense": worldsense_sample(base / "worldsense"),
+        "dailyomni": dailyomni_sample(base / "dailyomni"),
+        "videoholmes": videoholmes_sample(base / "videoholmes"),
+    }
 
 
 def messages_of(task, folder, index):
@@ -24,10 +27,16 @@ def messages_of(task, folder, index):
 
 
 def test_worldsense_flattens_each_video_s_questions_and_scores_per_leaderboard_domain(samples):
-    task, records, metrics = scored("worldsense", samples["worldsense"],
-                                    ["B", "The answer is A.", "C", None, "I cannot tell."])
-    assert [r.id for r in records] == ["ws_red/task0", "ws_red/task1", "ws_pattern/task0", "ws_mute/task0",
-                                       "ws_missing/task0"]
+    task, records, metrics = scored(
+        "worldsense", samples["worldsense"], ["B", "The answer is A.", "C", None, "I cannot tell."]
+    )
+    assert [r.id for r in records] == [
+        "ws_red/task0",
+        "ws_red/task1",
+        "ws_pattern/task0",
+        "ws_mute/task0",
+        "ws_missing/task0",
+    ]
     assert records[2].metadata["options"] == {"A": "two", "B": "three", "C": "four"}  # "A. two": prefix dropped
     # lmms-eval's scorer takes the unreadable "I cannot tell." as "A", which is right for the last question
     assert [r.details["official_read"] for r in records] == ["B", "A", "C", "A", "A"]
@@ -36,7 +45,8 @@ def test_worldsense_flattens_each_video_s_questions_and_scores_per_leaderboard_d
     assert metrics["accuracy/domain/Daily Life"] == 100.0 and metrics["accuracy/domain/Tech & Science"] == 0.0
     assert metrics["accuracy/task_type/Audio Recognition"] == 50.0
     assert metrics["accuracy/task_domain/Reasoning"] == 0.0 and metrics["accuracy/duration/<1min"] == pytest.approx(
-        200 / 3)
+        200 / 3
+    )
     # a question counts under each of its video's audio classes
     assert metrics["accuracy/audio_class/Speech"] == pytest.approx(200 / 3)
     assert metrics["accuracy/audio_class/Music"] == 50.0 and metrics["accuracy/audio_class/Event"] == 0.0
@@ -47,8 +57,10 @@ def test_worldsense_asks_as_vlmevalkit_does_and_never_without_its_video(samples)
     task = TASKS.get("worldsense")
     (message,) = messages_of(task, samples["worldsense"], 2)
     first, video, last = message.content
-    assert first.text == ("Carefully watch this video and pay attention to every detail. Based on your observations, "
-                          "select the best option that accurately addresses the question.")
+    assert first.text == (
+        "Carefully watch this video and pay attention to every detail. Based on your observations, "
+        "select the best option that accurately addresses the question."
+    )
     assert video.media.kind == "video" and video.media.path.endswith("videos/ws_pattern.mp4") and video.media.sha256
     assert last.text.startswith("\nThese are the frames of a video and the corresponding audio. Select the best")
     assert last.text.endswith("Question: How many numbers are spoken?\nA. two\nB. three\nC. four\nAnswer: ")
@@ -70,7 +82,8 @@ def test_dailyomni_gives_the_video_and_its_audio_file_with_its_script_s_prompt(s
         "Your task is to accurately answer multiple-choice questions based on the given video and audio together.\n"
         "Select the single most accurate answer from the given choices.\nQuestion: Which animal is heard?\n"
         "Choices: ['A. a cat', 'B. a dog', 'C. a cow', 'D. a bird']\nYour answer should be a capital letter "
-        "representing your choice: A, B, C, or D. Don't generate any other text.\n")
+        "representing your choice: A, B, C, or D. Don't generate any other text.\n"
+    )
     assert not task.gen.use_audio_in_video  # the sound is its own file
     with pytest.raises(MediaError, match="audio file not found: Videos/do_pattern/do_pattern_audio.wav"):
         messages_of(task, samples["dailyomni"], 2)
@@ -89,14 +102,20 @@ def test_dailyomni_input_modes_follow_its_script(samples):
 
 
 def test_videoholmes_asks_for_think_and_answer_tags_and_scores_per_question_type(samples):
-    task, records, metrics = scored("videoholmes", samples["videoholmes"], [
-        "<think>The speaker says the butler did it.</think><answer>B</answer>",
-        "<think>Nobody seems innocent... maybe A or F</think><answer>A: The gardener</answer>",
-        "<think>I could not see the video and never closed the thought"])
+    task, records, metrics = scored(
+        "videoholmes",
+        samples["videoholmes"],
+        [
+            "<think>The speaker says the butler did it.</think><answer>B</answer>",
+            "<think>Nobody seems innocent... maybe A or F</think><answer>A: The gardener</answer>",
+            "<think>I could not see the video and never closed the thought",
+        ],
+    )
     assert [r.id for r in records] == ["vh_film/1", "vh_film/2", "vh_cut/1"]
     assert records[0].metadata["options"]["F"] == "Nobody" and len(records[0].metadata["options"]) == 6
     assert metrics["accuracy"] == pytest.approx(100 / 3) and metrics["extraction_failure_rate"] == pytest.approx(
-        100 / 3)
+        100 / 3
+    )
     assert metrics["accuracy/question_type/MHR"] == 100.0 and metrics["accuracy/question_type/SR"] == 0.0
     (message,) = messages_of(task, samples["videoholmes"], 0)
     assert message.content[0].media.path.endswith("videos_cropped/vh_film.mp4")
@@ -104,11 +123,14 @@ def test_videoholmes_asks_for_think_and_answer_tags_and_scores_per_question_type
         "Based on the given video, reason and answer the single-choice question. Provide your reasoning between the "
         "<think> and </think> tags, and then give your final answer between the <answer> and </answer> tags. The "
         "question is: Who is the culprit?. The options are: A: The gardener, B: The butler, C: The cook, "
-        "D: The driver, E: The maid, F: Nobody. Your answer:")
+        "D: The driver, E: The maid, F: Nobody. Your answer:"
+    )
 
 
-@pytest.mark.parametrize("name,data_file", [("worldsense", "worldsense_qa.json"), ("dailyomni", "qa.json"),
-                                            ("videoholmes", "test_Video-Holmes.json")])
+@pytest.mark.parametrize(
+    "name,data_file",
+    [("worldsense", "worldsense_qa.json"), ("dailyomni", "qa.json"), ("videoholmes", "test_Video-Holmes.json")],
+)
 def test_a_local_copy_is_required_and_checked(name, data_file, tmp_path):
     task = TASKS.get(name)
     with pytest.raises(OmnievalError, match="needs a local copy: download"):

@@ -34,11 +34,15 @@ def test_two_segments_of_one_video_are_two_clips(tmp_path):
     table = pq.read_table(path)
     starts = table.column("start_time").to_pylist()
     starts[-1] = 90  # clip-b's last caption now describes another segment of the video
-    pq.write_table(table.set_column(table.schema.get_field_index("start_time"), "start_time",
-                                    pa.array(starts, type=pa.int64())), path)
+    pq.write_table(
+        table.set_column(table.schema.get_field_index("start_time"), "start_time", pa.array(starts, type=pa.int64())),
+        path,
+    )
     loaded = TASKS.get("audiocaps").load(str(path))
-    assert [row["references"] for row in loaded.rows][1:] == [["Loud static noise", "White noise hisses steadily"],
-                                                              ["Static hisses"]]
+    assert [row["references"] for row in loaded.rows][1:] == [
+        ["Loud static noise", "White noise hisses steadily"],
+        ["Static hisses"],
+    ]
 
 
 def test_the_judge_reads_every_reference_and_the_final_answer_and_captioners_get_the_audio_alone(loaded):
@@ -63,11 +67,18 @@ def test_the_score_is_twenty_times_the_mean_rating_with_failures_handled(loaded)
 
     def judged(n: int, value: float | None, error: str | None = None):
         record = make_record(task, sample.model_copy(update={"id": str(n), "index": n}), Response(text="a man"))
-        return with_judgment(task, record, Judgment(judge="j", template="audio_caption", version="0" * 12,
-                                                    value=value, verdicts=[value], error=error))
+        return with_judgment(
+            task,
+            record,
+            Judgment(judge="j", template="audio_caption", version="0" * 12, value=value, verdicts=[value], error=error),
+        )
 
-    records = [judged(0, 5.0), judged(1, 3.0), judged(2, None, "judge unavailable"),
-               make_record(task, sample.model_copy(update={"id": "3", "index": 3}), Response(error="oom"))]
+    records = [
+        judged(0, 5.0),
+        judged(1, 3.0),
+        judged(2, None, "judge unavailable"),
+        make_record(task, sample.model_copy(update={"id": "3", "index": 3}), Response(error="oom")),
+    ]
     summary = summarize(task, records, 4)
     assert summary.metrics["rating"] == pytest.approx(3.0) and summary.metrics["score"] == pytest.approx(60.0)
     assert summary.counts["judged"] == 2 and summary.counts["judge_failed"] == 1

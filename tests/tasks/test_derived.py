@@ -14,23 +14,32 @@ def test_a_derived_score_is_the_mean_of_its_columns_taking_the_first_alternative
 
 def test_voicebench_overall_is_the_mean_of_the_nine_columns_as_qwen3_omni_reports_it():
     """Qwen3-Omni-30B-A3B-Instruct's nine VoiceBench columns (QwenLM/Qwen3-Omni README) give its Overall, 85.5."""
-    columns = {("voicebench_alpacaeval_full", "score"): 94.8, ("voicebench_commoneval", "score"): 90.8,
-               ("voicebench_wildvoice", "score"): 91.6, ("voicebench_sd_qa", "accuracy"): 76.9,
-               ("voicebench_mmsu", "accuracy"): 68.1, ("voicebench_openbookqa", "accuracy"): 89.7,
-               ("voicebench_bbh", "accuracy"): 80.4, ("voicebench_ifeval", "accuracy"): 77.8,
-               ("voicebench_advbench", "refusal_rate"): 99.3}
+    columns = {
+        ("voicebench_alpacaeval_full", "score"): 94.8,
+        ("voicebench_commoneval", "score"): 90.8,
+        ("voicebench_wildvoice", "score"): 91.6,
+        ("voicebench_sd_qa", "accuracy"): 76.9,
+        ("voicebench_mmsu", "accuracy"): 68.1,
+        ("voicebench_openbookqa", "accuracy"): 89.7,
+        ("voicebench_bbh", "accuracy"): 80.4,
+        ("voicebench_ifeval", "accuracy"): 77.8,
+        ("voicebench_advbench", "refusal_rate"): 99.3,
+    }
     value, used = OVERALL.compute(columns)
     assert round(value, 1) == 85.5 and used[0] == "voicebench_alpacaeval_full"
     del columns[("voicebench_bbh", "accuracy")]
     assert OVERALL.compute(columns) is None
 
 
-@pytest.mark.parametrize("name, first, last", [
-    ("fleurs_s2tt_en2xx", "fleurs_s2tt_en_ar", "fleurs_s2tt_en_vi"),
-    ("fleurs_s2tt_xx2en", "fleurs_s2tt_ar_en", "fleurs_s2tt_vi_en"),
-    ("fleurs_s2tt_zh2xx", "fleurs_s2tt_zh_ar", "fleurs_s2tt_zh_vi"),
-    ("fleurs_s2tt_xx2zh", "fleurs_s2tt_ar_zh", "fleurs_s2tt_vi_zh"),
-])
+@pytest.mark.parametrize(
+    "name, first, last",
+    [
+        ("fleurs_s2tt_en2xx", "fleurs_s2tt_en_ar", "fleurs_s2tt_en_vi"),
+        ("fleurs_s2tt_xx2en", "fleurs_s2tt_ar_en", "fleurs_s2tt_vi_en"),
+        ("fleurs_s2tt_zh2xx", "fleurs_s2tt_zh_ar", "fleurs_s2tt_zh_vi"),
+        ("fleurs_s2tt_xx2zh", "fleurs_s2tt_ar_zh", "fleurs_s2tt_vi_zh"),
+    ],
+)
 def test_the_fleurs_s2tt_averages_span_the_14_other_languages_of_qwen3_omnis_15(name, first, last):
     score = DERIVED.get(name)
     tasks = [column.tasks[0] for column in score.columns]

@@ -24,18 +24,26 @@ def message_of(task_name, path, index=0):
 
 
 def test_mmmu_reads_letters_and_open_answers_and_breaks_down_by_discipline(samples):
-    task, records, metrics = scored("mmmu_val", samples["mmmu_val"], [
-        "The answer is B.", "I count them: there are 4 circles, so the answer is 4.", "The city is Paris."])
+    task, records, metrics = scored(
+        "mmmu_val",
+        samples["mmmu_val"],
+        ["The answer is B.", "I count them: there are 4 circles, so the answer is 4.", "The city is Paris."],
+    )
     assert [r.scores["accuracy"] for r in records] == [1.0, 1.0, 0.0]
     assert metrics["accuracy/discipline/Art and Design"] == 100.0
     assert metrics["accuracy/discipline/Humanities and Social Science"] == 0.0
     assert metrics["accuracy/subject/Math"] == 100.0
     message = message_of("mmmu_val", samples["mmmu_val"], 0)
     assert [p.media.kind for p in message.content[:1]] == ["image"] and message.content[0].media.sha256
-    assert message.content[1].text == ("<image 1> Which colour are the circles?\nA. blue\nB. red\nC. green\n"
-                                       "D. yellow\n\nAnswer with the option's letter from the given choices directly.")
-    assert message_of("mmmu_val", samples["mmmu_val"], 1).content[1].text.endswith(
-        "\n\nAnswer the question using a single word or phrase.")
+    assert message.content[1].text == (
+        "<image 1> Which colour are the circles?\nA. blue\nB. red\nC. green\n"
+        "D. yellow\n\nAnswer with the option's letter from the given choices directly."
+    )
+    assert (
+        message_of("mmmu_val", samples["mmmu_val"], 1)
+        .content[1]
+        .text.endswith("\n\nAnswer the question using a single word or phrase.")
+    )
 
 
 def test_mmmu_open_answers_follow_its_own_rule():
@@ -57,14 +65,16 @@ def test_mmmu_pro_settings_and_their_derived_overall(samples):
     assert vision["accuracy"] == 100.0
     vision_message = message_of("mmmu_pro_vision", samples["mmmu_pro_vision"])
     assert vision_message.content[1].text.startswith("Answer with the option letter from the given choices directly.")
-    overall = DERIVED.get("mmmu_pro").compute({("mmmu_pro_standard", "accuracy"): 50.0,
-                                               ("mmmu_pro_vision", "accuracy"): 100.0})
+    overall = DERIVED.get("mmmu_pro").compute(
+        {("mmmu_pro_standard", "accuracy"): 50.0, ("mmmu_pro_vision", "accuracy"): 100.0}
+    )
     assert overall == (75.0, ["mmmu_pro_standard", "mmmu_pro_vision"])
 
 
 def test_mathvista_asks_its_query_and_compares_choices_numbers_and_precision(samples):
-    task, records, metrics = scored("mathvista_testmini", samples["mathvista_testmini"],
-                                    ["(B) 3", "There are 5 circles.", "The answer is 1.54"])
+    task, records, metrics = scored(
+        "mathvista_testmini", samples["mathvista_testmini"], ["(B) 3", "There are 5 circles.", "The answer is 1.54"]
+    )
     assert [r.target for r in records] == ["B", "5", "1.5"]
     assert [r.scores["accuracy"] for r in records] == [1.0, 1.0, 1.0]  # 1.54 is 1.5 at one decimal
     _, wrong, _ = scored("mathvista_testmini", samples["mathvista_testmini"], ["4", "5.9", "1.6"])
@@ -96,8 +106,11 @@ def test_mmstar_reads_options_from_its_question_and_reports_macro_l2(samples):
     assert records[0].metadata["options"] == {"A": "red", "B": "blue", "C": "green", "D": "yellow"}
     assert metrics["accuracy"] == 50.0 and metrics["macro_l2"] == 50.0
     assert metrics["accuracy/category/coarse perception"] == 100.0
-    assert message_of("mmstar", samples["mmstar"]).content[1].text.endswith(
-        "D: yellow\nAnswer with the option's letter from the given choices directly")
+    assert (
+        message_of("mmstar", samples["mmstar"])
+        .content[1]
+        .text.endswith("D: yellow\nAnswer with the option's letter from the given choices directly")
+    )
 
 
 def test_ai2d_realworldqa_countbench_and_chartqa(samples):
@@ -117,7 +130,8 @@ def test_ai2d_realworldqa_countbench_and_chartqa(samples):
     assert metrics["accuracy_lenient"] == 100.0 and metrics["accuracy"] == 50.0 and records[1].target == 7
     assert message_of("countbench", samples["countbench"]).content[1].text == (
         "Look at the image carefully and count the objects. Answer with just a number, without any additional text. "
-        "How many circles are there in the image?")  # the caption, which states the count, is not given
+        "How many circles are there in the image?"
+    )  # the caption, which states the count, is not given
     _, records, metrics = scored("chartqa", samples["chartqa"], ["12.5", "yes", "0.3"])
     assert [r.scores["relaxed_accuracy"] for r in records] == [1.0, 1.0, 0.0]
     assert metrics["relaxed_accuracy/type/human_test"] == 100.0

@@ -56,8 +56,11 @@ def test_answers_the_rules_decide_get_the_official_verdicts_and_the_rest_is_coun
         task, records, metrics = score_answers("mathvista_testmini", path, answers)
         needs_model = [row[form] for row in official["needs_model"]]
         assert [bool(r.scores["official_needs_model"]) for r in records] == needs_model, answers
-        decided = [(bool(r.scores["accuracy"]), row[form]) for r, row, model in
-                   zip(records, official["verdicts"], needs_model, strict=True) if not model]
+        decided = [
+            (bool(r.scores["accuracy"]), row[form])
+            for r, row, model in zip(records, official["verdicts"], needs_model, strict=True)
+            if not model
+        ]
         assert [ours for ours, _ in decided] == [theirs for _, theirs in decided], answers
         assert metrics["official_needs_model"] == sum(needs_model)
     assert task.scoring_info()["official_scorer"]["commit"] == official["source"]["commit"]
@@ -65,8 +68,9 @@ def test_answers_the_rules_decide_get_the_official_verdicts_and_the_rest_is_coun
 
 def test_the_release_files_load_as_published_with_their_prompts(tmp_path):
     official = cases("mathvista_testmini")
-    task, records, _ = score_answers("mathvista_testmini", release_copy(official["rows"], tmp_path),
-                                     ["" for _ in official["rows"]])
+    task, records, _ = score_answers(
+        "mathvista_testmini", release_copy(official["rows"], tmp_path), ["" for _ in official["rows"]]
+    )
     assert [r.id for r in records] == [row["pid"] for row in official["rows"]]
     assert [r.metadata["query"] for r in records] == [row["query"] for row in official["rows"]]
     (tmp_path / "data" / "query.json").unlink()
@@ -85,7 +89,13 @@ def test_extractions_normalize_as_calculate_score_does():
 def test_the_rules_extract_only_what_extract_answer_takes_without_a_model():
     integer = {"question_type": "free_form", "answer_type": "integer", "choices": None}
     assert [rule_extraction(r, integer) for r in ("3", " 3\n", "1_000", "3.0", "3 objects", "")] == [
-        "3", "3", "1000", None, None, ""]
+        "3",
+        "3",
+        "1000",
+        None,
+        None,
+        "",
+    ]
     choice = {"question_type": "multi_choice", "answer_type": "text", "choices": ["50°", "130°"]}
     assert [rule_extraction(r, choice) for r in ("50°", "A", " 50°")] == ["50°", None, None]
 
@@ -119,7 +129,7 @@ def test_the_model_extraction_path_asks_the_official_prompt_and_scores_its_reply
         _, records, _ = score_answers(task, path, [response] * len(rows))
         assert all(r.scores["official_needs_model"] == 1.0 and "accuracy" not in r.scores for r in records)
         records = asyncio.run(judge_records(task, records, judge))
-        assert sorted(judge_model.prompts)[:len(rows)] == sorted(prompts[row["pid"]] for row in rows)
+        assert sorted(judge_model.prompts)[: len(rows)] == sorted(prompts[row["pid"]] for row in rows)
         if not any(official["answers"][r][form] for r in range(len(rows))):
             # the official client asks again until the reply is not empty; so do we, then the judgment fails
             # (judge_failed, to be judged again) instead of scoring an extraction no model gave
@@ -131,12 +141,15 @@ def test_the_model_extraction_path_asks_the_official_prompt_and_scores_its_reply
         assert_figures(metrics, official["forms"][form]["official"])
     # a rule-decided answer is never sent to the model
     judge_model = ExtractorJudge({})
-    _, records, _ = score_answers(task, path, [row["answer"] if row["question_type"] == "multi_choice" else ""
-                                               for row in rows])
-    records = asyncio.run(judge_records(task, records, ModelJudge("extractor", judge_model,
-                                                                  load_template(task.judge_template))))
-    assert judge_model.calls == 0 and all(r.scores["accuracy"] == 1.0 for r in records
-                                          if r.metadata["question_type"] == "multi_choice")
+    _, records, _ = score_answers(
+        task, path, [row["answer"] if row["question_type"] == "multi_choice" else "" for row in rows]
+    )
+    records = asyncio.run(
+        judge_records(task, records, ModelJudge("extractor", judge_model, load_template(task.judge_template)))
+    )
+    assert judge_model.calls == 0 and all(
+        r.scores["accuracy"] == 1.0 for r in records if r.metadata["question_type"] == "multi_choice"
+    )
 
 
 def assert_figures(metrics: dict, printed: dict) -> None:

@@ -18,28 +18,35 @@ def samples(tmp_path_factory):
     return tagging_samples(tmp_path_factory.mktemp("tagging"))
 
 
-@pytest.mark.parametrize("name, size", [("mtg_genre", 87), ("mtg_moodtheme", 56), ("mtg_instrument", 40),
-                                        ("mtg_top50", 50), ("magnatagatune", 50)])
+@pytest.mark.parametrize(
+    "name, size",
+    [("mtg_genre", 87), ("mtg_moodtheme", 56), ("mtg_instrument", 40), ("mtg_top50", 50), ("magnatagatune", 50)],
+)
 def test_each_task_offers_its_whole_vocabulary_without_prefixes(name, size):
     task = TASKS.get(name)
     offered = task.params["prompt"].split("that apply: ", 1)[1].split(". Answer", 1)[0].split(", ")
     assert len(task.labels) == size and offered == [label.split("---")[-1] for label in task.labels]
 
 
-@pytest.mark.parametrize("answer, tags", [
-    ("Rock, Hard Rock", ["genre---rock", "genre---hardrock"]),
-    ("Genres: Hip-Hop; R&B\nDrum and Bass", ["genre---hiphop", "genre---rnb", "genre---drumnbass"]),
-    ("rock and pop", ["genre---rock", "genre---pop"]),
-    ("punkrock", ["genre---punkrock"]),  # never "rock" read inside another tag
-    ("rock, ROCK, rock music", ["genre---rock"]),
-    ("<think>maybe jazz</think>Blues.", ["genre---blues"]),
-    ("I cannot tell.", []),
-    ("1. Rock music\n2) pop (maybe)\n- Hip Hop", ["genre---rock", "genre---pop", "genre---hiphop"]),
-    ("Drum & Bass、rock & roll", ["genre---drumnbass", "genre---rocknroll"]),
-    ("Electronic, Electronica, hip hop/rap", ["genre---electronic", "genre---electronica", "genre---hiphop",
-                                              "genre---rap"]),
-    ("not rock", []),
-])
+@pytest.mark.parametrize(
+    "answer, tags",
+    [
+        ("Rock, Hard Rock", ["genre---rock", "genre---hardrock"]),
+        ("Genres: Hip-Hop; R&B\nDrum and Bass", ["genre---hiphop", "genre---rnb", "genre---drumnbass"]),
+        ("rock and pop", ["genre---rock", "genre---pop"]),
+        ("punkrock", ["genre---punkrock"]),  # never "rock" read inside another tag
+        ("rock, ROCK, rock music", ["genre---rock"]),
+        ("<think>maybe jazz</think>Blues.", ["genre---blues"]),
+        ("I cannot tell.", []),
+        ("1. Rock music\n2) pop (maybe)\n- Hip Hop", ["genre---rock", "genre---pop", "genre---hiphop"]),
+        ("Drum & Bass、rock & roll", ["genre---drumnbass", "genre---rocknroll"]),
+        (
+            "Electronic, Electronica, hip hop/rap",
+            ["genre---electronic", "genre---electronica", "genre---hiphop", "genre---rap"],
+        ),
+        ("not rock", []),
+    ],
+)
 def test_tags_are_read_whole_from_each_item_of_the_answer(answer, tags):
     assert read_tags(answer, MTG_GENRE_TAGS) == tags
 
@@ -56,10 +63,13 @@ def test_an_other_name_of_a_tag_outside_the_vocabulary_is_not_split_into_tags_th
 
 def test_micro_f1_sums_true_and_false_positives_over_the_run(samples):
     """Row 0 is rock + hardrock, row 1 ambient: tp 3, fp 2 (punkrock, chillout), fn 0."""
-    task, records, metrics = score_answers("mtg_genre", samples["mtg_genre"],
-                                           ["Rock, Hard Rock, Punk Rock", "Genres: chillout; ambient"])
-    assert [r.details["tags"] for r in records] == [["genre---rock", "genre---hardrock", "genre---punkrock"],
-                                                    ["genre---chillout", "genre---ambient"]]
+    task, records, metrics = score_answers(
+        "mtg_genre", samples["mtg_genre"], ["Rock, Hard Rock, Punk Rock", "Genres: chillout; ambient"]
+    )
+    assert [r.details["tags"] for r in records] == [
+        ["genre---rock", "genre---hardrock", "genre---punkrock"],
+        ["genre---chillout", "genre---ambient"],
+    ]
     assert metrics["micro_precision"] == pytest.approx(60.0) and metrics["micro_recall"] == 100.0
     assert metrics["micro_f1"] == pytest.approx(75.0)
 
@@ -73,6 +83,7 @@ def test_micro_f1_equals_scikit_learns_with_an_unreadable_answer_and_an_untagged
 
     def multi_hot(tags):
         return np.array([[label in row for label in MTT_TOP50_TAGS] for row in tags])
+
     truth = multi_hot([r.target for r in records])
     predicted = multi_hot([r.details["tags"] for r in records])
     assert metrics["micro_f1"] == pytest.approx(100 * f1_score(truth, predicted, average="micro"))

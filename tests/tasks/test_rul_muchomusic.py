@@ -37,9 +37,11 @@ def test_the_prompt_is_the_official_one_with_options_on_one_line(folder):
     audio, text = task.build_messages(loaded.rows[0], loaded.base_dir)[0].content
     options = " ".join(f"({chr(65 + i)}) {o}" for i, o in enumerate(loaded.rows[0]["options"]))
     assert audio.media.name == "audio/1740.mp3"
-    assert text.text == ("Provide your best guess of this question. Think step by step.\n\nQuestion: What instrument "
-                         f"plays the tune?\n\nOptions: {options}\n\nWrite out your guess in the format of [[Letter]], "
-                         "such as [[A]], [[B]], [[C]], [[D]].")
+    assert text.text == (
+        "Provide your best guess of this question. Think step by step.\n\nQuestion: What instrument "
+        f"plays the tune?\n\nOptions: {options}\n\nWrite out your guess in the format of [[Letter]], "
+        "such as [[A]], [[B]], [[C]], [[D]]."
+    )
 
 
 def test_accuracy_is_the_mean_over_folds_and_the_majority_vote_is_reported_beside_it(folder):
@@ -54,14 +56,23 @@ def test_accuracy_is_the_mean_over_folds_and_the_majority_vote_is_reported_besid
     instrumental = "No, it is instrumental"  # question 12's first distractor: an option in folds 1-3
     answers = [
         # 1740: right in folds 0-2 (fold 1 after a change of mind: the last [[X]] counts), unreadable in fold 3
-        f"[[{right['1740/0']}]]", f"[[{wrong['1740/1']}]] no, [[{right['1740/1']}]]",
-        f"The answer is {right['1740/2']}.", "I am not sure.",
+        f"[[{right['1740/0']}]]",
+        f"[[{wrong['1740/1']}]] no, [[{right['1740/1']}]]",
+        f"The answer is {right['1740/2']}.",
+        "I am not sure.",
         # 12: right in fold 0, then "instrumental" twice: the vote is wrong
-        f"[[{right['12/0']}]]", f"[[{letter_of('12/1', instrumental)}]]", f"[[{letter_of('12/2', instrumental)}]]",
+        f"[[{right['12/0']}]]",
+        f"[[{letter_of('12/1', instrumental)}]]",
+        f"[[{letter_of('12/2', instrumental)}]]",
         None,
     ]
     _, records, metrics = score_answers("rul_muchomusic", folder, answers)
-    assert [r.details.get("official_read") for r in records][:4] == [right["1740/0"], right["1740/1"], right["1740/2"], None]
+    assert [r.details.get("official_read") for r in records][:4] == [
+        right["1740/0"],
+        right["1740/1"],
+        right["1740/2"],
+        None,
+    ]
     assert metrics["accuracy"] == pytest.approx(100 * 4 / 8)
     assert metrics["accuracy/fold/0"] == 100.0 and metrics["accuracy/fold/3"] == 0.0
     # our reader reads "[[X]] no, [[Y]]" as two letters: two of seven generated answers unread by it

@@ -15,37 +15,68 @@ from omnieval.types import Response, Sample
 #: hand-made translations: one exact, one close, one poor, one empty (a failed generation scores as empty)
 ZH = ["孩子们在田野里玩到天黑。", "她打开门，向花园里望去。", "我父亲在市场上买了三匹马。", "今天天气很好。"]
 ZH_HYPOTHESES = ["孩子们在田野里玩到天黑。", "她打开了门，看着花园。", "我的父亲买马。", ""]
-EN = ["The children played in the field until it was dark.", "She opened the door and looked out into the garden.",
-      "My father bought three horses at the market.", "It is a fine day today."]
-EN_HYPOTHESES = ["The children played in the field until dark.", "She opened the door and looked at the garden.",
-                 "<think>hm</think>My dad buys horses.", ""]
+EN = [
+    "The children played in the field until it was dark.",
+    "She opened the door and looked out into the garden.",
+    "My father bought three horses at the market.",
+    "It is a fine day today.",
+]
+EN_HYPOTHESES = [
+    "The children played in the field until dark.",
+    "She opened the door and looked at the garden.",
+    "<think>hm</think>My dad buys horses.",
+    "",
+]
 
 
 def sacrebleu_cli(tmp_path: Path, hypotheses: list[str], references: list[str], *args: str) -> float:
     (tmp_path / "hyp.txt").write_text("\n".join(hypotheses) + "\n")
     (tmp_path / "ref.txt").write_text("\n".join(references) + "\n")
-    out = subprocess.run([sys.executable, "-m", "sacrebleu", str(tmp_path / "ref.txt"), "-i", str(tmp_path / "hyp.txt"),
-                          "-b", "-w", "4", *args], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sacrebleu",
+            str(tmp_path / "ref.txt"),
+            "-i",
+            str(tmp_path / "hyp.txt"),
+            "-b",
+            "-w",
+            "4",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip())
 
 
-@pytest.mark.parametrize("task_name, references, hypotheses, tokenize", [
-    ("fleurs_s2tt_en_zh", ZH, ZH_HYPOTHESES, "zh"),
-    ("covost2_zh_en", EN, EN_HYPOTHESES, "13a"),
-])
+@pytest.mark.parametrize(
+    "task_name, references, hypotheses, tokenize",
+    [
+        ("fleurs_s2tt_en_zh", ZH, ZH_HYPOTHESES, "zh"),
+        ("covost2_zh_en", EN, EN_HYPOTHESES, "13a"),
+    ],
+)
 def test_bleu_and_chrf_equal_the_sacrebleu_command_line(task_name, references, hypotheses, tokenize, tmp_path):
     task = TASKS.get(task_name)
     assert task.params["tokenize"] == tokenize
-    records = [make_record(task, Sample(id=str(i), index=i, target=ref),
-                           Response(text=hyp) if hyp else Response(error="timed out"))
-               for i, (ref, hyp) in enumerate(zip(references, hypotheses, strict=True))]
+    records = [
+        make_record(
+            task, Sample(id=str(i), index=i, target=ref), Response(text=hyp) if hyp else Response(error="timed out")
+        )
+        for i, (ref, hyp) in enumerate(zip(references, hypotheses, strict=True))
+    ]
     summary = summarize(task, records, len(records))
     cleaned = [r.details["hypothesis"] for r in records]
     assert cleaned[2] == hypotheses[2].split("</think>")[-1]  # the thinking is not translated text
-    assert summary.metrics["bleu"] == pytest.approx(sacrebleu_cli(tmp_path, cleaned, references, "-tok", tokenize),
-                                                    abs=1e-3)
-    assert summary.metrics["chrf"] == pytest.approx(sacrebleu_cli(tmp_path, cleaned, references, "-m", "chrf"),
-                                                    abs=1e-3)
+    assert summary.metrics["bleu"] == pytest.approx(
+        sacrebleu_cli(tmp_path, cleaned, references, "-tok", tokenize), abs=1e-3
+    )
+    assert summary.metrics["chrf"] == pytest.approx(
+        sacrebleu_cli(tmp_path, cleaned, references, "-m", "chrf"), abs=1e-3
+    )
     assert 0 < summary.metrics["bleu"] < 100
     low, high = summary.intervals["bleu"]
     assert low <= summary.metrics["bleu"] <= high
@@ -58,7 +89,9 @@ def test_japanese_and_korean_targets_get_the_mecab_tokenizers():
     assert TASKS.get("fleurs_s2tt_zh_ko").params["tokenize"] == "ko-mecab"
     assert TASKS.get("fleurs_s2tt_zh_fr").params["tokenize"] == "13a"
     task = TASKS.get("fleurs_s2tt_en_ja")
-    record = make_record(task, Sample(id="0", index=0, target="今日はいい天気です。"), Response(text="今日はいい天気です。"))
+    record = make_record(
+        task, Sample(id="0", index=0, target="今日はいい天気です。"), Response(text="今日はいい天気です。")
+    )
     assert summarize(task, [record], 1).metrics["bleu"] == pytest.approx(100.0)
     assert "ja-mecab" in summarize(task, [record], 1).scoring["sacrebleu"]["bleu"]
 

@@ -43,13 +43,21 @@ def seedtts(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def espeak_run(seedtts, tmp_path_factory):
-    return evaluate("seedtts_test_en", seedtts, tmp_path_factory.mktemp("runs"), model="espeak-ng",
-                    task_params={"asr": "pocketsphinx", "sim": "resemblyzer"})
+    return evaluate(
+        "seedtts_test_en",
+        seedtts,
+        tmp_path_factory.mktemp("runs"),
+        model="espeak-ng",
+        task_params={"asr": "pocketsphinx", "sim": "resemblyzer"},
+    )
 
 
 def test_the_lists_of_the_three_test_sets_are_read_with_their_prompts(seedtts):
-    for name, size, first in (("seedtts_test_en", 3, "en-1"), ("seedtts_test_zh", 2, "zh-1"),
-                              ("seedtts_test_hard", 2, "zh-1")):
+    for name, size, first in (
+        ("seedtts_test_en", 3, "en-1"),
+        ("seedtts_test_zh", 2, "zh-1"),
+        ("seedtts_test_hard", 2, "zh-1"),
+    ):
         task = TASKS.get(name).with_params(asr="whisper-large-v3", sim="resemblyzer")
         loaded = task.load(str(seedtts))
         assert len(loaded.rows) == size and task.sample_ids(loaded)[0] == first
@@ -81,7 +89,7 @@ def test_wer_is_the_mean_of_independent_per_utterance_jiwer_wers(espeak_run):
     independent = [seedtts_eval_wer(r["target"], r["details"]["transcript"], "en") for r in records]
     assert any(r["details"]["transcript"] for r in records) and min(independent) < 1.0  # not all-empty transcripts
     assert read_run(espeak_run.path)["metrics"]["wer"] == pytest.approx(100 * np.mean(independent))
-    for record, wer in zip(records, independent):
+    for record, wer in zip(records, independent, strict=False):
         assert record["scores"]["wer"] == pytest.approx(100 * wer)
 
 
@@ -93,8 +101,23 @@ def test_chinese_cer_follows_seed_tts_eval():
 
 
 def test_a_folder_of_wavs_scores_the_same_as_the_run(espeak_run, seedtts, tmp_path):
-    proc = run_cli("score", "--task", "seedtts_test_en", "--audio-dir", espeak_run.path / "media", "--dataset-path",
-                   seedtts, "-T", "asr=pocketsphinx", "-T", "sim=resemblyzer", "--output", tmp_path, "--format", "json")
+    proc = run_cli(
+        "score",
+        "--task",
+        "seedtts_test_en",
+        "--audio-dir",
+        espeak_run.path / "media",
+        "--dataset-path",
+        seedtts,
+        "-T",
+        "asr=pocketsphinx",
+        "-T",
+        "sim=resemblyzer",
+        "--output",
+        tmp_path,
+        "--format",
+        "json",
+    )
     scored, run = json.loads(proc.stdout), read_run(espeak_run.path)
     for metric in ("wer", "corpus_wer", "sim", "dnsmos"):
         assert scored[metric] == pytest.approx(run["metrics"][metric]), metric
@@ -105,8 +128,22 @@ def test_a_wav_naming_no_sample_and_a_text_task_are_clear_errors(espeak_run, see
     stray = tmp_path / "wavs"
     stray.mkdir()
     (stray / "nobody.wav").write_bytes((espeak_run.path / "media" / "en-1.wav").read_bytes())
-    proc = run_cli("score", "--task", "seedtts_test_en", "--audio-dir", stray, "--dataset-path", seedtts,
-                   "-T", "asr=pocketsphinx", "-T", "sim=resemblyzer", "--output", tmp_path, check=False)
+    proc = run_cli(
+        "score",
+        "--task",
+        "seedtts_test_en",
+        "--audio-dir",
+        stray,
+        "--dataset-path",
+        seedtts,
+        "-T",
+        "asr=pocketsphinx",
+        "-T",
+        "sim=resemblyzer",
+        "--output",
+        tmp_path,
+        check=False,
+    )
     assert proc.returncode != 0 and "nobody.wav" in proc.stderr
     proc = run_cli("score", "--task", "librispeech_test_clean", "--audio-dir", stray, check=False)
     assert proc.returncode != 0 and "scores text, not speech" in proc.stderr
@@ -120,8 +157,22 @@ def test_a_wav_that_links_out_of_the_audio_folder_is_refused(espeak_run, seedtts
     inside.mkdir()
     (inside / "en-2.wav").write_bytes((espeak_run.path / "media" / "en-2.wav").read_bytes())
     (folder / "en-2.wav").symlink_to(inside / "en-2.wav")  # a link within the folder is fine
-    proc = run_cli("score", "--task", "seedtts_test_en", "--audio-dir", folder, "--dataset-path", seedtts,
-                   "-T", "asr=pocketsphinx", "-T", "sim=resemblyzer", "--output", tmp_path / "out", check=False)
+    proc = run_cli(
+        "score",
+        "--task",
+        "seedtts_test_en",
+        "--audio-dir",
+        folder,
+        "--dataset-path",
+        seedtts,
+        "-T",
+        "asr=pocketsphinx",
+        "-T",
+        "sim=resemblyzer",
+        "--output",
+        tmp_path / "out",
+        check=False,
+    )
     assert proc.returncode == 2 and "1 file(s) in" in proc.stderr and "en-1.wav" in proc.stderr
     assert "en-2.wav" not in proc.stderr and not (tmp_path / "out").exists()
 
@@ -146,8 +197,14 @@ def test_failed_empty_and_silent_speech_are_flagged_and_scored_without_crashing(
 
 def test_sim_is_higher_when_the_voice_is_the_prompts_own(seedtts, tmp_path):
     """espeak-ng in the en-1 prompt's voice (en-us+m3): closer to en-1's prompt than to en-2's (en-us+f3)."""
-    run_dir = evaluate("seedtts_test_en", seedtts, tmp_path, model="espeak-ng", task_params={"asr": "pocketsphinx", "sim": "resemblyzer"},
-                       runner_settings={"voice": "en-us+m3"})
+    run_dir = evaluate(
+        "seedtts_test_en",
+        seedtts,
+        tmp_path,
+        model="espeak-ng",
+        task_params={"asr": "pocketsphinx", "sim": "resemblyzer"},
+        runner_settings={"voice": "en-us+m3"},
+    )
     sims = {r["id"]: r["scores"]["sim"] for r in read_jsonl(run_dir.samples_file)}
     assert sims["en-1"] > sims["en-2"]
 
@@ -166,8 +223,9 @@ def test_speech_whose_file_is_gone_fails_the_sample_and_a_cached_response_to_it_
     from omnieval.cache import ResponseCache
 
     task = TASKS.get("seedtts_test_en").with_params(asr="pocketsphinx", sim="resemblyzer")
-    sample = Sample(id="en-1", index=0, target="Get the trust fund to the bank early.",
-                    metadata={"prompt_wav": "/nowhere.wav"})
+    sample = Sample(
+        id="en-1", index=0, target="Get the trust fund to the bank early.", metadata={"prompt_wav": "/nowhere.wav"}
+    )
     record = make_record(task, sample, Response(audio_path=str(tmp_path / "gone.wav")))
     assert record.failed and "generated speech is gone" in record.error
     cache = ResponseCache(tmp_path / "cache.sqlite")
@@ -179,8 +237,9 @@ def test_speech_whose_file_is_gone_fails_the_sample_and_a_cached_response_to_it_
 def test_speech_tasks_refuse_text_predictions_and_missing_scorers(seedtts, tmp_path):
     predictions = tmp_path / "p.jsonl"
     predictions.write_text('{"id": "en-1", "prediction": "text"}\n')
-    proc = run_cli("score", "--task", "seedtts_test_en", "--predictions", predictions, "--dataset-path", seedtts,
-                   check=False)
+    proc = run_cli(
+        "score", "--task", "seedtts_test_en", "--predictions", predictions, "--dataset-path", seedtts, check=False
+    )
     assert proc.returncode != 0 and "scores speech, not text: give --audio-dir" in proc.stderr
     with pytest.raises(OmnievalError, match="paraformer-zh backend needs funasr"):
         TASKS.get("seedtts_test_zh").prepare_scoring()  # FunASR is not installed here

@@ -16,11 +16,35 @@ from omnieval.sample_understanding import make_understanding_samples
 from tests.conftest import openai_preset, read_jsonl, read_run
 from tests.judges.judge_programs import CaptionJudge, ProgramJudge, YesNoJudge
 
-TASKS_WITH_SAMPLES = ["fleurs_s2tt_en_zh", "fleurs_s2tt_zh_en", "covost2_zh_en", "covost2_en_zh", "voicebench_sd_qa",
-                      "voicebench_sd_qa_all", "voicebench_mmsu", "voicebench_openbookqa", "voicebench_bbh",
-                      "voicebench_ifeval", "voicebench_advbench", "mmau_test_mini", "mmsu", "mmar", "muchomusic",
-                      "gtzan", "vocalsound", "meld_emotion", "mtg_genre", "mtg_moodtheme", "mtg_instrument",
-                      "mtg_top50", "magnatagatune", "rul_muchomusic", "audiocaps", "cochlscene", "tut2017"]
+TASKS_WITH_SAMPLES = [
+    "fleurs_s2tt_en_zh",
+    "fleurs_s2tt_zh_en",
+    "covost2_zh_en",
+    "covost2_en_zh",
+    "voicebench_sd_qa",
+    "voicebench_sd_qa_all",
+    "voicebench_mmsu",
+    "voicebench_openbookqa",
+    "voicebench_bbh",
+    "voicebench_ifeval",
+    "voicebench_advbench",
+    "mmau_test_mini",
+    "mmsu",
+    "mmar",
+    "muchomusic",
+    "gtzan",
+    "vocalsound",
+    "meld_emotion",
+    "mtg_genre",
+    "mtg_moodtheme",
+    "mtg_instrument",
+    "mtg_top50",
+    "magnatagatune",
+    "rul_muchomusic",
+    "audiocaps",
+    "cochlscene",
+    "tut2017",
+]
 #: a judge program for each judge template of these tasks
 JUDGES = {"voicebench_qa": YesNoJudge, "audio_caption": CaptionJudge}
 
@@ -36,10 +60,16 @@ def evaluate(task_name: str, model: str, dataset, output, judge: ProgramJudge | 
     task = TASKS.get(task_name)
     model_judge = None
     if task.judge_template:
-        model_judge = ModelJudge("program", judge or JUDGES[task.judge_template](), load_template(task.judge_template),
-                                 max_retries=0, retry_wait_s=0.0)
-    options = RunOptions(output_dir=output, dataset_path=str(dataset), show_progress=False, cache_path=None,
-                         limit=2, gen_overrides=gen)
+        model_judge = ModelJudge(
+            "program",
+            judge or JUDGES[task.judge_template](),
+            load_template(task.judge_template),
+            max_retries=0,
+            retry_wait_s=0.0,
+        )
+    options = RunOptions(
+        output_dir=output, dataset_path=str(dataset), show_progress=False, cache_path=None, limit=2, gen_overrides=gen
+    )
     return asyncio.run(Evaluation(task, runner, preset, options, model_judge).run())
 
 
@@ -50,8 +80,9 @@ def test_every_task_has_sample_data(samples):
 
 
 @pytest.mark.parametrize("task_name", TASKS_WITH_SAMPLES)
-def test_runs_through_the_tiny_omni_checkpoint_with_the_audio_reaching_it(task_name, samples, tiny_qwen25_omni,
-                                                                          tmp_path):
+def test_runs_through_the_tiny_omni_checkpoint_with_the_audio_reaching_it(
+    task_name, samples, tiny_qwen25_omni, tmp_path
+):
     run_dir = evaluate(task_name, str(tiny_qwen25_omni), samples[task_name], tmp_path, max_new_tokens=3)
     run = read_run(run_dir.path)
     records = read_jsonl(run_dir.samples_file)

@@ -20,12 +20,19 @@ def test_the_model_hears_the_request_and_the_judge_reads_its_transcript(voiceben
     assert task.judge_fields(sample, "Paris.") == {"question": "What is the capital of France?", "answer": "Paris."}
     assert (task.judge_template, task.default_judge) == ("voicebench_open", "gpt-4o-mini")
     assert {f"voicebench_{s}" for s in ("alpacaeval", "alpacaeval_full", "commoneval", "wildvoice")} <= set(
-        TASKS.names())
+        TASKS.names()
+    )
 
 
 def _judgment(value: float | None, error: str | None = None) -> Judgment:
-    return Judgment(judge="j", template="voicebench_open", version="0" * 12, value=value,
-                    verdicts=[value, value, value], error=error)
+    return Judgment(
+        judge="j",
+        template="voicebench_open",
+        version="0" * 12,
+        value=value,
+        verdicts=[value, value, value],
+        error=error,
+    )
 
 
 def test_the_score_is_twenty_times_the_mean_rating():
@@ -34,13 +41,22 @@ def test_the_score_is_twenty_times_the_mean_rating():
     task = TASKS.get("voicebench_commoneval")
     sample = Sample(id="0", index=0, metadata={"prompt": "q"})
     records = [
-        with_judgment(task, make_record(task, sample.model_copy(update={"id": "a", "index": 0}),
-                                        Response(text="x")), _judgment(4.0)),
-        with_judgment(task, make_record(task, sample.model_copy(update={"id": "b", "index": 1}),
-                                        Response(text="y")), _judgment(2.0)),
+        with_judgment(
+            task,
+            make_record(task, sample.model_copy(update={"id": "a", "index": 0}), Response(text="x")),
+            _judgment(4.0),
+        ),
+        with_judgment(
+            task,
+            make_record(task, sample.model_copy(update={"id": "b", "index": 1}), Response(text="y")),
+            _judgment(2.0),
+        ),
         make_record(task, sample.model_copy(update={"id": "c", "index": 2}), Response(error="out of memory")),
-        with_judgment(task, make_record(task, sample.model_copy(update={"id": "d", "index": 3}),
-                                        Response(text="z")), _judgment(None, "judge unavailable: down")),
+        with_judgment(
+            task,
+            make_record(task, sample.model_copy(update={"id": "d", "index": 3}), Response(text="z")),
+            _judgment(None, "judge unavailable: down"),
+        ),
     ]
     summary = summarize(task, records, 4)
     metrics, counts = summary.metrics, summary.counts

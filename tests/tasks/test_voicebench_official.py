@@ -44,12 +44,14 @@ def write_release(path: Path, rows: list[dict]) -> Path:
 def every_form(case: dict, rows: list[int]) -> tuple[list[dict], list[str]]:
     """The given rows once per answer form (form after form) and the answers in the same order."""
     forms = len(case["forms"])
-    return ([case["rows"][r] for _ in range(forms) for r in rows],
-            [case["answers"][r][form] for form in range(forms) for r in rows])
+    return (
+        [case["rows"][r] for _ in range(forms) for r in rows],
+        [case["answers"][r][form] for form in range(forms) for r in rows],
+    )
 
 
 def per_form(case: dict, rows: list[int], records: list) -> list[tuple[int, list]]:
-    return [(form, records[form * len(rows):(form + 1) * len(rows)]) for form in range(len(case["forms"]))]
+    return [(form, records[form * len(rows) : (form + 1) * len(rows)]) for form in range(len(case["forms"]))]
 
 
 def metrics_of(task, records) -> dict[str, float]:
@@ -65,8 +67,9 @@ def test_multiple_choice_verdicts_reads_and_guesses_equal_mcq_py(tmp_path):
     everything = list(range(len(case["rows"])))
     rows, answers = every_form(case, everything)
     # openbookqa and mmsu are scored by the same mcq.py; a single file of every row is one run of it
-    task, records, metrics = score_answers("voicebench_openbookqa", write_release(tmp_path / "all.jsonl", rows),
-                                           answers)
+    task, records, metrics = score_answers(
+        "voicebench_openbookqa", write_release(tmp_path / "all.jsonl", rows), answers
+    )
     assert [bool(r.scores["accuracy"]) for r in records] == flat(case, "verdicts", everything)
     assert [bool(r.scores["official_guessed"]) for r in records] == flat(case, "guessed", everything)
     assert [r.details["official_read"] for r in records] == flat(case, "extracted", everything)
@@ -80,11 +83,17 @@ def test_multiple_choice_verdicts_reads_and_guesses_equal_mcq_py(tmp_path):
     assert 100 * metrics["official_guessed"] / len(records) == pytest.approx(case["all_answers"]["fail"], abs=0.01)
     # our reader beside it: "B", "\boxed{B}", "Answer: B" read B for us; "It's B, not A." reads B, not A
     assert metrics["accuracy_lenient"] > metrics["accuracy"]
-    assert metrics["readers_disagree"] == sum(bool(r.scores["accuracy"]) != bool(r.scores["accuracy_lenient"])
-                                              for r in records) > 0
+    assert (
+        metrics["readers_disagree"]
+        == sum(bool(r.scores["accuracy"]) != bool(r.scores["accuracy_lenient"]) for r in records)
+        > 0
+    )
     source = task.scoring_info()["official_scorer"]
     assert (source["repository"], source["commit"], source["path"]) == (
-        case["source"]["repo"], case["source"]["commit"], case["source"]["script"])
+        case["source"]["repo"],
+        case["source"]["commit"],
+        case["source"]["script"],
+    )
 
 
 @pytest.mark.parametrize("subset", ["openbookqa", "mmsu"])
@@ -109,11 +118,13 @@ def test_each_subset_as_its_own_release_gives_mcq_py_figures(subset, tmp_path):
     for form in range(len(case["forms"])):
         scored = [record for record, (of, _) in zip(records, ordered, strict=True) if of == form]
         assert metrics_of(task, scored)["accuracy"] == pytest.approx(
-            case["forms"][form]["official"][f"subset/{subset}"], abs=0.01), case["forms"][form]["form"]
+            case["forms"][form]["official"][f"subset/{subset}"], abs=0.01
+        ), case["forms"][form]["form"]
     assert metrics["accuracy"] == pytest.approx(case["all_answers"][f"subset/{subset}"], abs=0.01)
     if subset == "mmsu":
         assert {k for k in metrics if k.startswith("accuracy/domain/")} == {
-            f"accuracy/domain/{case['row_subset'][r].split('/')[1]}" for r in mine}
+            f"accuracy/domain/{case['row_subset'][r].split('/')[1]}" for r in mine
+        }
 
 
 _BBH_READS = {0: {"hyperbaton": "(a)"}, 1: {"hyperbaton": "(b)"}}
@@ -133,7 +144,8 @@ def test_bbh_verdicts_reads_guesses_and_figures_equal_bbh_py(tmp_path):
     assert [bool(r.scores["accuracy"]) for r in records] == flat(case, "verdicts", everything)
     assert [bool(r.scores["official_guessed"]) for r in records] == flat(case, "guessed", everything)
     assert [r.details["official_read"] for r in records] == [
-        _bbh_label(value, rows[i]["id"]) for i, value in enumerate(flat(case, "extracted", everything))]
+        _bbh_label(value, rows[i]["id"]) for i, value in enumerate(flat(case, "extracted", everything))
+    ]
     for form, scored in per_form(case, everything, records):
         official, name = case["forms"][form]["official"], case["forms"][form]["form"]
         figures = metrics_of(task, scored)
@@ -152,11 +164,14 @@ def test_bbh_verdicts_reads_guesses_and_figures_equal_bbh_py(tmp_path):
 
 
 def test_a_bbh_row_bbh_py_cannot_score_fails_its_sample(tmp_path):
-    rows = [{"id": "hyperbaton_1", "prompt": "p", "reference": "(A)"},
-            {"id": "date_understanding_4", "prompt": "p", "reference": "(A)"},  # bbh.py: NotImplementedError
-            {"id": "navigate_2", "prompt": "p", "reference": "True"}]  # bbh.py: KeyError
-    _, records, metrics = score_answers("voicebench_bbh", write_release(tmp_path / "bbh.jsonl", rows),
-                                        ["The answer is (A).", "(A)", "True"])
+    rows = [
+        {"id": "hyperbaton_1", "prompt": "p", "reference": "(A)"},
+        {"id": "date_understanding_4", "prompt": "p", "reference": "(A)"},  # bbh.py: NotImplementedError
+        {"id": "navigate_2", "prompt": "p", "reference": "True"},
+    ]  # bbh.py: KeyError
+    _, records, metrics = score_answers(
+        "voicebench_bbh", write_release(tmp_path / "bbh.jsonl", rows), ["The answer is (A).", "(A)", "True"]
+    )
     assert [r.failed for r in records] == [False, True, True]
     assert metrics["accuracy"] == pytest.approx(100 / 3)
 
@@ -165,29 +180,33 @@ def test_advbench_refusals_equal_harm_py(tmp_path):
     case = cases("harm")
     everything = list(range(len(case["rows"])))
     rows, answers = every_form(case, everything)
-    task, records, metrics = score_answers("voicebench_advbench", write_release(tmp_path / "adv.jsonl", rows),
-                                           answers)
+    task, records, metrics = score_answers("voicebench_advbench", write_release(tmp_path / "adv.jsonl", rows), answers)
     assert [bool(r.scores["refused"]) for r in records] == flat(case, "verdicts", everything)
     # the refusal strings found, repeats of harm.py's list included; an empty answer is a refusal without one
     assert [r.details["refusal_phrases"] for r in records] == [
-        found if found and not found[0].startswith("<empty") else [] for found in flat(case, "extracted", everything)]
+        found if found and not found[0].startswith("<empty") else [] for found in flat(case, "extracted", everything)
+    ]
     for form, scored in per_form(case, everything, records):
         assert metrics_of(task, scored)["refusal_rate"] == pytest.approx(
-            case["forms"][form]["official"]["total"], abs=0.01), case["forms"][form]["form"]
+            case["forms"][form]["official"]["total"], abs=0.01
+        ), case["forms"][form]["form"]
     assert metrics == {"refusal_rate": pytest.approx(case["all_answers"]["total"], abs=0.01)}
     assert task.scoring_info()["official_scorer"]["path"] == case["source"]["script"]
 
 
-_IFEVAL_FIGURES = {"strict/prompt": "prompt_strict", "strict/instruction": "instruction_strict",
-                   "loose/prompt": "prompt_loose", "loose/instruction": "instruction_loose"}
+_IFEVAL_FIGURES = {
+    "strict/prompt": "prompt_strict",
+    "strict/instruction": "instruction_strict",
+    "loose/prompt": "prompt_loose",
+    "loose/instruction": "instruction_loose",
+}
 
 
 def test_ifeval_checks_and_figures_equal_ifeval_py(tmp_path):
     case = cases("ifeval")
     everything = list(range(len(case["rows"])))
     rows, answers = every_form(case, everything)
-    task, records, metrics = score_answers("voicebench_ifeval", write_release(tmp_path / "ifeval.jsonl", rows),
-                                           answers)
+    task, records, metrics = score_answers("voicebench_ifeval", write_release(tmp_path / "ifeval.jsonl", rows), answers)
     assert [bool(r.scores["prompt_strict"]) for r in records] == flat(case, "verdicts", everything)
     assert [bool(r.scores["prompt_loose"]) for r in records] == flat(case, "verdicts_loose", everything)
     assert [r.details["followed_strict"] for r in records] == flat(case, "instruction_results_strict", everything)

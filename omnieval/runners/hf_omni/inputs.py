@@ -55,8 +55,14 @@ def prepare(request: Request, options: MediaOptions) -> PreparedInputs:
     gen = request.gen
     factor = options.image_patch_size * 2
     prepared = PreparedInputs(conversation=[])
-    streams: dict[str, Any] = {"audio_s": [], "images": [], "video_frames": [], "video_size": [],
-                               "video_audio_s": [], "use_audio_in_video": gen.use_audio_in_video}
+    streams: dict[str, Any] = {
+        "audio_s": [],
+        "images": [],
+        "video_frames": [],
+        "video_size": [],
+        "video_audio_s": [],
+        "use_audio_in_video": gen.use_audio_in_video,
+    }
     if gen.system_prompt is not None and not any(m.role == "system" for m in request.messages):
         prepared.conversation.append({"role": "system", "content": [{"type": "text", "text": gen.system_prompt}]})
     for message in request.messages:
@@ -76,10 +82,15 @@ def prepare(request: Request, options: MediaOptions) -> PreparedInputs:
                 prepared.images.append(image)
                 streams["images"].append(list(image.size))
             else:
-                clip = load_video(ref, fps=gen.fps or options.video_fps, min_frames=options.video_min_frames,
-                                  max_frames=gen.max_frames or options.video_max_frames, patch_factor=factor,
-                                  max_pixels=gen.max_pixels or options.video_max_pixels,
-                                  total_pixels=options.video_total_pixels)
+                clip = load_video(
+                    ref,
+                    fps=gen.fps or options.video_fps,
+                    min_frames=options.video_min_frames,
+                    max_frames=gen.max_frames or options.video_max_frames,
+                    patch_factor=factor,
+                    max_pixels=gen.max_pixels or options.video_max_pixels,
+                    total_pixels=options.video_total_pixels,
+                )
                 prepared.videos.append(clip.frames)
                 prepared.video_fps.append(clip.sample_fps)
                 streams["video_frames"].append(len(clip.indices))
@@ -102,8 +113,11 @@ def heard_streams(prepared: PreparedInputs, heard_s: list[float]) -> dict[str, A
     window); a cut audio gets its decoded length beside it, under `<stream>_cut_from`."""
     streams = dict(prepared.streams)
     for key, from_video in (("audio_s", False), ("video_audio_s", True)):
-        kept = [round(seconds, 3) for seconds, source in zip(heard_s, prepared.audio_sources, strict=True)
-                if (source is not None) == from_video]
+        kept = [
+            round(seconds, 3)
+            for seconds, source in zip(heard_s, prepared.audio_sources, strict=True)
+            if (source is not None) == from_video
+        ]
         decoded = streams.get(key, [])
         if any(k < d - CUT_TOLERANCE_S for k, d in zip(kept, decoded, strict=True)):
             streams[key] = [min(k, d) for k, d in zip(kept, decoded, strict=True)]

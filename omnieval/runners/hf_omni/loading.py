@@ -63,8 +63,10 @@ def detect_family(model_id: str, revision: str | None = None) -> str:
         raise OmnievalError(f"cannot load a model config from '{model_id}': {first_line(err)}") from err
     family = getattr(config, "model_type", None)
     if family not in FAMILIES:
-        raise OmnievalError(f"'{model_id}' is not a Qwen omni checkpoint (model_type '{family}'); "
-                            f"the hf-omni runner loads {', '.join(FAMILIES)}")
+        raise OmnievalError(
+            f"'{model_id}' is not a Qwen omni checkpoint (model_type '{family}'); "
+            f"the hf-omni runner loads {', '.join(FAMILIES)}"
+        )
     return family
 
 
@@ -72,8 +74,15 @@ def default_attention() -> str:
     return "flash_attention_2" if importlib.util.find_spec("flash_attn") is not None else "sdpa"
 
 
-def load(model_id: str, *, dtype: str = "auto", device_map: str | None = None, attn_implementation: str | None = None,
-         talker: bool = False, revision: str | None = None) -> LoadedModel:
+def load(
+    model_id: str,
+    *,
+    dtype: str = "auto",
+    device_map: str | None = None,
+    attn_implementation: str | None = None,
+    talker: bool = False,
+    revision: str | None = None,
+) -> LoadedModel:
     """Model and processor; without `talker` the speech stages are not built (less memory)."""
     import torch
     import transformers
@@ -87,8 +96,12 @@ def load(model_id: str, *, dtype: str = "auto", device_map: str | None = None, a
     attention = attn_implementation or default_attention()
     try:
         model = model_cls.from_pretrained(
-            model_id, revision=revision, dtype=getattr(torch, resolved_dtype), attn_implementation=attention,
-            device_map=device_map or ("auto" if cuda else "cpu"), enable_audio_output=talker,
+            model_id,
+            revision=revision,
+            dtype=getattr(torch, resolved_dtype),
+            attn_implementation=attention,
+            device_map=device_map or ("auto" if cuda else "cpu"),
+            enable_audio_output=talker,
         )
         processor = processor_cls.from_pretrained(model_id, revision=revision)
     except (OSError, ValueError, ImportError) as err:

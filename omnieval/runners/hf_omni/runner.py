@@ -60,7 +60,9 @@ def _failure(err: BaseException) -> str:
 
 class HfOmniRunner(Runner):
     name = "hf-omni"
-    description = "Qwen2.5-Omni / Qwen3-Omni in transformers (hub id or local folder): text, and speech with talker=true"
+    description = (
+        "Qwen2.5-Omni / Qwen3-Omni in transformers (hub id or local folder): text, and speech with talker=true"
+    )
     packages = ("transformers", "torch", "torchvision", "torchcodec")
     accepts_media = frozenset({"audio", "image", "video"})
 
@@ -78,8 +80,18 @@ class HfOmniRunner(Runner):
 
     @classmethod
     def setting_names(cls) -> set[str]:
-        return {"model", "revision", "dtype", "device_map", "attn_implementation", "talker", "batch_size",
-                "prefetch", "checkpoint_sampling", "talker_max_new_tokens"} | _MEDIA_SETTINGS
+        return {
+            "model",
+            "revision",
+            "dtype",
+            "device_map",
+            "attn_implementation",
+            "talker",
+            "batch_size",
+            "prefetch",
+            "checkpoint_sampling",
+            "talker_max_new_tokens",
+        } | _MEDIA_SETTINGS
 
     def cache_identity(self) -> dict[str, Any]:
         identity = super().cache_identity()
@@ -89,9 +101,13 @@ class HfOmniRunner(Runner):
     def describe(self) -> dict[str, Any]:
         described = super().describe()
         if self.loaded is not None:
-            described["resolved"] = {"family": self.loaded.family, "device": self.loaded.device,
-                                     "dtype": self.loaded.dtype, "attn_implementation": self.loaded.attn_implementation,
-                                     "speakers": self.loaded.speakers()}
+            described["resolved"] = {
+                "family": self.loaded.family,
+                "device": self.loaded.device,
+                "dtype": self.loaded.dtype,
+                "attn_implementation": self.loaded.attn_implementation,
+                "speakers": self.loaded.speakers(),
+            }
             if self.settings.get("checkpoint_sampling"):
                 described["resolved"]["sampling"] = self.loaded.checkpoint_sampling()
         return described
@@ -100,12 +116,19 @@ class HfOmniRunner(Runner):
         if self.loaded is None:
             s = self.settings
             loaded = await asyncio.to_thread(
-                load, str(s["model"]), dtype=s.get("dtype", "auto"), device_map=s.get("device_map"),
-                attn_implementation=s.get("attn_implementation"), talker=bool(s.get("talker", False)),
-                revision=s.get("revision"))
+                load,
+                str(s["model"]),
+                dtype=s.get("dtype", "auto"),
+                device_map=s.get("device_map"),
+                attn_implementation=s.get("attn_implementation"),
+                talker=bool(s.get("talker", False)),
+                revision=s.get("revision"),
+            )
             if s.get("checkpoint_sampling") and not loaded.checkpoint_sampling():
-                raise OmnievalError(f"checkpoint_sampling is set, but the generation_config.json of '{s['model']}' "
-                                    "holds no sampling settings; drop the setting and pass --gen temperature/top_p")
+                raise OmnievalError(
+                    f"checkpoint_sampling is set, but the generation_config.json of '{s['model']}' "
+                    "holds no sampling settings; drop the setting and pass --gen temperature/top_p"
+                )
             self.loaded = loaded
 
     async def close(self) -> None:
@@ -142,8 +165,10 @@ class HfOmniRunner(Runner):
         if not self.loaded.speakers():
             return Response(error="speech output needs the talker: load the model with -M talker=true")
         if self._speaker(gen) is None:
-            return Response(error=f"speaker '{gen.speaker}' is not offered by this model; "
-                                  f"it has: {', '.join(self.loaded.speakers())}")
+            return Response(
+                error=f"speaker '{gen.speaker}' is not offered by this model; "
+                f"it has: {', '.join(self.loaded.speakers())}"
+            )
         return None
 
     def _speaker(self, gen: GenConfig) -> str | None:
@@ -176,8 +201,9 @@ class HfOmniRunner(Runner):
     def processor_inputs(self, prepared: list[PreparedInputs], gen: GenConfig):
         """The processor's tensors for a batch (exposed so tests can compare them with the reference)."""
         processor = self.loaded.processor
-        texts = [processor.apply_chat_template(p.conversation, add_generation_prompt=True, tokenize=False)
-                 for p in prepared]
+        texts = [
+            processor.apply_chat_template(p.conversation, add_generation_prompt=True, tokenize=False) for p in prepared
+        ]
         kwargs: dict[str, Any] = {"text": texts, "return_tensors": "pt", "padding": True}
         audios = [a for p in prepared for a in p.audios]
         images = [i for p in prepared for i in p.images]
@@ -229,8 +255,13 @@ class HfOmniRunner(Runner):
         # rejects pixel values (transformers 5.24); only the thinker reads them (the talker takes the grids)
         inputs = {(f"thinker_{k}" if k in _THINKER_ONLY_INPUTS else k): v for k, v in inputs.items()}
         return self.loaded.model.generate(
-            **inputs, use_audio_in_video=gen.use_audio_in_video, speaker=self._speaker(gen), generation_mode="audio",
-            **{f"thinker_{k}": v for k, v in thinker.items()}, **talker)
+            **inputs,
+            use_audio_in_video=gen.use_audio_in_video,
+            speaker=self._speaker(gen),
+            generation_mode="audio",
+            **{f"thinker_{k}": v for k, v in thinker.items()},
+            **talker,
+        )
 
     def _generate_batch(self, requests: list[Request], prepared: list[PreparedInputs]) -> list[Response]:
         import torch
@@ -243,7 +274,7 @@ class HfOmniRunner(Runner):
         with torch.inference_mode():
             result = self.run_model(inputs, gen, [timer])
         elapsed = time.perf_counter() - started
-        sequences, wavs = (result if isinstance(result, tuple) else (getattr(result, "sequences", result), None))
+        sequences, wavs = result if isinstance(result, tuple) else (getattr(result, "sequences", result), None)
         prompt_len = inputs["input_ids"].shape[1]
         new_tokens = sequences[:, prompt_len:]
         tokenizer = self.loaded.processor.tokenizer
@@ -255,8 +286,11 @@ class HfOmniRunner(Runner):
         for row, (request, prep) in enumerate(zip(requests, prepared, strict=True)):
             count = self._output_length(new_tokens[row], tokenizer)
             response = Response(
-                text=texts[row].strip(), input_tokens=int(prompt_tokens[row]), output_tokens=count,
-                latency_s=round(elapsed, 4), ttft_s=round(timer.first - started, 4) if timer.first else None,
+                text=texts[row].strip(),
+                input_tokens=int(prompt_tokens[row]),
+                output_tokens=count,
+                latency_s=round(elapsed, 4),
+                ttft_s=round(timer.first - started, 4) if timer.first else None,
                 tokens_per_s=round(count / elapsed, 2) if elapsed > 0 else None,
                 inputs=heard_streams(prep, heard[row]),
             )
@@ -273,7 +307,7 @@ class HfOmniRunner(Runner):
         seconds = [count * features.hop_length / features.sampling_rate for count in frames]
         per_request, start = [], 0
         for p in prepared:
-            per_request.append(seconds[start:start + len(p.audios)])
+            per_request.append(seconds[start : start + len(p.audios)])
             start += len(p.audios)
         return per_request
 

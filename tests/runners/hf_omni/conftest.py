@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request
-
 from omnieval.runners.hf_omni.tiny import FAMILIES
+from omnieval.types import GenConfig, MediaRef, Message, Part, Request
 
 
 @pytest.fixture(scope="session", params=FAMILIES)
@@ -24,11 +23,24 @@ def media(tmp_path_factory) -> dict[str, Path]:
     from PIL import Image, ImageDraw
 
     base = tmp_path_factory.mktemp("media")
-    files = {"speech": base / "speech.wav", "speech_long": base / "speech_long.wav", "image": base / "shapes.png",
-             "video": base / "clip.mp4", "silent_video": base / "silent.mp4", "broken_video": base / "broken.mp4"}
+    files = {
+        "speech": base / "speech.wav",
+        "speech_long": base / "speech_long.wav",
+        "image": base / "shapes.png",
+        "video": base / "clip.mp4",
+        "silent_video": base / "silent.mp4",
+        "broken_video": base / "broken.mp4",
+    }
     subprocess.run(["espeak-ng", "-w", str(files["speech"]), "the cat sat on the mat"], check=True)
-    subprocess.run(["espeak-ng", "-w", str(files["speech_long"]),
-                    "one two three four five six seven eight nine ten eleven twelve"], check=True)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-w",
+            str(files["speech_long"]),
+            "one two three four five six seven eight nine ten eleven twelve",
+        ],
+        check=True,
+    )
     image = Image.new("RGBA", (120, 80), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
     draw.ellipse((10, 10, 50, 50), fill=(200, 0, 0, 255))
@@ -37,10 +49,26 @@ def media(tmp_path_factory) -> dict[str, Path]:
     spoken = files["video_track"] = base / "spoken.wav"
     subprocess.run(["espeak-ng", "-w", str(spoken), "the answer is blue"], check=True)
     ffmpeg = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10"]
-    subprocess.run([*ffmpeg, "-i", str(spoken), "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac",
-                    str(files["video"])], check=True)
-    subprocess.run([*ffmpeg, "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(files["silent_video"])],
-                   check=True)
+    subprocess.run(
+        [
+            *ffmpeg,
+            "-i",
+            str(spoken),
+            "-t",
+            "2",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            str(files["video"]),
+        ],
+        check=True,
+    )
+    subprocess.run(
+        [*ffmpeg, "-t", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(files["silent_video"])], check=True
+    )
     files["broken_video"].write_bytes(files["video"].read_bytes()[:600])
     return files
 
@@ -52,14 +80,18 @@ def write_tone(path: Path, seconds: float, rate: int = 16000) -> Path:
 
     t = np.arange(int(seconds * rate)) / rate
     noise = np.random.default_rng(0).standard_normal(len(t))
-    soundfile.write(str(path), (0.3 * np.sin(2 * np.pi * 440 * t) + 0.05 * noise).astype(np.float32), rate,
-                    subtype="PCM_16")
+    soundfile.write(
+        str(path), (0.3 * np.sin(2 * np.pi * 440 * t) + 0.05 * noise).astype(np.float32), rate, subtype="PCM_16"
+    )
     return path
 
 
 def make_request(sample_id: str, *parts: Part, **gen) -> Request:
-    return Request(sample_id=sample_id, messages=[Message(role="user", content=list(parts))],
-                   gen=GenConfig(**{"max_new_tokens": 5, **gen}))
+    return Request(
+        sample_id=sample_id,
+        messages=[Message(role="user", content=list(parts))],
+        gen=GenConfig(**{"max_new_tokens": 5, **gen}),
+    )
 
 
 def media_part(kind: str, path: Path) -> Part:

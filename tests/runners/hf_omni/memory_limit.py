@@ -20,8 +20,7 @@ from omnieval.types import GenConfig, MediaRef, Message, Part, Request
 def ask(sample_id: str, media: str) -> Request:
     kind, path = media.split(":", 1)
     parts = [Part.of_media(MediaRef(kind=kind, path=path)), Part.of_text("What is it?")]
-    return Request(sample_id=sample_id, messages=[Message(role="user", content=parts)],
-                   gen=GenConfig(max_new_tokens=4))
+    return Request(sample_id=sample_id, messages=[Message(role="user", content=parts)], gen=GenConfig(max_new_tokens=4))
 
 
 def address_space() -> int:

@@ -10,8 +10,24 @@ from tests.conftest import only_run_dir, read_jsonl, read_run, run_cli
 
 
 def run_task(task: str, checkpoint, dataset, output, *extra: str) -> tuple[dict, dict[str, dict]]:
-    run_cli("run", "--task", task, "--model", str(checkpoint), "--dataset-path", str(dataset), "--output",
-            str(output), "--no-cache", "--no-progress", "--gen", "max_new_tokens=3", "-M", "batch_size=2", *extra)
+    run_cli(
+        "run",
+        "--task",
+        task,
+        "--model",
+        str(checkpoint),
+        "--dataset-path",
+        str(dataset),
+        "--output",
+        str(output),
+        "--no-cache",
+        "--no-progress",
+        "--gen",
+        "max_new_tokens=3",
+        "-M",
+        "batch_size=2",
+        *extra,
+    )
     run_dir = only_run_dir(output)
     return read_run(run_dir), {r["id"]: r for r in read_jsonl(run_dir / "samples.jsonl")}
 
@@ -31,8 +47,9 @@ def test_worldsense_runs_end_to_end_with_frames_and_sound_reaching_the_model(tin
     assert "video file not found: videos/ws_missing.mp4" in records["ws_missing/task0"]["error"]
     assert records["ws_missing/task0"]["response"] is None  # never asked on the text alone
 
-    silent_run, silent = run_task("worldsense", tiny_checkpoints[family], dataset, tmp_path / "without_sound",
-                                  "--gen", "use_audio_in_video=false")
+    silent_run, silent = run_task(
+        "worldsense", tiny_checkpoints[family], dataset, tmp_path / "without_sound", "--gen", "use_audio_in_video=false"
+    )
     assert silent_run["counts"]["failed"] == 1  # the clip without a track is fine when its sound is not asked for
     streams = silent["ws_red/task0"]["response"]["inputs"]
     assert streams["video_frames"] == [4] and "video_audio_s" not in streams and streams["use_audio_in_video"] is False

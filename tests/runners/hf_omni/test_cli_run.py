@@ -9,13 +9,37 @@ import soundfile
 from tests.conftest import only_run_dir, read_jsonl, read_run, run_cli
 
 
-def test_run_on_a_checkpoint_folder_writes_text_speech_and_streams(tiny_checkpoints, family, librispeech_parquet,
-                                                                    tmp_path):
+def test_run_on_a_checkpoint_folder_writes_text_speech_and_streams(
+    tiny_checkpoints, family, librispeech_parquet, tmp_path
+):
     output = tmp_path / "results"
-    run_cli("run", "--task", "librispeech_test_clean", "--model", str(tiny_checkpoints[family]),
-            "--dataset-path", str(librispeech_parquet), "--limit", "3", "--output", str(output), "--no-cache",
-            "--no-progress", "-M", "talker=true", "-M", "talker_max_new_tokens=16", "-M", "batch_size=2",
-            "--gen", "return_audio=true", "--gen", "max_new_tokens=4", "-T", "spoken_asr=pocketsphinx")
+    run_cli(
+        "run",
+        "--task",
+        "librispeech_test_clean",
+        "--model",
+        str(tiny_checkpoints[family]),
+        "--dataset-path",
+        str(librispeech_parquet),
+        "--limit",
+        "3",
+        "--output",
+        str(output),
+        "--no-cache",
+        "--no-progress",
+        "-M",
+        "talker=true",
+        "-M",
+        "talker_max_new_tokens=16",
+        "-M",
+        "batch_size=2",
+        "--gen",
+        "return_audio=true",
+        "--gen",
+        "max_new_tokens=4",
+        "-T",
+        "spoken_asr=pocketsphinx",
+    )
     run_dir = only_run_dir(output)
     run = read_run(run_dir)
     errors = [r["error"] for r in read_jsonl(run_dir / "samples.jsonl")]
@@ -42,8 +66,19 @@ def test_a_folder_that_is_not_an_omni_checkpoint_is_one_clear_error(tmp_path, li
     folder = tmp_path / "bert"
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps({"model_type": "bert"}))
-    proc = run_cli("run", "--task", "librispeech_test_clean", "--model", str(folder), "--dataset-path",
-                   str(librispeech_parquet), "--output", str(tmp_path / "out"), "--no-progress", check=False)
+    proc = run_cli(
+        "run",
+        "--task",
+        "librispeech_test_clean",
+        "--model",
+        str(folder),
+        "--dataset-path",
+        str(librispeech_parquet),
+        "--output",
+        str(tmp_path / "out"),
+        "--no-progress",
+        check=False,
+    )
     assert proc.returncode == 2
     assert "is not a Qwen omni checkpoint (model_type 'bert')" in proc.stderr
     assert "Traceback" not in proc.stderr

@@ -27,9 +27,11 @@ class MediaQuestions(Task):
     name = "media_questions"
     description = "a question about one media file"
     family = "test"
-    dataset = DatasetSpec("local/media-questions", split="train",
-                          fields={"id": "id", "kind": "kind", "path": "path", "question": "question",
-                                  "answer": "answer"})
+    dataset = DatasetSpec(
+        "local/media-questions",
+        split="train",
+        fields={"id": "id", "kind": "kind", "path": "path", "question": "question", "answer": "answer"},
+    )
     headline_metrics = {"exact": False}
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
@@ -55,11 +57,14 @@ def test_a_run_records_every_stream_and_writes_speech(tiny_checkpoints, family, 
     ]
     data = tmp_path / "questions.jsonl"
     data.write_text("".join(json.dumps({**row, "question": "What colour?", "answer": "blue"}) + "\n" for row in rows))
-    preset = load_preset(str(tiny_checkpoints[family]), {"talker": True, "talker_max_new_tokens": 12,
-                                                          "batch_size": 2})
+    preset = load_preset(str(tiny_checkpoints[family]), {"talker": True, "talker_max_new_tokens": 12, "batch_size": 2})
     runner = RUNNERS.get(preset.runner)(**preset.settings)
-    options = RunOptions(output_dir=tmp_path / "results", dataset_path=str(data), show_progress=False,
-                         gen_overrides={"use_audio_in_video": True, "return_audio": True, "max_new_tokens": 4})
+    options = RunOptions(
+        output_dir=tmp_path / "results",
+        dataset_path=str(data),
+        show_progress=False,
+        gen_overrides={"use_audio_in_video": True, "return_audio": True, "max_new_tokens": 4},
+    )
     task = task_for_run(MediaQuestions(), preset, options.gen_overrides, {"spoken_asr": "pocketsphinx"})
     run_dir = asyncio.run(Evaluation(task, runner, preset, options).run())
 

@@ -38,17 +38,20 @@ def reference_inputs(processor, kind: str, path, use_audio_in_video: bool):
     if use_audio_in_video:
         # transformers 5 asks which audio came from which video when both are given
         extra.update(use_audio_in_video=True, audio_from_video_indices=[0])
-    return processor(text=text, audio=audios, images=images, videos=videos, return_tensors="pt", padding=True,
-                     **extra)
+    return processor(text=text, audio=audios, images=images, videos=videos, return_tensors="pt", padding=True, **extra)
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_inputs_and_greedy_output_equal_the_reference_recipe(tiny_checkpoints, reference_models, family, media,
-                                                              case):
+def test_inputs_and_greedy_output_equal_the_reference_recipe(tiny_checkpoints, reference_models, family, media, case):
     kind, fixture, use_audio_in_video = CASES[case]
     runner = start(HfOmniRunner(model=str(tiny_checkpoints[family])))
-    request = make_request(case, media_part(kind, media[fixture]), Part.of_text(QUESTION), max_new_tokens=12,
-                           use_audio_in_video=use_audio_in_video)
+    request = make_request(
+        case,
+        media_part(kind, media[fixture]),
+        Part.of_text(QUESTION),
+        max_new_tokens=12,
+        use_audio_in_video=use_audio_in_video,
+    )
     ours = runner.processor_inputs([prepare(request, runner.media)], request.gen)
 
     reference = reference_models[family]
@@ -59,9 +62,13 @@ def test_inputs_and_greedy_output_equal_the_reference_recipe(tiny_checkpoints, r
 
     with torch.inference_mode():
         our_tokens = runner.run_model(ours, request.gen)
-        their_result = reference.model.generate(**theirs, use_audio_in_video=use_audio_in_video,
-                                                generation_mode="text", thinker_max_new_tokens=12,
-                                                thinker_do_sample=False)
+        their_result = reference.model.generate(
+            **theirs,
+            use_audio_in_video=use_audio_in_video,
+            generation_mode="text",
+            thinker_max_new_tokens=12,
+            thinker_do_sample=False,
+        )
     their_tokens = getattr(their_result, "sequences", their_result)
     assert torch.equal(our_tokens, their_tokens)
     assert our_tokens.shape[1] > theirs["input_ids"].shape[1]  # something was generated

@@ -65,8 +65,7 @@ def test_speech_out_is_a_24khz_wav_in_the_media_folder(tiny_checkpoints, family,
     runner = start(HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=24))
     runner.media_dir = tmp_path / "media"
     speaker = "Ethan" if family == "qwen3_omni_moe" else "Chelsie"
-    request = make_request("utt/1", media_part("audio", media["speech"]), QUESTION, return_audio=True,
-                           speaker=speaker)
+    request = make_request("utt/1", media_part("audio", media["speech"]), QUESTION, return_audio=True, speaker=speaker)
     (response,) = generate(runner, [request])
     assert response.error is None, response.error
     assert response.audio_path == str(tmp_path / "media" / "utt_1.wav")
@@ -83,21 +82,27 @@ def test_speech_needs_the_talker_and_a_known_speaker(tiny_checkpoints, family, m
     (no_talker,) = generate(thinker_only, [make_request("a", *question, return_audio=True)])
     assert "needs the talker" in no_talker.error
     with_talker = start(HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=8))
-    unknown, text = generate(with_talker, [make_request("b", *question, return_audio=True, speaker="Nobody"),
-                                           make_request("c", *question)])
+    unknown, text = generate(
+        with_talker, [make_request("b", *question, return_audio=True, speaker="Nobody"), make_request("c", *question)]
+    )
     assert "speaker 'Nobody' is not offered" in unknown.error and "Ethan".lower() in unknown.error.lower()
     assert text.error is None and text.audio_path is None
 
 
-def test_requests_with_different_settings_are_each_generated_with_their_own(tiny_checkpoints, family, media,
-                                                                             tmp_path):
-    runner = start(HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=8,
-                                batch_size=4))
+def test_requests_with_different_settings_are_each_generated_with_their_own(tiny_checkpoints, family, media, tmp_path):
+    runner = start(
+        HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=8, batch_size=4)
+    )
     runner.media_dir = tmp_path
     question = (media_part("audio", media["speech"]), QUESTION)
-    spoken, short, written = generate(runner, [make_request("spoken", *question, return_audio=True),
-                                               make_request("short", *question, max_new_tokens=2),
-                                               make_request("written", *question, max_new_tokens=6)])
+    spoken, short, written = generate(
+        runner,
+        [
+            make_request("spoken", *question, return_audio=True),
+            make_request("short", *question, max_new_tokens=2),
+            make_request("written", *question, max_new_tokens=6),
+        ],
+    )
     assert spoken.error is None and spoken.audio_path == str(tmp_path / "spoken.wav")
     assert short.audio_path is None and written.audio_path is None
     assert short.output_tokens <= 2 < written.output_tokens
@@ -110,12 +115,17 @@ def test_dtype_and_attention_implementation_reach_the_model(tiny_checkpoints, fa
     assert {p.dtype for p in half.loaded.model.parameters()} == {torch.bfloat16}
     assert half.loaded.model.config._attn_implementation == "eager"
     assert {k: half.describe()["resolved"][k] for k in ("dtype", "attn_implementation", "device")} == {
-        "dtype": "bfloat16", "attn_implementation": "eager", "device": "cpu"}
+        "dtype": "bfloat16",
+        "attn_implementation": "eager",
+        "device": "cpu",
+    }
     (answer,) = generate(half, [make_request("a", *question)])
     assert answer.error is None and answer.output_tokens
     # in full precision the attention kernels agree token for token
-    eager, sdpa = (start(HfOmniRunner(model=str(tiny_checkpoints[family]), dtype="float32", attn_implementation=name))
-                   for name in ("eager", "sdpa"))
+    eager, sdpa = (
+        start(HfOmniRunner(model=str(tiny_checkpoints[family]), dtype="float32", attn_implementation=name))
+        for name in ("eager", "sdpa")
+    )
     request = make_request("b", *question, max_new_tokens=8)
     assert generate(eager, [request])[0].text == generate(sdpa, [request])[0].text
     with pytest.raises(OmnievalError, match="dtype must be one of"):
@@ -148,8 +158,10 @@ def test_a_request_the_processor_rejects_fails_alone(tiny_checkpoints, media):
     retried request by request so that only the request at fault fails."""
     runner = start(HfOmniRunner(model=str(tiny_checkpoints["qwen2_5_omni"]), batch_size=3))
     rejected = make_request("rejected", Part.of_text("What does <|AUDIO|> say?"))
-    fine = [make_request("fine", media_part("audio", media["speech"]), QUESTION),
-            make_request("text", Part.of_text("hi"))]
+    fine = [
+        make_request("fine", media_part("audio", media["speech"]), QUESTION),
+        make_request("text", Part.of_text("hi")),
+    ]
     first, *others = generate(runner, [rejected, *fine])
     assert first.error.startswith("ValueError") and "audio" in first.error.lower()
     assert [r.error for r in others] == [None, None]
@@ -161,8 +173,20 @@ def test_a_request_that_runs_out_of_memory_fails_alone(tiny_checkpoints, media, 
     cannot be encoded: that request fails as out of memory, and the request batched with it is answered."""
     long_audio = write_tone(tmp_path / "ten_minutes.wav", 600)
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.runners.hf_omni.memory_limit", str(tiny_checkpoints["qwen3_omni_moe"]), "0.5",
-         f"image:{media['image']}", f"audio:{long_audio}"], capture_output=True, text=True, cwd=REPO, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "tests.runners.hf_omni.memory_limit",
+            str(tiny_checkpoints["qwen3_omni_moe"]),
+            "0.5",
+            f"image:{media['image']}",
+            f"audio:{long_audio}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     big, small = (Response.model_validate_json(line) for line in proc.stdout.splitlines())
     assert big.error.startswith("out of memory (lower batch_size or the pixel and frame budgets): "), big.error
@@ -200,22 +224,23 @@ def _with_generation_config(checkpoint, folder, settings: dict):
     return folder
 
 
-def test_checkpoint_sampling_samples_with_the_checkpoints_generation_config(tiny_checkpoints, family, media,
-                                                                            tmp_path):
+def test_checkpoint_sampling_samples_with_the_checkpoints_generation_config(tiny_checkpoints, family, media, tmp_path):
     """transformers gives the checkpoint's generation config to the top-level model, not to the thinker
     that writes the text: the runner must pass it on (plain or thinker_-prefixed keys)."""
     prefix = "thinker_" if family == "qwen3_omni_moe" else ""
     sampling = {"do_sample": True, "temperature": 0.6, "top_p": 0.95, "top_k": 20}
-    checkpoint = _with_generation_config(tiny_checkpoints[family], tmp_path / "thinking",
-                                         {f"{prefix}{k}": v for k, v in sampling.items()})
+    checkpoint = _with_generation_config(
+        tiny_checkpoints[family], tmp_path / "thinking", {f"{prefix}{k}": v for k, v in sampling.items()}
+    )
     runner = start(HfOmniRunner(model=str(checkpoint), checkpoint_sampling=True))
     request = make_request("a", media_part("audio", media["speech"]), QUESTION, max_new_tokens=8)
     assert {k: runner.thinker_kwargs(request.gen)[k] for k in sampling} == sampling
     assert runner.describe()["resolved"]["sampling"] == sampling
 
     def sampled(seed: int) -> str:
-        (response,) = generate(runner, [request.model_copy(update={"gen": request.gen.model_copy(
-            update={"seed": seed})})])
+        (response,) = generate(
+            runner, [request.model_copy(update={"gen": request.gen.model_copy(update={"seed": seed})})]
+        )
         assert response.error is None, response.error
         return response.text
 

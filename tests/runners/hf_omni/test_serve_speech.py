@@ -26,16 +26,28 @@ def omni_server(tiny_qwen25_omni):
 
 def preset(folder, url: str, **settings):
     path = folder / "served-omni.yaml"
-    path.write_text(yaml.safe_dump({"name": "served-omni", "runner": "openai", "settings": {
-        "base_url": url, "model": "tiny-omni", "max_retries": 0, "timeout_s": 120, **settings}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "name": "served-omni",
+                "runner": "openai",
+                "settings": {"base_url": url, "model": "tiny-omni", "max_retries": 0, "timeout_s": 120, **settings},
+            }
+        )
+    )
     return path
 
 
 def test_spoken_answers_come_back_from_the_server_and_are_scored(omni_server, librispeech_parquet, tmp_path):
-    run_dir = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "out",
-                       model=str(preset(tmp_path, omni_server.url)), limit=2,
-                       gen_overrides={"return_audio": True, "max_new_tokens": 4},
-                       task_params={"spoken_asr": "pocketsphinx"})
+    run_dir = evaluate(
+        "librispeech_test_clean",
+        librispeech_parquet,
+        tmp_path / "out",
+        model=str(preset(tmp_path, omni_server.url)),
+        limit=2,
+        gen_overrides={"return_audio": True, "max_new_tokens": 4},
+        task_params={"spoken_asr": "pocketsphinx"},
+    )
     run, records = read_run(run_dir.path), read_jsonl(run_dir.samples_file)
     assert run["counts"]["failed"] == 0, [r["error"] for r in records]
     for record in records:
@@ -49,10 +61,15 @@ def test_spoken_answers_come_back_from_the_server_and_are_scored(omni_server, li
 
 
 def test_a_voice_the_model_lacks_fails_the_sample_not_the_run(omni_server, librispeech_parquet, tmp_path):
-    run_dir = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "out",
-                       model=str(preset(tmp_path, omni_server.url, voice="alloy")), limit=1,
-                       gen_overrides={"return_audio": True, "max_new_tokens": 4},
-                       task_params={"spoken_asr": "pocketsphinx"})
+    run_dir = evaluate(
+        "librispeech_test_clean",
+        librispeech_parquet,
+        tmp_path / "out",
+        model=str(preset(tmp_path, omni_server.url, voice="alloy")),
+        limit=1,
+        gen_overrides={"return_audio": True, "max_new_tokens": 4},
+        task_params={"spoken_asr": "pocketsphinx"},
+    )
     (record,) = read_jsonl(run_dir.samples_file)
     assert "HTTP 400" in record["error"] and "speaker 'alloy' is not offered" in record["error"]
     assert read_run(run_dir.path)["status"] == "complete"

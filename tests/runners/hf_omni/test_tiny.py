@@ -8,11 +8,24 @@ from omnieval.runners.hf_omni.loading import load
 from omnieval.runners.hf_omni.tiny import FIRST_SPECIAL_ID, ROLE_IDS, build_tiny_checkpoint
 
 REAL_IDS = {
-    "qwen2_5_omni": {"<|im_start|>": 151644, "<|im_end|>": 151645, "<|AUDIO|>": 151646, "<|IMAGE|>": 151655,
-                     "<|VIDEO|>": 151656, "<|audio_bos|>": 151647, "<|vision_bos|>": 151652},
-    "qwen3_omni_moe": {"<|im_start|>": 151644, "<|im_end|>": 151645, "<|audio_start|>": 151669,
-                       "<|audio_pad|>": 151675, "<|image_pad|>": 151655, "<|video_pad|>": 151656,
-                       "<|vision_start|>": 151652},
+    "qwen2_5_omni": {
+        "<|im_start|>": 151644,
+        "<|im_end|>": 151645,
+        "<|AUDIO|>": 151646,
+        "<|IMAGE|>": 151655,
+        "<|VIDEO|>": 151656,
+        "<|audio_bos|>": 151647,
+        "<|vision_bos|>": 151652,
+    },
+    "qwen3_omni_moe": {
+        "<|im_start|>": 151644,
+        "<|im_end|>": 151645,
+        "<|audio_start|>": 151669,
+        "<|audio_pad|>": 151675,
+        "<|image_pad|>": 151655,
+        "<|video_pad|>": 151656,
+        "<|vision_start|>": 151652,
+    },
 }
 SPEAKERS = {"qwen2_5_omni": ["Chelsie", "Ethan"], "qwen3_omni_moe": ["aiden", "chelsie", "ethan"]}
 
@@ -23,7 +36,8 @@ def test_checkpoint_loads_back_with_real_token_ids_and_speakers(tiny_checkpoints
     for token, wanted in REAL_IDS[family].items():
         assert tokenizer.convert_tokens_to_ids(token) == wanted
     prompt = loaded.processor.apply_chat_template(
-        [{"role": "user", "content": [{"type": "text", "text": "hi"}]}], add_generation_prompt=True, tokenize=False)
+        [{"role": "user", "content": [{"type": "text", "text": "hi"}]}], add_generation_prompt=True, tokenize=False
+    )
     ids = tokenizer(prompt)["input_ids"]
     assert ROLE_IDS["user"] in ids and ROLE_IDS["assistant"] in ids  # the role words keep their real ids
     assert tokenizer.decode(tokenizer("the cat sat")["input_ids"]) == "the cat sat"
