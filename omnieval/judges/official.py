@@ -48,7 +48,9 @@ class OfficialVerdict:
 class OfficialChoiceScorer(Protocol):
     """An official reader of multiple-choice answers."""
 
-    source: ScorerSource
+    @property
+    def source(self) -> ScorerSource:
+        """Where the scorer is published (frozen dataclasses hold it as a read-only field)."""
 
     def verdict(self, response: str, question: Mapping[str, Any], answer: str) -> OfficialVerdict:
         """The verdict on `response` for a question (a sample's metadata: its `options`, letter -> text, and
