@@ -157,10 +157,10 @@ def run(
     named = [(TASKS.get(name), n, path) for name, n, path in entries]
     preset, runner = _make_runner(model, model_arg)
     gen_overrides = parse_assignments(gen, "--gen")
-    tasks = [(task_for_run(task, preset, gen_overrides, task_params), n, path) for task, n, path in named]
+    prepared = [(task_for_run(task, preset, gen_overrides, task_params), n, path) for task, n, path in named]
     summary = []
     judge_settings = parse_assignments(judge_arg, "--judge-arg")
-    for chosen, task_limit, task_data in tasks:
+    for chosen, task_limit, task_data in prepared:
         cache_path = None if no_cache else (cache or default_cache_path())
         task_judge = make_judge(chosen, judge, judge_settings, cache_path)
         options = RunOptions(
