@@ -140,8 +140,9 @@ def compare(
                 f"{len(aligned.only_candidate)} only in the candidate, e.g. "
                 f"{(aligned.only_baseline + aligned.only_candidate)[0]}); compare runs of the same --limit and --seed"
             )
-        pairs = zip(aligned.baseline, aligned.candidate, strict=False)
-        changed = next((b.id for b, c in pairs if b.target != c.target), None)
+        changed = next(
+            (b.id for b, c in zip(aligned.baseline, aligned.candidate, strict=False) if b.target != c.target), None
+        )
         if changed is not None:
             raise OmnievalError(
                 f"{task_name}: sample {changed} has another target in each run (another dataset "
