@@ -81,6 +81,8 @@ class Entry:
     #: the number of answers the two judge differently
     lenient: float | None = None
     readers_disagree: float | None = None
+    #: the run's folder, relative to the folder the leaderboard was made from
+    folder: str | None = None
 
     @property
     def delta(self) -> float | None:
@@ -229,7 +231,10 @@ def _derived_entries(
 def build(root: str | Path, published: list[PublishedModel] | None = None) -> Leaderboard:
     """The leaderboard of the complete runs under `root`, compared with `published` models: a model's
     namesake when there is one, else the first of them."""
-    runs = [run for run, _ in newest_complete_runs(root)]
+    root = Path(root)
+    found = newest_complete_runs(root)
+    runs = [run for run, _ in found]
+    folders = {run.run_id: run_dir.path for run, run_dir in found}
     if not runs:
         raise OmnievalError(f"no complete runs under {root}")
     published = published or []
@@ -251,6 +256,7 @@ def build(root: str | Path, published: list[PublishedModel] | None = None) -> Le
                 run.run_id,
                 lenient=run.metrics.get(LENIENT),
                 readers_disagree=run.metrics.get(DISAGREE),
+                folder=folders[run.run_id].relative_to(root).as_posix(),
             )
             entries.append(_compared(entry, by_name, published))
     entries += _derived_entries(entries, by_name, published)

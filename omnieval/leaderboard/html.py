@@ -9,6 +9,7 @@ heading sorts its table; numeric cells sort by their `data-value`.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from omnieval.leaderboard.board import Entry, Leaderboard, Row, family_name
 from omnieval.leaderboard.text import intervals_note, number
@@ -25,6 +26,7 @@ td.warn{color:#8a6d00}
 .charts{display:flex;flex-wrap:wrap;gap:1rem}
 figure{margin:0} figcaption{font-weight:600;margin-bottom:.2rem}
 rect.measured{fill:#3b6fd8} rect.reported{fill:#b9bcc4} line.errorbar{stroke:#111;stroke-width:1.5}
+rect.better{fill:#2e7d32} rect.worse{fill:#c62828} line.zero{stroke:#555}
 text{font:11px system-ui,sans-serif}
 """
 
@@ -78,7 +80,7 @@ def _entry_row(e: Entry) -> str:
     cells = [
         _cell(e.row.task, css="text"),
         _cell(e.row.label, css="text"),
-        _cell(e.model, css="text"),
+        _model_cell(e),
         _value_cell(e),
         _cell(number(low), low),
         _cell(number(high), high),
@@ -88,6 +90,43 @@ def _entry_row(e: Entry) -> str:
         _delta_cell(e),
     ]
     return f'<tr data-model="{escape(e.model)}">{"".join(cells)}</tr>'
+
+
+def _model_cell(e: Entry) -> str:
+    """The model, linked to its run's run.json (relative to the folder the leaderboard was made from)."""
+    if e.folder is None:  # a derived score has no run of its own
+        return _cell(e.model, css="text")
+    return f'<td><a href="{escape(quote(e.folder))}/run.json">{escape(e.model)}</a></td>'
+
+
+def _overview(board: Leaderboard, family: str) -> str:
+    """Each model's mean Δ over the family's tasks with a published value: bars left (worse) or right (better)
+    of zero."""
+    summaries = [s for s in board.summaries() if s.family == family and s.mean_delta is not None]
+    if not summaries:
+        return ""
+    half = (CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH) / 2
+    zero = LABEL_WIDTH + half
+    scale = half / (max(abs(s.mean_delta or 0.0) for s in summaries) or 1.0)
+    parts = []
+    for i, s in enumerate(summaries):
+        delta, y = s.mean_delta or 0.0, 4 + i * BAR_HEIGHT
+        x, width = (zero, delta * scale) if delta >= 0 else (zero + delta * scale, -delta * scale)
+        css = "better" if delta >= 0 else "worse"
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 12}" text-anchor="end">{escape(s.model)}</text>')
+        parts.append(
+            f'<rect class="bar {css}" x="{x:.1f}" y="{y + 2}" width="{width:.1f}" height="{BAR_HEIGHT - 5}">'
+            f"<title>{escape(s.model)}: mean Δ {number(delta, signed=True)} over {s.compared} tasks</title></rect>"
+        )
+        parts.append(f'<text x="{zero + half + 4:.1f}" y="{y + 12}">{number(delta, signed=True)}</text>')
+    height = BAR_HEIGHT * len(summaries) + 8
+    parts.append(f'<line class="zero" x1="{zero:.1f}" x2="{zero:.1f}" y1="0" y2="{height}"/>')
+    caption = f"{family_name(family)} · mean Δ from the published values (+ = better)"
+    return (
+        f'<figure class="chart overview" data-family="{escape(family)}"><figcaption>{escape(caption)}</figcaption>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" role="img" '
+        f'aria-label="{escape(caption)}">{"".join(parts)}</svg></figure>'
+    )
 
 
 def _value_cell(e: Entry) -> str:
@@ -194,7 +233,7 @@ def to_html(board: Leaderboard) -> str:
         charts = "".join(_chart(board, row) for row in board.rows if row.family == family)
         sections.append(
             f'<section class="family" data-family="{escape(family)}"><h2>{escape(family_name(family))}'
-            f"</h2>{_table(entry_headers, rows, escape(f'family-{family}'))}"
+            f"</h2>{_overview(board, family)}{_table(entry_headers, rows, escape(f'family-{family}'))}"
             f'<div class="charts">{charts}</div></section>'
         )
     side_headers = (

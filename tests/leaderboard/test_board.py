@@ -210,3 +210,17 @@ def test_a_small_sample_or_a_zero_width_interval_is_flagged(tmp_path):
     assert "| 20.00 [20.00, 20.00] † |" in to_markdown(board)
     page = to_html(board)
     assert 'class="num warn"' in page and "n &lt; 30; zero-width interval" in page
+
+
+def test_each_family_opens_with_its_models_mean_delta_and_each_row_links_its_run(tmp_path):
+    three_model_results(tmp_path)
+    page = to_html(make_leaderboard(tmp_path))
+    board = make_leaderboard(tmp_path)
+    asr = [s for s in board.summaries() if s.family == "asr" and s.mean_delta is not None]
+    overview = page[page.index('<figure class="chart overview" data-family="asr">') :]
+    overview = overview[: overview.index("</figure>")]
+    for summary in asr:  # one bar per model, right of zero when better than published, left when worse
+        css = "better" if summary.mean_delta >= 0 else "worse"
+        assert f'<rect class="bar {css}"' in overview and f"{summary.mean_delta:+.2f}" in overview
+    entry = next(e for e in board.entries if e.model == "audio-model" and e.row.task == "librispeech_test_clean")
+    assert entry.folder == "a2" and '<a href="a2/run.json">audio-model</a>' in page

@@ -90,8 +90,12 @@ def test_clicking_a_heading_sorts_the_table(page):
 
 
 def test_the_charts_are_drawn_with_error_bars(page):
-    charts = page.locator("figure.chart")
+    charts = page.locator("figure.chart[data-task]")  # one per task metric
     assert charts.count() == 3
+    # and one overview per family: each model's mean difference from the published values
+    overviews = page.locator("figure.overview")
+    assert overviews.count() == 3 and overviews.locator("rect.bar").count() == 6
+    assert all(w > 0 for w in overviews.locator("rect.bar").evaluate_all("rs => rs.map(r => r.getBBox().width)"))
     asr = page.locator('figure.chart[data-task="librispeech_test_clean"]')
     bars = asr.locator("rect.bar")
     # two measured models, then the published Qwen3-Omni and Gemini values
