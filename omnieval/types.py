@@ -1,4 +1,4 @@
-"""Core data types that travel through the pipeline (see DESIGN.md, "The flow of one sample").
+"""Core data types that travel through the pipeline (see docs/design.md, "The flow of a run").
 
 Everything here is a pydantic model so that it round-trips through JSON unchanged:
 samples.jsonl and run.json are these types serialized.
