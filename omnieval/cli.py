@@ -185,10 +185,15 @@ def run(
 @app.command()
 def tasks(
     family: Annotated[Optional[str], typer.Option(help="only this family (asr, ...)")] = None,
-    format: Annotated[str, typer.Option(help="table or json")] = "table",
+    format: Annotated[str, typer.Option(help="table, json, or md (the task catalogue, docs/catalogue.md)")] = "table",
 ) -> None:
     """List the registered tasks."""
-    _check_format(format)
+    _check_format(format, ("table", "json", "md"))
+    if format == "md":
+        from omnieval.catalogue import catalogue_markdown
+
+        print(catalogue_markdown(), end="")
+        return
     infos = [t.info() for _, t in TASKS.items() if family is None or t.family == family]
     if not infos:
         families = sorted({t.family for _, t in TASKS.items()})
