@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml Makefile
 	@touch $@
 
 demo: install
-	$(BIN)/python -m omnieval.sample_data $(DEMO_DATA)
+	$(BIN)/python -m omnieval.testing.sample_data $(DEMO_DATA)
 	$(BIN)/omnieval run --task librispeech_test_clean --model pocketsphinx-en \
 		--dataset-path $(DEMO_DATA)/test.parquet --output $(DEMO_RESULTS) --resume
 	@# a task judged by a model: the embedded SmolLM2 judge rates the answers to spoken requests

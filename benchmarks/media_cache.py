@@ -22,7 +22,7 @@ from pathlib import Path
 from omnieval import decoded_cache
 from omnieval.registry import TASKS
 from omnieval.runners.hf_omni.inputs import MediaOptions, prepare
-from omnieval.sample_av import make_video
+from omnieval.testing.sample_av import make_video
 from omnieval.types import Request
 
 

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from omnieval.runners.hf_omni.runner import HfOmniRunner
-from omnieval.runners.hf_omni.tiny import FAMILIES, build_tiny_checkpoint
+from omnieval.testing.tiny import FAMILIES, build_tiny_checkpoint
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request
 
 

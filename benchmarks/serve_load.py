@@ -25,7 +25,7 @@ import time
 import aiohttp
 
 from omnieval.media import encode_wav, load_audio, store_bytes
-from omnieval.sample_speech import speak
+from omnieval.testing.sample_speech import speak
 
 
 def resident_mb(pid: int) -> float:

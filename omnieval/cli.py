@@ -385,7 +385,7 @@ def tiny_checkpoint(
 ) -> None:
     """Write a tiny random-weight Qwen omni checkpoint (real architecture, processor, speakers) for tests and smoke
     runs."""
-    from omnieval.runners.hf_omni.tiny import FAMILIES, build_tiny_checkpoint
+    from omnieval.testing.tiny import FAMILIES, build_tiny_checkpoint
 
     if family not in FAMILIES:
         raise OmnievalError(f"unknown family '{family}'; choose one of {', '.join(FAMILIES)}")

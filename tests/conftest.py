@@ -17,7 +17,8 @@ import yaml
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from omnieval.registry import RUNNERS
-from omnieval.sample_data import (
+from omnieval.serve import RunnerServer
+from omnieval.testing.sample_data import (
     COMMON_VOICE_FEATURES,
     FLEURS_FEATURES,
     LIBRISPEECH_FEATURES,
@@ -31,7 +32,7 @@ from omnieval.sample_data import (
     wenetspeech_rows,
     write_parquet,
 )
-from omnieval.serve import RunnerServer
+from omnieval.testing.tiny import FAMILIES as TINY_FAMILIES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -46,12 +47,18 @@ def isolated_dirs(tmp_path_factory):
     return base
 
 
+@pytest.fixture(scope="session", params=TINY_FAMILIES)
+def family(request) -> str:
+    """Each family of tiny omni checkpoints."""
+    return request.param
+
+
 @pytest.fixture(scope="session")
 def tiny_checkpoints(tmp_path_factory) -> dict[str, Path]:
     """Tiny random-weight Qwen2.5-Omni and Qwen3-Omni checkpoints, saved and loaded back by path."""
     from transformers.utils import logging
 
-    from omnieval.runners.hf_omni.tiny import FAMILIES, build_tiny_checkpoint
+    from omnieval.testing.tiny import FAMILIES, build_tiny_checkpoint
 
     logging.set_verbosity_error()
     base = tmp_path_factory.mktemp("tiny")

@@ -10,7 +10,7 @@ import torch
 
 from omnieval import decoded_cache
 from omnieval.errors import MediaError
-from omnieval.sample_av import make_video
+from omnieval.testing.sample_av import make_video
 from omnieval.types import MediaRef
 from omnieval.vision import load_video, load_video_audio
 

@@ -10,7 +10,7 @@ import soundfile
 
 from omnieval.errors import MediaError
 from omnieval.media import audio_ref_from_hf, encode_wav, first_seconds, load_audio, store_bytes, to_pcm16
-from omnieval.sample_data import speak, transcode
+from omnieval.testing.sample_data import speak, transcode
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_a_relative_audio_path_without_a_local_copy_says_to_download_it():
 
 
 def test_dataset_media_stay_inside_the_dataset_folder_unless_a_media_root_allows_more(speech_rows, tmp_path):
-    from omnieval.sample_data import LIBRISPEECH_FEATURES, write_parquet
+    from omnieval.testing.sample_data import LIBRISPEECH_FEATURES, write_parquet
     from tests.conftest import read_jsonl
     from tests.helpers import evaluate
 

@@ -132,7 +132,7 @@ def test_a_row_the_task_cannot_read_fails_its_sample_and_the_run_goes_on(tmp_pat
     import json
 
     from omnieval.offline import rescore_run
-    from omnieval.sample_av import dailyomni_sample
+    from omnieval.testing.sample_av import dailyomni_sample
 
     dataset = dailyomni_sample(tmp_path / "dailyomni")
     entries = json.loads((dataset / "qa.json").read_text())

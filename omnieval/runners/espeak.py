@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
-from omnieval.sample_data import speak
 from omnieval.speech.cloning import read_cloning_request
 from omnieval.types import Request, Response
 
@@ -36,6 +38,19 @@ SCRIPT_VOICES = (
     (re.compile(r"[\u0370-\u03ff]"), "el"),
     (re.compile(r"[\u0900-\u097f]"), "hi"),
 )
+
+
+def speak(text: str, voice: str = "en-us", rate: int = 150) -> bytes:
+    """WAV bytes of espeak-ng saying `text`."""
+    if shutil.which("espeak-ng") is None:
+        raise OmnievalError("espeak-ng is not installed (Debian package espeak-ng; `make install` installs it)")
+    with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(rate), "-w", handle.name, text.lower()],
+            check=True,
+            capture_output=True,
+        )
+        return Path(handle.name).read_bytes()
 
 
 @cache

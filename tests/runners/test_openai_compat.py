@@ -182,7 +182,7 @@ def test_a_video_is_sent_as_evenly_spaced_jpeg_frames(tmp_path):
 
 def test_a_video_s_sound_goes_along_as_audio_and_is_never_dropped(tmp_path):
     from omnieval.errors import MediaError
-    from omnieval.sample_av import make_video
+    from omnieval.testing.sample_av import make_video
 
     spoken = make_video(tmp_path / "spoken.mp4", speech="the answer is blue")
     mute = make_video(tmp_path / "mute.mp4")

@@ -13,9 +13,9 @@ import soundfile
 import yaml
 
 from omnieval.registry import RUNNERS
-from omnieval.sample_speech import make_seedtts_sample
 from omnieval.serve import RunnerServer
 from omnieval.speech.cloning import cloning_messages
+from omnieval.testing.sample_speech import make_seedtts_sample
 from omnieval.types import GenConfig, Request
 from tests.conftest import read_jsonl, read_run
 from tests.helpers import evaluate

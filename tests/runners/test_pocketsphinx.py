@@ -8,7 +8,7 @@ import jiwer
 
 from omnieval.media import store_bytes
 from omnieval.registry import RUNNERS
-from omnieval.sample_data import speak
+from omnieval.testing.sample_data import speak
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request
 
 

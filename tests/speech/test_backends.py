@@ -11,8 +11,8 @@ import soundfile
 import soxr
 
 from omnieval.errors import OmnievalError
-from omnieval.sample_data import speak
 from omnieval.speech.backends import RATE, quality, similarity, transcriber
+from omnieval.testing.sample_data import speak
 
 
 def voice(text: str, name: str) -> np.ndarray:

@@ -7,8 +7,8 @@ import io
 import numpy as np
 import soundfile
 
-from omnieval.sample_data import speak
 from omnieval.speech.checks import audio_flags
+from omnieval.testing.sample_data import speak
 
 
 def speech() -> tuple[np.ndarray, int]:

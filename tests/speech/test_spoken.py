@@ -10,10 +10,10 @@ from omnieval.errors import OmnievalError
 from omnieval.metrics.normalizers import get_normalizer
 from omnieval.offline import task_of
 from omnieval.registry import TASKS
-from omnieval.sample_data import speak
 from omnieval.scoring import make_record, rescore, summarize
 from omnieval.speech.backends import load_backends
 from omnieval.speech.spoken import SpokenAnswers, speaking
+from omnieval.testing.sample_data import speak
 from omnieval.types import GenConfig, Response, RunRecord, Sample
 from tests.helpers import evaluate
 

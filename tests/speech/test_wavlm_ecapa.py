@@ -13,9 +13,9 @@ import soxr
 import torch
 
 from omnieval.errors import OmnievalError
-from omnieval.sample_data import speak
 from omnieval.speech.backends import RATE, load_backends, similarity
 from omnieval.speech.wavlm_ecapa import WavLMEcapa, read_checkpoint
+from omnieval.testing.sample_data import speak
 
 HIDDEN, LAYERS, HEADS, FFN, CONV, CHANNELS, EMBEDDING = 32, 2, 4, 48, 16, 16, 8
 #: the kernel of each of WavLM's seven feature-extractor convolutions

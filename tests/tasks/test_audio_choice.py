@@ -7,8 +7,8 @@ import pytest
 
 from omnieval.errors import OmnievalError
 from omnieval.registry import TASKS
-from omnieval.sample_understanding import acoustic_scene_samples, label_samples, reasoning_samples
 from omnieval.tasks.audio_choice import read_label
+from omnieval.testing.sample_understanding import acoustic_scene_samples, label_samples, reasoning_samples
 from tests.helpers import score_answers as scored
 
 

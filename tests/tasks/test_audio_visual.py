@@ -7,7 +7,7 @@ import pytest
 
 from omnieval.errors import MediaError, OmnievalError
 from omnieval.registry import TASKS
-from omnieval.sample_av import dailyomni_sample, videoholmes_sample, worldsense_sample
+from omnieval.testing.sample_av import dailyomni_sample, videoholmes_sample, worldsense_sample
 from tests.helpers import score_answers as scored
 
 

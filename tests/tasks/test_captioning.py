@@ -9,8 +9,8 @@ import pytest
 from omnieval.judges.model_judge import Judgment
 from omnieval.judges.templates import load_template
 from omnieval.registry import TASKS
-from omnieval.sample_understanding import audiocaps_sample
 from omnieval.scoring import make_record, summarize, with_judgment
+from omnieval.testing.sample_understanding import audiocaps_sample
 from omnieval.types import Response
 
 

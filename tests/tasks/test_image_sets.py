@@ -7,7 +7,7 @@ import pytest
 
 from omnieval.judges.open_answer import judge_open, judge_relaxed, open_candidates
 from omnieval.registry import DERIVED, TASKS
-from omnieval.sample_images import image_samples
+from omnieval.testing.sample_images import image_samples
 from tests.helpers import score_answers as scored
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from omnieval.errors import OmnievalError
 from omnieval.registry import TASKS
-from omnieval.sample_understanding import rul_muchomusic_sample
+from omnieval.testing.sample_understanding import rul_muchomusic_sample
 from tests.helpers import score_answers
 
 

@@ -11,7 +11,7 @@ import pytest
 from omnieval.config import load_preset
 from omnieval.pipeline import Evaluation, RunOptions
 from omnieval.registry import TASKS
-from omnieval.sample_data import write_parquet
+from omnieval.testing.sample_data import write_parquet
 from tests.conftest import only_run_dir, read_jsonl, read_run, run_cli
 
 STRING = {"dtype": "string", "_type": "Value"}

@@ -97,7 +97,7 @@ def test_japanese_and_korean_targets_get_the_mecab_tokenizers():
 
 
 def test_fleurs_pairs_each_recording_with_the_target_languages_sentence(tmp_path):
-    from omnieval.sample_understanding import PARALLEL, make_fleurs_translation_sample
+    from omnieval.testing.sample_understanding import PARALLEL, make_fleurs_translation_sample
 
     base = make_fleurs_translation_sample(tmp_path)
     task = TASKS.get("fleurs_s2tt_en_zh")

@@ -16,8 +16,8 @@ from zhon.hanzi import punctuation as chinese_punctuation
 from omnieval.errors import OmnievalError
 from omnieval.metrics.error_rate import utterance_edits
 from omnieval.registry import TASKS
-from omnieval.sample_speech import make_seedtts_sample
 from omnieval.scoring import make_record
+from omnieval.testing.sample_speech import make_seedtts_sample
 from omnieval.types import Response, Sample
 from tests.conftest import read_jsonl, read_run, run_cli
 from tests.helpers import evaluate

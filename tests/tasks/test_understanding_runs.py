@@ -12,7 +12,7 @@ from omnieval.judges.model_judge import ModelJudge
 from omnieval.judges.templates import load_template
 from omnieval.pipeline import Evaluation, RunOptions
 from omnieval.registry import RUNNERS, TASKS
-from omnieval.sample_understanding import make_understanding_samples
+from omnieval.testing.sample_understanding import make_understanding_samples
 from tests.conftest import openai_preset, read_jsonl, read_run
 from tests.judges.judge_programs import CaptionJudge, ProgramJudge, YesNoJudge
 

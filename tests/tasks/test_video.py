@@ -7,7 +7,7 @@ import pytest
 
 from omnieval.errors import MediaError
 from omnieval.registry import TASKS
-from omnieval.sample_av import lvbench_sample, mlvu_sample, videomme_sample
+from omnieval.testing.sample_av import lvbench_sample, mlvu_sample, videomme_sample
 from tests.helpers import score_answers as scored
 
 

@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from omnieval.runners.hf_omni.tiny import FAMILIES
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request
-
-
-@pytest.fixture(scope="session", params=FAMILIES)
-def family(request) -> str:
-    return request.param
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ off."""
 
 from __future__ import annotations
 
-from omnieval.sample_av import dailyomni_sample, videoholmes_sample, videomme_sample, worldsense_sample
-from omnieval.sample_images import image_samples
+from omnieval.testing.sample_av import dailyomni_sample, videoholmes_sample, videomme_sample, worldsense_sample
+from omnieval.testing.sample_images import image_samples
 from tests.conftest import only_run_dir, read_jsonl, read_run, run_cli
 
 

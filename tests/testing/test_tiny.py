@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from omnieval.runners.hf_omni.loading import load
-from omnieval.runners.hf_omni.tiny import FIRST_SPECIAL_ID, ROLE_IDS, build_tiny_checkpoint
+from omnieval.testing.tiny import FIRST_SPECIAL_ID, ROLE_IDS, build_tiny_checkpoint
 
 REAL_IDS = {
     "qwen2_5_omni": {

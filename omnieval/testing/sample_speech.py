@@ -1,14 +1,14 @@
 """Sample data for the speech-generation tasks in each test set's layout (seed-tts-eval, MiniMax's
 multilingual set, CV3-Eval's cross-lingual folders): prompt speech from espeak-ng voices, with
 their transcripts and the texts to speak. Used by the tests (and anyone trying the tasks
-offline): `python -m omnieval.sample_speech DIR`."""
+offline): `python -m omnieval.testing.sample_speech DIR`."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from omnieval.sample_data import speak, transcode
+from omnieval.testing.sample_data import speak, transcode
 
 #: (utt, prompt voice, prompt text, text to speak)
 ENGLISH = (

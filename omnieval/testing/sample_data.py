@@ -5,7 +5,7 @@ metadata of the hub dataset, so `datasets` loads them exactly as it loads the hu
 Audio is stored in each dataset's own codec (FLAC/WAV, MP3 for Common Voice, Opus for
 WenetSpeech), made by ffmpeg from espeak-ng's speech.
 
-    python -m omnieval.sample_data data/sample      # LibriSpeech-schema speech, VoiceBench-schema requests
+    python -m omnieval.testing.sample_data data/sample      # LibriSpeech-schema speech, VoiceBench-schema requests
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError
+from omnieval.runners.espeak import speak
 from omnieval.tasks.languages import FLEURS_LANGUAGES
 
 # Sentences in the style of LibriSpeech transcripts (upper case, no punctuation).
@@ -92,19 +92,6 @@ WENETSPEECH_FEATURES = {
     "audio": {"sampling_rate": 16000, "_type": "Audio"},
     "text": {"dtype": "string", "_type": "Value"},
 }
-
-
-def speak(text: str, voice: str = "en-us", rate: int = 150) -> bytes:
-    """WAV bytes of espeak-ng saying `text`."""
-    if shutil.which("espeak-ng") is None:
-        raise OmnievalError("espeak-ng is not installed (Debian package espeak-ng; `make install` installs it)")
-    with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(rate), "-w", handle.name, text.lower()],
-            check=True,
-            capture_output=True,
-        )
-        return Path(handle.name).read_bytes()
 
 
 def transcode(wav: bytes, suffix: str) -> bytes:

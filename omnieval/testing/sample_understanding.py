@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from omnieval.media import encode_wav
-from omnieval.sample_data import FLEURS_FEATURES, fleurs_rows, speak, transcode, write_parquet
+from omnieval.testing.sample_data import FLEURS_FEATURES, fleurs_rows, speak, transcode, write_parquet
 
 #: English sentences with their Chinese translations, as FLoRes pairs them (same id in each FLEURS config)
 PARALLEL = (
