@@ -1,5 +1,8 @@
 """Name -> plugin registries for tasks, derived scores and runners, extended by third-party entry points.
 
+The built-in ones are found, not listed: every module of `omnieval.tasks` (tasks and derived scores) and
+of `omnieval.runners` is imported once, on first use, and registers what it defines.
+
 A third-party package adds tasks by declaring an entry point in the group
 `omnieval.tasks` (runners: `omnieval.runners`, derived scores: `omnieval.derived`) whose
 object is a module (importing it registers) or a callable returning Task instances / runner classes.
@@ -8,6 +11,7 @@ object is a module (importing it registers) or a callable returning Task instanc
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Iterable
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
@@ -18,13 +22,13 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    """A named collection of plugins, filled lazily from built-in modules and entry points."""
+    """A named collection of plugins, filled lazily from the modules of built-in packages and entry points."""
 
     def __init__(
-        self, kind: str, builtin_modules: Iterable[str], entry_point_group: str, name_of: Callable[[T], str]
+        self, kind: str, builtin_packages: Iterable[str], entry_point_group: str, name_of: Callable[[T], str]
     ) -> None:
         self.kind = kind
-        self._builtin_modules = tuple(builtin_modules)
+        self._builtin_packages = tuple(builtin_packages)
         self._group = entry_point_group
         self._name_of = name_of
         self._items: dict[str, T] = {}
@@ -41,8 +45,10 @@ class Registry(Generic[T]):
         if self._loaded:
             return
         self._loaded = True
-        for module in self._builtin_modules:
-            importlib.import_module(module)
+        for package in self._builtin_packages:
+            root = importlib.import_module(package)
+            for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+                importlib.import_module(module.name)
         for entry in entry_points(group=self._group):
             loaded = entry.load()
             if callable(loaded):
@@ -76,51 +82,7 @@ def _derived_name(derived) -> str:
     return derived.task
 
 
-TASKS: Registry = Registry(
-    "task",
-    [
-        "omnieval.tasks.asr",
-        "omnieval.tasks.text",
-        "omnieval.tasks.voicebench",
-        "omnieval.tasks.translation",
-        "omnieval.tasks.voicebench_closed",
-        "omnieval.tasks.audio_choice",
-        "omnieval.tasks.music_tagging",
-        "omnieval.tasks.rul_muchomusic",
-        "omnieval.tasks.captioning",
-        "omnieval.tasks.acoustic_scenes",
-        "omnieval.tasks.tts_sets",
-        "omnieval.tasks.audio_visual",
-        "omnieval.tasks.video",
-        "omnieval.tasks.image_sets",
-        "omnieval.tasks.mathvista",
-    ],
-    "omnieval.tasks",
-    _task_name,
-)
+TASKS: Registry = Registry("task", ["omnieval.tasks"], "omnieval.tasks", _task_name)
 #: scores the leaderboard makes from other tasks' scores (omnieval.tasks.derived)
-DERIVED: Registry = Registry(
-    "derived score",
-    [
-        "omnieval.tasks.voicebench_overall",
-        "omnieval.tasks.translation",
-        "omnieval.tasks.asr",
-        "omnieval.tasks.image_sets",
-    ],
-    "omnieval.derived",
-    _derived_name,
-)
-RUNNERS: Registry = Registry(
-    "runner",
-    [
-        "omnieval.runners.pocketsphinx",
-        "omnieval.runners.openai_compat",
-        "omnieval.runners.hf_omni.runner",
-        "omnieval.runners.vllm_offline",
-        "omnieval.runners.hf_text",
-        "omnieval.runners.espeak",
-        "omnieval.runners.openai_speech",
-    ],
-    "omnieval.runners",
-    _runner_name,
-)
+DERIVED: Registry = Registry("derived score", ["omnieval.tasks"], "omnieval.derived", _derived_name)
+RUNNERS: Registry = Registry("runner", ["omnieval.runners"], "omnieval.runners", _runner_name)

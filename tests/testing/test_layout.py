@@ -37,3 +37,4 @@ def test_nothing_that_evaluates_imports_the_fixture_generators():
         n for n in cli.body if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("omnieval.testing")
     ]
     assert top_level == []  # only inside the command
+
