@@ -1,5 +1,5 @@
 """Commands that read finished runs and report on them: pairwise comparison, judge agreement,
-leaderboards and the regression gate. Registered on the `omnieval` app defined in omnieval.cli."""
+leaderboards and the regression gate. Registered on the `omnieval` app (omnieval.cli.app)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.table import Table
 
 from omnieval.cache import default_cache_path
-from omnieval.cli import JudgeArgs, JudgeOption, _check_format, app, err, out
+from omnieval.cli.app import JudgeArgs, JudgeOption, _check_format, app, err, out
 from omnieval.config import parse_assignments
 from omnieval.errors import OmnievalError
 
@@ -27,7 +27,7 @@ def compare(
     judge: JudgeOption = None,
     judge_arg: JudgeArgs = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
-    cache: Annotated[Optional[Path], typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
+    cache: Annotated[Path | None, typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
 ) -> None:
     """Judge two runs of a model-judged task answer by answer (pairwise, both orders): the candidate's win rate."""
     from omnieval.compare import compare_runs
@@ -55,8 +55,8 @@ def compare(
 @app.command("judge-agreement")
 def judge_agreement(
     run_dir: Annotated[Path, typer.Argument(help="a run judged by a model (or a `compare` result)")],
-    other: Annotated[Optional[Path], typer.Argument(help="the same samples judged by another judge")] = None,
-    labels: Annotated[Optional[Path], typer.Option(help="human labels: jsonl lines with 'id' and 'label'")] = None,
+    other: Annotated[Path | None, typer.Argument(help="the same samples judged by another judge")] = None,
+    labels: Annotated[Path | None, typer.Option(help="human labels: jsonl lines with 'id' and 'label'")] = None,
     format: Annotated[str, typer.Option(help="table or json")] = "table",
 ) -> None:
     """How far a judge agrees with another judge or with human labels (accuracy, Cohen's kappa,
@@ -89,10 +89,10 @@ def _print_measures(title: str, measures: dict[str, float], style: str) -> None:
 def leaderboard(
     directory: Annotated[Path, typer.Argument(help="folder holding run folders")] = Path("results"),
     format: Annotated[str, typer.Option(help="md, csv or html")] = "md",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="write here instead of stdout")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write here instead of stdout")] = None,
     reference: Annotated[bool, typer.Option(help="show published scores (configs/reference) beside ours")] = True,
     reference_model: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--reference-model",
             "-r",
@@ -123,7 +123,7 @@ def regress(
     alpha: Annotated[float, typer.Option(help="significance level of the paired test")] = 0.05,
     resamples: Annotated[int, typer.Option(help="bootstrap and randomization rounds")] = 1000,
     seed: Annotated[int, typer.Option(help="seed of the resampling")] = 0,
-    junit: Annotated[Optional[Path], typer.Option(help="also write JUnit XML here")] = None,
+    junit: Annotated[Path | None, typer.Option(help="also write JUnit XML here")] = None,
 ) -> None:
     """Compare a candidate with a baseline on the same samples, task by task; exit 1 when a headline
     metric is worse by more than --tolerance and the paired test finds the drop significant.

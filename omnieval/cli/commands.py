@@ -1,50 +1,24 @@
-"""The `omnieval` command line.
-
-Exit codes: 0 done (failed samples are counted in run.json, not fatal); 1 `regress` found a
-regression; 2 bad input or configuration, or runs `regress` cannot compare; 3 a run stopped
-because the model could not serve (resume it later); 4 an internal error (a bug: please report it).
-"""
+"""The commands that run and score: run, tasks, models, rescore, score, merge, serve, tiny-checkpoint."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated
 
-import click
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
-from omnieval import __version__
 from omnieval.cache import default_cache_path
+from omnieval.cli.app import Assignments, JudgeArgs, JudgeOption, _check_format, app, err, out
 from omnieval.config import list_presets, load_preset, load_suite, parse_assignments
-from omnieval.errors import FatalRunnerError, OmnievalError
+from omnieval.errors import OmnievalError
 from omnieval.judges.setup import make_judge
 from omnieval.registry import DERIVED, RUNNERS, TASKS
 from omnieval.types import RunRecord
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    help="Evaluate omni models (audio, image, video, text in; text and speech out).",
-)
-out = Console()
-err = Console(stderr=True)
-
-Assignments = Optional[list[str]]
-JudgeOption = Annotated[
-    Optional[str],
-    typer.Option("--judge", "-j", help="model preset that judges tasks scored by a model (default: each task's own)"),
-]
-JudgeArgs = Annotated[
-    Assignments, typer.Option("--judge-arg", "-J", metavar="KEY=VALUE", help="override a setting of the judge's runner")
-]
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -88,9 +62,9 @@ def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
 
 @app.command()
 def run(
-    task: Annotated[Optional[list[str]], typer.Option("--task", "-t", help="task name (repeatable)")] = None,
-    tasks: Annotated[Optional[str], typer.Option("--tasks", help="task names separated by commas")] = None,
-    suite: Annotated[Optional[str], typer.Option(help="suite name or YAML file (configs/suites)")] = None,
+    task: Annotated[list[str] | None, typer.Option("--task", "-t", help="task name (repeatable)")] = None,
+    tasks: Annotated[str | None, typer.Option("--tasks", help="task names separated by commas")] = None,
+    suite: Annotated[str | None, typer.Option(help="suite name or YAML file (configs/suites)")] = None,
     model: Annotated[
         str,
         typer.Option(
@@ -109,9 +83,9 @@ def run(
     gen: Annotated[
         Assignments, typer.Option("--gen", metavar="KEY=VALUE", help="override a generation setting")
     ] = None,
-    limit: Annotated[Optional[int], typer.Option(help="evaluate N samples drawn deterministically")] = None,
+    limit: Annotated[int | None, typer.Option(help="evaluate N samples drawn deterministically")] = None,
     seed: Annotated[int, typer.Option(help="seed of the --limit draw")] = 0,
-    shard: Annotated[Optional[str], typer.Option(help="run slice i of n (i/n); merge later with `merge`")] = None,
+    shard: Annotated[str | None, typer.Option(help="run slice i of n (i/n); merge later with `merge`")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
     resume: Annotated[
         bool,
@@ -125,17 +99,17 @@ def run(
         bool, typer.Option("--retry-failed", help="with --resume: generate failed samples again")
     ] = False,
     run_id: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="name of the run folder to create or resume, inside --output (letters, digits, '._+=-')"),
     ] = None,
-    dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
-    cache: Annotated[Optional[Path], typer.Option(help="response cache file (default: ~/.cache/omnieval)")] = None,
+    dataset_path: Annotated[str | None, typer.Option(help="local copy of the dataset in the hub schema")] = None,
+    cache: Annotated[Path | None, typer.Option(help="response cache file (default: ~/.cache/omnieval)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="neither read nor write the response cache")] = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
     judge: JudgeOption = None,
     judge_arg: JudgeArgs = None,
     media_root: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Option(help="a folder besides the dataset's own that its media may be read from (repeatable)"),
     ] = None,
 ) -> None:
@@ -184,7 +158,7 @@ def run(
 
 @app.command()
 def tasks(
-    family: Annotated[Optional[str], typer.Option(help="only this family (asr, ...)")] = None,
+    family: Annotated[str | None, typer.Option(help="only this family (asr, ...)")] = None,
     format: Annotated[str, typer.Option(help="table, json, or md (the task catalogue, docs/catalogue.md)")] = "table",
 ) -> None:
     """List the registered tasks."""
@@ -235,11 +209,6 @@ def models() -> None:
     out.print(runners)
 
 
-def _check_format(format: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
-    if format not in allowed:
-        raise OmnievalError(f"--format takes {' or '.join(allowed)}, not '{format}'")
-
-
 def _emit(record: RunRecord, folder: str, format: str) -> None:
     """The metrics as a table, or as one JSON object (name -> number) on stdout for scripts."""
     if format == "json":
@@ -264,11 +233,11 @@ def rescore(
         ),
     ] = None,
     judge: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--judge", "-j", help="judge the answers again with this model preset (model-judged tasks)"),
     ] = None,
     judge_arg: JudgeArgs = None,
-    cache: Annotated[Optional[Path], typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
+    cache: Annotated[Path | None, typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
     format: Annotated[str, typer.Option(help="table or json")] = "table",
 ) -> None:
     """Score a run again from its stored predictions (no generation): another way, or with another judge."""
@@ -293,13 +262,13 @@ def rescore(
 @app.command()
 def score(
     task: Annotated[str, typer.Option("--task", "-t", help="task name")],
-    predictions: Annotated[Optional[Path], typer.Option(help="jsonl lines with 'id' and 'prediction'")] = None,
+    predictions: Annotated[Path | None, typer.Option(help="jsonl lines with 'id' and 'prediction'")] = None,
     audio_dir: Annotated[
-        Optional[Path], typer.Option(help="a folder of generated speech, <sample id>.wav (speech-generation tasks)")
+        Path | None, typer.Option(help="a folder of generated speech, <sample id>.wav (speech-generation tasks)")
     ] = None,
     model_name: Annotated[str, typer.Option(help="the name to show for these predictions")] = "external",
-    dataset_path: Annotated[Optional[str], typer.Option(help="local copy of the dataset in the hub schema")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="score the same --limit draw as the run")] = None,
+    dataset_path: Annotated[str | None, typer.Option(help="local copy of the dataset in the hub schema")] = None,
+    limit: Annotated[int | None, typer.Option(help="score the same --limit draw as the run")] = None,
     seed: Annotated[int, typer.Option(help="seed of the --limit draw")] = 0,
     task_arg: Annotated[
         Assignments, typer.Option("--task-arg", "-T", metavar="KEY=VALUE", help="set a task parameter")
@@ -307,7 +276,7 @@ def score(
     output: Annotated[Path, typer.Option("--output", "-o", help="results folder")] = Path("results"),
     judge: JudgeOption = None,
     judge_arg: JudgeArgs = None,
-    cache: Annotated[Optional[Path], typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
+    cache: Annotated[Path | None, typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="neither read nor write the judge cache")] = False,
     format: Annotated[str, typer.Option(help="table or json")] = "table",
 ) -> None:
@@ -351,11 +320,9 @@ def serve(
         str, typer.Option(help="address to bind; one other than loopback needs --api-key-env")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="0 picks a free port")] = 8000,
-    served_name: Annotated[Optional[str], typer.Option(help="model name clients ask for (default: preset)")] = None,
-    api_key_env: Annotated[Optional[str], typer.Option(help="require the key held in this variable")] = None,
-    max_inflight: Annotated[
-        Optional[int], typer.Option(help="answer HTTP 429 beyond this many requests at once")
-    ] = None,
+    served_name: Annotated[str | None, typer.Option(help="model name clients ask for (default: preset)")] = None,
+    api_key_env: Annotated[str | None, typer.Option(help="require the key held in this variable")] = None,
+    max_inflight: Annotated[int | None, typer.Option(help="answer HTTP 429 beyond this many requests at once")] = None,
 ) -> None:
     """Serve a model preset as an OpenAI-compatible chat endpoint (JSON bodies only; media stored by content hash)."""
     from omnieval.serve import RunnerServer, check_bind
@@ -390,91 +357,3 @@ def tiny_checkpoint(
     if family not in FAMILIES:
         raise OmnievalError(f"unknown family '{family}'; choose one of {', '.join(FAMILIES)}")
     print(build_tiny_checkpoint(family, output, seed=seed))
-
-
-def version_callback(value: bool) -> None:
-    if value:
-        print(__version__)
-        raise typer.Exit()
-
-
-@app.callback()
-def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True)] = False,
-    log_level: Annotated[
-        str,
-        typer.Option(
-            "--log-level",
-            help="what omnieval logs on stderr: debug, info, warning "
-            "or error (each run's run.log keeps info and above)",
-        ),
-    ] = "warning",
-) -> None:
-    """Evaluate omni models (audio, image, video, text in; text and speech out)."""
-    from omnieval.logs import configure_console
-
-    configure_console(log_level)
-
-
-# the reporting commands register themselves on `app`
-from omnieval import cli_reports  # noqa: E402,F401
-
-
-def _usage_errors() -> tuple[type[Exception], ...]:
-    """A mistyped command, option or value: click's own errors, and those of the copy of click that newer typer
-    releases ship and raise instead (a private module: pyproject bounds typer's version)."""
-    try:
-        from typer._click.exceptions import ClickException as TyperClickException
-    except ImportError:
-        return (click.ClickException,)
-    return (click.ClickException, TyperClickException)
-
-
-USAGE_ERRORS = _usage_errors()
-
-
-def usage_line(error: Any) -> str:
-    """A usage error in one line, naming the command whose --help tells more."""
-    message = " ".join(error.format_message().split())
-    context = getattr(error, "ctx", None)
-    command = context.command_path if context is not None else "omnieval"
-    return f"{message} (see `{command} --help`)"
-
-
-def main() -> None:
-    """Entry point: user-facing errors become one line and an exit code, never a traceback."""
-    try:
-        code = app(standalone_mode=False, prog_name="omnieval")
-    except FatalRunnerError as error:
-        err.print(
-            f"[red]error:[/red] {error} (finished samples are kept; continue with --resume)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(3)
-    except OmnievalError as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    except USAGE_ERRORS as error:
-        if type(error).__name__ == "NoArgsIsHelpError":  # `omnieval` alone: its help, as asked for
-            print(error.format_message())
-            sys.exit(0)
-        err.print(f"[red]error:[/red] {usage_line(error)}", highlight=False, soft_wrap=True)
-        sys.exit(getattr(error, "exit_code", 2))
-    except (typer.Abort, click.Abort):
-        err.print("aborted")
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err.print("interrupted (finished samples are kept; continue with --resume)")
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001
-        if os.environ.get("OMNIEVAL_DEBUG"):
-            raise
-        err.print(
-            f"[red]internal error:[/red] {type(error).__name__}: {error} (set OMNIEVAL_DEBUG=1 for the traceback)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(4)
-    if isinstance(code, int) and code:
-        sys.exit(code)  # typer.Exit(code) from a command, e.g. `regress` finding a regression
