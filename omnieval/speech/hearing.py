@@ -1,5 +1,5 @@
 """Hearing one generated recording, and summing many: shared by the speech-generation tasks
-(omnieval.tasks.tts) and the spoken answers of any speech-out run (omnieval.speech.spoken).
+(omnieval.tasks.speech_generation.tts) and the spoken answers of any speech-out run (omnieval.speech.spoken).
 
 `hear` checks the audio (omnieval.speech.checks), transcribes it and compares the transcript
 with the text it should say; `speech_metrics` turns the per-sample scores into run metrics.

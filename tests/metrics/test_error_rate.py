@@ -12,7 +12,7 @@ from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
 from omnieval.metrics.error_rate import Edits, corpus_rate, count_edits, utterance_edits
 from omnieval.metrics.normalizers import get_normalizer
 from omnieval.registry import TASKS
-from omnieval.tasks.asr import AsrTask
+from omnieval.tasks.asr.asr import AsrTask
 from omnieval.types import Sample, SampleRecord
 
 # (reference, prediction): numbers, contractions, British spellings, punctuation, casing, fillers, currency

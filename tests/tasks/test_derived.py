@@ -2,7 +2,7 @@ import pytest
 
 from omnieval.registry import DERIVED, TASKS
 from omnieval.tasks.derived import Column, DerivedScore
-from omnieval.tasks.voicebench_overall import OVERALL
+from omnieval.tasks.voice_chat.voicebench_overall import OVERALL
 
 
 def test_a_derived_score_is_the_mean_of_its_columns_taking_the_first_alternative_run():

@@ -7,7 +7,7 @@ import pytest
 
 from omnieval.errors import OmnievalError
 from omnieval.registry import TASKS
-from omnieval.tasks.audio_choice import read_label
+from omnieval.tasks.audio.audio_choice import read_label
 from omnieval.testing.sample_understanding import acoustic_scene_samples, label_samples, reasoning_samples
 from tests.helpers import score_answers as scored
 

@@ -25,7 +25,7 @@ from omnieval.data import DatasetSpec
 from omnieval.errors import OmnievalError
 from omnieval.registry import TASKS
 from omnieval.tasks.languages import CHARACTER_LANGUAGES
-from omnieval.tasks.tts import CloningTask, snapshot
+from omnieval.tasks.speech_generation.tts import CloningTask, snapshot
 
 SEEDTTS_HUB = "zhaochenyang20/seed-tts-eval"
 #: task suffix -> (folder, list file, language, items)

@@ -32,7 +32,7 @@ from omnieval.judges.choice import LETTERS
 from omnieval.judges.official import RulExtract, ScorerSource
 from omnieval.registry import TASKS
 from omnieval.selection import select_indices
-from omnieval.tasks.audio_choice import AudioChoiceTask
+from omnieval.tasks.audio.audio_choice import AudioChoiceTask
 from omnieval.tasks.choice import ChoiceItem
 from omnieval.types import GenConfig, SampleRecord
 

@@ -36,14 +36,14 @@ from omnieval.judges.answer_region import final_answer_region
 from omnieval.media import audio_ref_from_hf, first_seconds
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import UNREADABLE
-from omnieval.tasks.base import Scored, Task, audio_then_text
-from omnieval.tasks.music_tags import (
+from omnieval.tasks.audio.music_tags import (
     MTG_GENRE_TAGS,
     MTG_INSTRUMENT_TAGS,
     MTG_MOODTHEME_TAGS,
     MTG_TOP50_TAGS,
     MTT_TOP50_TAGS,
 )
+from omnieval.tasks.base import Scored, Task, audio_then_text
 from omnieval.types import GenConfig, Message, Sample, SampleRecord
 
 PROMPT = (

@@ -21,7 +21,7 @@ from omnieval.data import DatasetSpec, LoadedSplit
 from omnieval.errors import OmnievalError
 from omnieval.judges.choice import LETTERS
 from omnieval.registry import TASKS
-from omnieval.tasks.audio_choice import AudioChoiceTask
+from omnieval.tasks.audio.audio_choice import AudioChoiceTask
 from omnieval.tasks.choice import ChoiceItem
 
 PROMPT = (

@@ -1,4 +1,4 @@
-"""The image benchmarks' readers, scorers and registrations (the task classes are in omnieval.tasks.image)."""
+"""The image benchmarks' readers, scorers and registrations (the task classes are in omnieval.tasks.image.image)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from omnieval.tasks.answers import LENIENT, official_and_lenient
 from omnieval.tasks.base import Scored
 from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
 from omnieval.tasks.derived import Column, DerivedScore
-from omnieval.tasks.image import DIRECTLY, ImageAnswerTask, ImageChoiceTask, referenced_images
+from omnieval.tasks.image.image import DIRECTLY, ImageAnswerTask, ImageChoiceTask, referenced_images
 from omnieval.types import GenConfig, Sample, SampleRecord, Score
 
 #: MMMU's 30 subjects by discipline (the benchmark's DOMAIN_CAT2SUB_CAT)

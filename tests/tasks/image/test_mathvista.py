@@ -18,7 +18,7 @@ from omnieval.scoring import judge_records, summarize
 from tests.helpers import score_answers
 from tests.judges.judge_programs import ProgramJudge
 
-CASES = Path(__file__).parent.parent / "judges" / "official_cases"
+CASES = Path(__file__).parents[2] / "judges" / "official_cases"
 
 
 def cases(name: str) -> dict:

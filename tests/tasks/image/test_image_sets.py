@@ -87,7 +87,7 @@ def test_mathvista_asks_its_query_and_compares_choices_numbers_and_precision(sam
 
 
 def test_mmstar_options_are_read_in_letter_order():
-    from omnieval.tasks.image_sets import mmstar_options
+    from omnieval.tasks.image.image_sets import mmstar_options
 
     assert mmstar_options(" A: Point C: left, B: x, C: y") == {"A": "Point C: left", "B": "x", "C": "y"}
     assert mmstar_options(" A: ratio A:B is 2, B: 3, C: 4, D: 5")["A"] == "ratio A:B is 2"

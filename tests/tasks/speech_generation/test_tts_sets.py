@@ -7,7 +7,7 @@ import pytest
 
 from omnieval.errors import OmnievalError
 from omnieval.registry import TASKS
-from omnieval.tasks.tts_sets import MINIMAX_LANGUAGES, script_language
+from omnieval.tasks.speech_generation.tts_sets import MINIMAX_LANGUAGES, script_language
 from omnieval.testing.sample_speech import make_cv3_crosslingual_sample, make_minimax_sample
 from tests.conftest import read_jsonl, read_run
 from tests.helpers import evaluate

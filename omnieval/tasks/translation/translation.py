@@ -25,7 +25,7 @@ from omnieval.judges.answer_region import final_answer_region
 from omnieval.media import audio_ref_from_hf
 from omnieval.metrics.translation import corpus_scores, sentence_statistics, signatures, tokenizer_for
 from omnieval.registry import DERIVED, TASKS
-from omnieval.tasks.asr import SPECIAL_TOKEN
+from omnieval.tasks.asr.asr import SPECIAL_TOKEN
 from omnieval.tasks.base import Scored, Task, audio_then_text
 from omnieval.tasks.derived import Column, DerivedScore
 from omnieval.tasks.languages import FLEURS_LANGUAGES, QWEN3_OMNI_S2TT_15

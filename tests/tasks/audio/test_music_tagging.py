@@ -7,8 +7,8 @@ import pytest
 from sklearn.metrics import f1_score
 
 from omnieval.registry import TASKS
-from omnieval.tasks.music_tagging import read_tags
-from omnieval.tasks.music_tags import MTG_GENRE_TAGS, MTG_INSTRUMENT_TAGS, MTT_TOP50_TAGS
+from omnieval.tasks.audio.music_tagging import read_tags
+from omnieval.tasks.audio.music_tags import MTG_GENRE_TAGS, MTG_INSTRUMENT_TAGS, MTT_TOP50_TAGS
 from omnieval.testing.sample_understanding import tagging_samples
 from tests.helpers import score_answers
 

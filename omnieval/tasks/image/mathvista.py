@@ -30,7 +30,7 @@ from omnieval.registry import TASKS
 from omnieval.tasks.answers import DISAGREE, GUESSED, LENIENT, UNREADABLE, official_accuracy_metrics
 from omnieval.tasks.base import Scored
 from omnieval.tasks.choice import ChoiceItem, letter_of, lettered
-from omnieval.tasks.image import ImageChoiceTask
+from omnieval.tasks.image.image import ImageChoiceTask
 from omnieval.types import GenConfig, Sample, SampleRecord, Score
 
 #: the fields calculate_score.py breaks accuracy down by (a question counts under each of its skills)

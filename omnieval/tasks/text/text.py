@@ -19,7 +19,7 @@ from omnieval.judges.math_equiv import judge_math
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import accuracy_metrics, choice_prompt, scored
 from omnieval.tasks.base import Scored, Task
-from omnieval.tasks.mmlu_subjects import MMLU_CATEGORY
+from omnieval.tasks.text.mmlu_subjects import MMLU_CATEGORY
 from omnieval.types import GenConfig, Message, Part, Sample, SampleRecord
 
 #: room for chain-of-thought answers (the Qwen3 report allows 32,768 output tokens)

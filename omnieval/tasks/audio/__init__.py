@@ -1,0 +1,1 @@
+"""Audio reasoning, music and sound tasks."""

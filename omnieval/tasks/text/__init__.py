@@ -1,0 +1,1 @@
+"""Text benchmarks tasks."""

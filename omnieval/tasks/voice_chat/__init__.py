@@ -1,0 +1,1 @@
+"""VoiceBench (voice chat) tasks."""
