@@ -251,7 +251,7 @@ def build(root: str | Path, published: list[PublishedModel] | None = None) -> Le
                 Row(family, run.task, metric, bool(lower)),
                 run.model,
                 run.metrics[metric],
-                tuple(interval) if interval else None,
+                (interval[0], interval[1]) if interval else None,
                 run.counts.get("done", 0),
                 run.run_id,
                 lenient=run.metrics.get(LENIENT),

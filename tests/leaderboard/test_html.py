@@ -11,7 +11,7 @@ from playwright import sync_api as playwright
 
 from omnieval.leaderboard import make_leaderboard, to_html
 from tests.conftest import run_cli
-from tests.leaderboard.runs import three_model_results
+from tests.leaderboard.runs import three_model_results, write_run
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,22 @@ def test_the_html_is_self_contained(tmp_path):
     html = to_html(make_leaderboard(tmp_path))
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert html.startswith("<!doctype html>") and "<script>" in html and "<style>" in html
+
+
+def test_a_value_with_html_special_characters_is_shown_as_written(browser, tmp_path):
+    """Model, family and folder names are text on the page, in elements and in attributes alike: never markup."""
+    name, family = """<b>x</b> & "q" 'a'""", "odd<i>family</i>"
+    write_run(tmp_path / "results", "r+1", "librispeech_test_clean", name, {"wer": 1.5}, {"wer": [1.3, 1.7]}, family)
+    path = tmp_path / "board.html"
+    path.write_text(to_html(make_leaderboard(tmp_path / "results")))
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    assert page.locator("b, i").count() == 0
+    assert page.get_attribute("#summary ~ section tbody tr", "data-model") == name
+    assert page.get_attribute("section.family", "data-family") == family
+    link = page.locator("section.family tbody td a")
+    assert link.text_content() == name and link.get_attribute("href") == "r%2B1/run.json"
+    assert page.locator("section.family h2").text_content() == "Odd<i>family</i>"
+    assert name in page.locator("#side-by-side thead").text_content()
+    assert page.locator("figure.chart[data-task] svg text").first.text_content() == name
+    page.close()
