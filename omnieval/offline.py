@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError
 from omnieval.judges.model_judge import ModelJudge
 from omnieval.judges.setup import make_judge
+from omnieval.logs import run_log
 from omnieval.media import speech_file_name
 from omnieval.pipeline import now_iso
 from omnieval.registry import TASKS
@@ -19,6 +21,8 @@ from omnieval.speech.spoken import speaking
 from omnieval.tasks.base import Task
 from omnieval.types import Response, RunRecord, SampleRecord
 from omnieval.versions import run_versions
+
+log = logging.getLogger(__name__)
 
 
 def task_of(run: RunRecord) -> Task:
@@ -43,9 +47,23 @@ async def rescore_run(
     samples.jsonl and run.json."""
     run_dir.lock()  # no run or other rescore writes it meanwhile
     try:
-        return await _rescore_locked(run_dir, scoring_params, judge, judge_settings, cache_path)
+        with run_log(run_dir.path):
+            log.info("rescore: scoring parameters %s, judge %s", scoring_params or {}, judge or "as before")
+            run = await _rescore_locked(run_dir, scoring_params, judge, judge_settings, cache_path)
+            log.info(
+                "rescored %d samples: %s",
+                run.counts.get("done", 0),
+                _headline(run.metrics, run.config.get("headline_metrics") or {}),
+            )
+            return run
     finally:
         run_dir.close()
+
+
+def _headline(metrics: dict[str, float], headline: dict[str, bool]) -> str:
+    """The headline metrics' values (all metrics when none is named), for the log."""
+    shown = {name: metrics[name] for name in headline if name in metrics} or metrics
+    return ", ".join(f"{name}={value:.4g}" for name, value in shown.items()) or "no metrics"
 
 
 async def _rescore_locked(
@@ -175,6 +193,8 @@ async def score_predictions(
             wav = wavs.get(speech_file_name(sample_id))
             return Response(audio_path=str(wav)) if wav is not None else None
     else:
+        if predictions_file is None:  # not reached: exactly one of the two was checked above
+            raise OmnievalError("give either --predictions (a jsonl file of texts) or --audio-dir (a folder of wavs)")
         predictions = read_predictions(predictions_file, ids)
         unknown = sorted(set(predictions) - set(ids))
         given, missing, source = (
@@ -192,50 +212,59 @@ async def score_predictions(
             f"{' ...' if len(unknown) > 5 else ''}"
         )
     run_dir = RunDir.create(output_dir, make_run_id(task.name, model_name))
-    records: list[SampleRecord] = []
-    text_columns = [c for c in loaded.rows.column_names if c not in task.dataset.media_fields]
-    rows = loaded.rows.select_columns(text_columns)  # targets without reading media
-    for index in selected:
-        try:
-            sample = task.describe_row(rows[index], index, ids[index])
-        except ROW_ERRORS as err:  # a row the task cannot read fails its sample, as in `run`
-            records.append(unreadable_row_record(ids[index], index, err))
-            continue
-        response = response_of(sample.id)
-        records.append(scored_record(task, sample, response, error=None if response is not None else missing))
-    if judge is not None:
-        records = await judge_offline(task, records, judge)
-    run_dir.rewrite_records(records)
-    summary = summarize(task, records, len(selected))
-    run_dir.write_run(
-        RunRecord(
-            run_id=run_dir.path.name,
-            status="complete",
-            task=task.name,
-            task_version=task.version,
-            model=model_name,
-            runner={"name": "external", **source},
-            gen_config=task.gen,
-            config={
-                "selection": {
-                    "limit": limit,
-                    "seed": seed,
-                    "draw": DRAW,
-                    "shard": None,
-                    "dataset_path": dataset_path,
-                    "task_params": task.params,
-                    **({"judge": judge.selection()} if judge else {}),
+    started = now_iso()
+    with run_log(run_dir.path):
+        log.info("score: %s for %s from %s; %d samples selected", model_name, task.name, source, len(selected))
+        records: list[SampleRecord] = []
+        text_columns = [c for c in loaded.rows.column_names if c not in task.dataset.media_fields]
+        rows = loaded.rows.select_columns(text_columns)  # targets without reading media
+        for index in selected:
+            try:
+                sample = task.describe_row(rows[index], index, ids[index])
+            except ROW_ERRORS as err:  # a row the task cannot read fails its sample, as in `run`
+                records.append(unreadable_row_record(ids[index], index, err))
+                continue
+            response = response_of(sample.id)
+            records.append(scored_record(task, sample, response, error=None if response is not None else missing))
+        if judge is not None:
+            records = await judge_offline(task, records, judge)
+        run_dir.rewrite_records(records)
+        summary = summarize(task, records, len(selected))
+        run_dir.write_run(
+            RunRecord(
+                run_id=run_dir.path.name,
+                status="complete",
+                task=task.name,
+                task_version=task.version,
+                model=model_name,
+                runner={"name": "external", **source},
+                gen_config=task.gen,
+                config={
+                    "selection": {
+                        "limit": limit,
+                        "seed": seed,
+                        "draw": DRAW,
+                        "shard": None,
+                        "dataset_path": dataset_path,
+                        "task_params": task.params,
+                        **({"judge": judge.selection()} if judge else {}),
+                    },
+                    "family": task.family,
+                    "headline_metrics": task.headline_metrics,
+                    **({"judge": judge.describe()} if judge is not None else {}),
                 },
-                "family": task.family,
-                "headline_metrics": task.headline_metrics,
-                **({"judge": judge.describe()} if judge is not None else {}),
-            },
-            dataset=loaded.source,
-            **summary.fields(),
-            versions=run_versions(),
-            timings={"started": now_iso(), "finished": now_iso()},
+                dataset=loaded.source,
+                **summary.fields(),
+                versions=run_versions(),
+                timings={"started": started, "finished": now_iso()},
+            )
         )
-    )
+        log.info(
+            "scored %d samples (%d failed): %s",
+            len(records),
+            summary.counts.get("failed", 0),
+            _headline(summary.metrics, task.headline_metrics),
+        )
     return run_dir
 
 
@@ -265,6 +294,8 @@ def merge_shards(shard_dirs: list[RunDir], output_dir: Path) -> RunDir:
     task = task_of(first)
     records.sort(key=lambda r: r.index)
     merged_dir = RunDir.create(output_dir, make_run_id(first.task, first.model) + "__merged")
+    with run_log(merged_dir.path):  # each shard's own run.log stays in its folder
+        log.info("merge: %d shards of %s on %s: %s", len(runs), first.task, first.model, [r.run_id for r in runs])
     merged_dir.rewrite_records(records)
     summary = summarize(task, records, sum(run.counts.get("selected", 0) for run in runs))
     selection = {**first.config["selection"], "shard": None}

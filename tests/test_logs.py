@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.conftest import only_run_dir, run_cli
 
 
@@ -62,3 +64,33 @@ def test_log_level_sets_what_the_console_shows_and_a_bad_one_is_a_usage_error(br
     assert "WARNING" not in quiet.stderr
     bad = run_cli("--log-level", "loud", "tasks", check=False)
     assert bad.returncode == 2 and "--log-level takes debug, info, warning, error, not 'loud'" in bad.stderr
+
+
+def test_score_and_rescore_leave_what_they_did_in_the_run_log(librispeech_parquet, speech_rows, tmp_path):
+    predictions = tmp_path / "predictions.jsonl"
+    lines = [{"id": row["id"], "prediction": row["text"].lower()} for row in speech_rows[:7]]
+    predictions.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    output = tmp_path / "scored"
+    run_cli(
+        "score",
+        "--task",
+        "librispeech_test_clean",
+        "--predictions",
+        predictions,
+        "--dataset-path",
+        librispeech_parquet,
+        "--output",
+        output,
+    )
+    run_dir = only_run_dir(output)
+    log = (run_dir / "run.log").read_text()
+    assert "score: external for librispeech_test_clean from {'predictions':" in log and "8 samples selected" in log
+    assert "scored 8 samples (1 failed): wer=" in log
+
+    run_cli("rescore", run_dir, "-T", "normalizer=none")
+    log = (run_dir / "run.log").read_text()
+    assert "scored 8 samples (1 failed)" in log  # what score wrote stays; rescore adds to it
+    assert "rescore: scoring parameters {'normalizer': 'none'}, judge as before" in log
+    rescored = log.split("rescore: ", 1)[1]
+    # without normalization the lower-case predictions miss every (upper-case) reference word: WER 100
+    assert "rescored 8 samples: wer=100" in rescored
