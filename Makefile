@@ -38,10 +38,11 @@ demo: install
 	$(BIN)/omnieval leaderboard $(DEMO_RESULTS)
 	$(BIN)/omnieval leaderboard $(DEMO_RESULTS) --format html --output $(DEMO_RESULTS)/leaderboard.html
 
-# lint and format (ruff, its rules in pyproject.toml); `make test` runs it first, so CI fails on it
+# lint, format and types (ruff and mypy, their settings in pyproject.toml); `make test` runs it first, so CI fails on it
 check: install
 	$(BIN)/ruff format --check omnieval tests benchmarks
 	$(BIN)/ruff check omnieval tests benchmarks
+	$(BIN)/mypy
 
 test: install check
 	$(BIN)/python -m pytest -q

@@ -28,6 +28,8 @@ def request_hash(runner_identity: dict[str, Any], request: Request) -> str:
     messages = request.model_dump(mode="json", exclude_none=True)["messages"]
     for message in messages:
         for part in message["content"]:
+            if part["type"] != "text":
+                part["type"] = "media"  # as parts were written before each kind had its own: old caches still hit
             media = part.get("media")
             if media and media.get("sha256"):
                 media.pop("path", None)  # the same bytes anywhere, under any name, are the same input

@@ -66,6 +66,8 @@ async def compare_runs(
     if not shared:
         raise OmnievalError("the two runs have no answered sample in common")
     model_judge = make_judge(task, judge, judge_settings, cache_path, PAIRWISE_TEMPLATE)
+    if model_judge is None:  # not reached: make_judge judges every task with a judge template
+        raise OmnievalError(f"task {task.name} has no judge")
 
     items = []
     for key in shared:

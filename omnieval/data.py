@@ -53,7 +53,7 @@ class DatasetSpec:
         return replace(self, config=None if files else name, data_files=files or self.data_files, configs=())
 
     def describe(self) -> dict[str, Any]:
-        described = {
+        described: dict[str, Any] = {
             "hub_id": self.hub_id,
             "config": self.config,
             "data_files": self.data_files,

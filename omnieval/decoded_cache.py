@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from omnieval.errors import MediaError
 from omnieval.media import file_sha256
 from omnieval.types import MediaRef
 from omnieval.versions import package_versions
@@ -82,7 +83,11 @@ def decoded_dir() -> Path | None:
 
 def content_hash(ref: MediaRef) -> str:
     """The sha256 of a media file: its reference's, else the file's (computed once per file version)."""
-    return ref.sha256 or file_sha256(ref.path)
+    if ref.sha256:
+        return ref.sha256
+    if ref.path is None:  # a reference to hash by its bytes needs the file
+        raise MediaError(f"{ref.kind} {ref.label} has no local path")
+    return file_sha256(ref.path)
 
 
 @functools.cache

@@ -148,10 +148,11 @@ class Evaluation:
             return item.unreadable
         return scored_record(self.task, item.sample, response, error=item.error, request_hash=item.key, cached=cached)
 
-    def _judging_failed(self, record, err: Exception):
+    @staticmethod
+    def _judging_failed(judge: ModelJudge, record: SampleRecord, err: Exception) -> SampleRecord:
         if record.failed:
             return record
-        judgment = self.judge.judgment(error=f"judging failed: {error_line(err)}")
+        judgment = judge.judgment(error=f"judging failed: {error_line(err)}")
         return record.model_copy(update={"details": {**record.details, "judge": judgment.model_dump(mode="json")}})
 
     async def run(self) -> RunDir:
@@ -298,15 +299,16 @@ class Evaluation:
         async def finish(done: list[tuple[_Prepared, Response | None, bool]]) -> None:
             """Score a batch (judging it when the task has a judge), then append its records."""
             records = await asyncio.to_thread(lambda: [self._record(*each) for each in done])
-            if self.judge is not None:
+            judge = self.judge
+            if judge is not None:
                 media = [
                     [ref for m in item.request.messages for ref in m.media()] if item.request else []
                     for item, _, _ in done
                 ]
                 try:
-                    records = await judge_records(self.task, records, self.judge, media)
+                    records = await judge_records(self.task, records, judge, media)
                 except Exception as err:  # noqa: BLE001 - a judging bug fails these judgments, not the run
-                    records = [self._judging_failed(record, err) for record in records]
+                    records = [self._judging_failed(judge, record, err) for record in records]
             for record in records:
                 run_dir.append(record)
                 progress.advance(failed=record.failed, cached=record.cached)
@@ -316,23 +318,25 @@ class Evaluation:
         async def worker() -> None:
             while not queue.empty():
                 prepared = await asyncio.to_thread(prepare, queue.get_nowait())
-                done, to_generate = [], []
+                done: list[tuple[_Prepared, Response | None, bool]] = []
+                to_generate: list[tuple[_Prepared, Request]] = []
                 for item in prepared:
                     hit = cache.get(item.key) if cache is not None and item.key else None
                     if hit is not None and hit.empty and self.options.retry_failed:
                         hit = None  # an empty answer may be an older version's reading of a broken reply
-                    if item.error is not None or hit is not None:
+                    # prepare() made a request for every item without an error
+                    if item.error is not None or hit is not None or item.request is None:
                         done.append((item, hit, hit is not None))
                     else:
-                        to_generate.append(item)
+                        to_generate.append((item, item.request))
                 if to_generate:
                     try:
-                        responses = await self.runner.generate([item.request for item in to_generate])
+                        responses = await self.runner.generate([request for _, request in to_generate])
                     except FatalRunnerError:
                         raise
                     except Exception as err:  # noqa: BLE001 - a runner bug or crash fails this batch, not the run
                         responses = [Response(error=error_line(err))] * len(to_generate)
-                    for item, response in zip(to_generate, responses, strict=True):
+                    for (item, _), response in zip(to_generate, responses, strict=True):
                         if cache is not None:
                             cache.put(item.key, self.preset.name, response)
                         done.append((item, response, False))
@@ -345,7 +349,10 @@ class Evaluation:
                 for _ in range(workers):
                     group.create_task(worker())
         except* FatalRunnerError as errors:
-            fatal = errors.exceptions[0]
+            first = errors.exceptions[0]
+            while isinstance(first, ExceptionGroup):  # a worker's own group of errors: its first one
+                first = first.exceptions[0]
+            fatal = first
         return fatal
 
     def _finish(

@@ -96,15 +96,14 @@ def settings_of(run: RunRecord) -> dict[str, object]:
 
 def _refuse_different(task: str, baseline: RunRecord, candidate: RunRecord) -> None:
     base, cand = settings_of(baseline), settings_of(candidate)
-    for what in base:
-        if base[what] != cand[what]:
-            if isinstance(base[what], dict) and isinstance(cand[what], dict):
-                keys = sorted(
-                    k for k in base[what].keys() | cand[what].keys() if base[what].get(k) != cand[what].get(k)
-                )
-                detail = "; ".join(f"{k}: {base[what].get(k)!r} vs {cand[what].get(k)!r}" for k in keys)
+    for what, before in base.items():
+        after = cand[what]
+        if before != after:
+            if isinstance(before, dict) and isinstance(after, dict):
+                keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+                detail = "; ".join(f"{k}: {before.get(k)!r} vs {after.get(k)!r}" for k in keys)
             else:
-                detail = f"{base[what]!r} vs {cand[what]!r}"
+                detail = f"{before!r} vs {after!r}"
             raise OmnievalError(f"{task}: the runs differ in {what} ({detail}); they cannot be compared")
 
 

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
@@ -65,7 +66,7 @@ class RunDir:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._handle = None
+        self._handle: TextIO | None = None
         self._lock: int | None = None
         #: how many lines of samples.jsonl the last read_records() set aside as repeats of a sample id
         self.duplicates = 0

@@ -41,7 +41,7 @@ from aiohttp import web
 from omnieval.errors import OmnievalError
 from omnieval.media import media_store_dir, store_bytes
 from omnieval.runners.base import Runner
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request, Response
+from omnieval.types import GenConfig, MediaRef, Message, Part, Request, Response, media_part, text_part
 
 #: `input_audio.format` -> the stored file's suffix; no other format is taken
 AUDIO_FORMATS = {
@@ -88,8 +88,9 @@ def parse_messages(raw: Any, store: Path) -> list[Message]:
         if not isinstance(item, dict) or item.get("role") not in ("system", "user", "assistant"):
             raise BadRequest("each message needs a role of system, user or assistant")
         content = item.get("content")
+        parts: list[Part]
         if isinstance(content, str):
-            parts = [Part.of_text(content)]
+            parts = [text_part(content)]
         elif content is None or isinstance(content, list):
             parts = [_parse_part(p, store) for p in content or []]
         else:
@@ -98,11 +99,17 @@ def parse_messages(raw: Any, store: Path) -> list[Message]:
     return messages
 
 
+def _given(body: dict[str, Any], key: str, default: float) -> Any:
+    """The request's value for `key`, or `default` when it is absent or null (0 is a value)."""
+    value = body.get(key)
+    return default if value is None else value
+
+
 def _parse_part(part: Any, store: Path) -> Part:
     kind = part.get("type") if isinstance(part, dict) else None
     try:
         if kind == "text":
-            return Part.of_text(str(part.get("text", "")))
+            return text_part(str(part.get("text", "")))
         if kind == "input_audio":
             audio = part["input_audio"]
             fmt = audio.get("format") or "wav"
@@ -111,7 +118,7 @@ def _parse_part(part: Any, store: Path) -> Part:
                     f"input_audio format {str(fmt)[:40]!r} is not taken; one of {', '.join(AUDIO_FORMATS)}"
                 )
             path, digest = store_bytes(base64.b64decode(audio["data"], validate=True), AUDIO_FORMATS[fmt], root=store)
-            return Part.of_media(MediaRef(kind="audio", path=str(path), sha256=digest))
+            return media_part(MediaRef(kind="audio", path=str(path), sha256=digest))
         if kind == "image_url":
             header, _, data = part["image_url"]["url"].partition(",")
             mime = header.removeprefix("data:").split(";")[0].lower()
@@ -120,7 +127,7 @@ def _parse_part(part: Any, store: Path) -> Part:
             if mime not in IMAGE_TYPES:
                 raise BadRequest(f"image type {mime[:40]!r} is not taken; one of {', '.join(IMAGE_TYPES)}")
             path, digest = store_bytes(base64.b64decode(data, validate=True), IMAGE_TYPES[mime], root=store)
-            return Part.of_media(MediaRef(kind="image", path=str(path), sha256=digest))
+            return media_part(MediaRef(kind="image", path=str(path), sha256=digest))
     except (KeyError, TypeError, AttributeError, binascii.Error) as err:
         raise BadRequest(f"malformed {kind} part: {err}") from err
     raise BadRequest(f"unsupported content part type: {str(kind)[:40]}")
@@ -296,8 +303,8 @@ class RunnerServer:
             messages = await asyncio.to_thread(parse_messages, body.get("messages"), self.media_dir)
             gen = GenConfig(
                 max_new_tokens=int(body.get("max_completion_tokens") or body.get("max_tokens") or 512),
-                temperature=float(body.get("temperature") if body.get("temperature") is not None else 0.0),
-                top_p=float(body.get("top_p") if body.get("top_p") is not None else 1.0),
+                temperature=float(_given(body, "temperature", 0.0)),
+                top_p=float(_given(body, "top_p", 1.0)),
                 seed=int(body.get("seed") or 0),
                 choices=_choices(body.get("guided_choice")),
                 **_speech_out(body),
@@ -337,7 +344,7 @@ class RunnerServer:
             raise BadRequest(f"response_format '{str(body.get('response_format'))[:40]}' is not served; only wav")
         gen = GenConfig(return_audio=True, speaker=str(body["voice"]) if body.get("voice") else None)
         request = Request(
-            sample_id=uuid.uuid4().hex, messages=[Message(role="user", content=[Part.of_text(text)])], gen=gen
+            sample_id=uuid.uuid4().hex, messages=[Message(role="user", content=[text_part(text)])], gen=gen
         )
         response = await self._generate(request)
         if not response.audio_path:

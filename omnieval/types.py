@@ -7,9 +7,9 @@ samples.jsonl and run.json are these types serialized.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MediaKind = Literal["audio", "image", "video"]
 
@@ -36,31 +36,80 @@ class MediaRef(_Model):
     duration_s: float | None = None
 
 
-class Part(_Model):
-    """One piece of a message: text, or a media reference."""
+class TextPart(_Model):
+    """A piece of text in a message."""
 
-    type: Literal["text", "media"]
-    text: str | None = None
-    media: MediaRef | None = None
+    type: Literal["text"] = "text"
+    text: str
 
-    @classmethod
-    def of_text(cls, text: str) -> Part:
-        return cls(type="text", text=text)
 
-    @classmethod
-    def of_media(cls, media: MediaRef) -> Part:
-        return cls(type="media", media=media)
+class _MediaPart(_Model):
+    """A media item in a message; the part's type is the item's kind."""
+
+    type: MediaKind
+    media: MediaRef
+
+    @model_validator(mode="after")
+    def _kind_is_type(self) -> _MediaPart:
+        if self.media.kind != self.type:
+            raise ValueError(f"a {self.type} part holds {self.media.kind} media")
+        return self
+
+
+class AudioPart(_MediaPart):
+    type: Literal["audio"] = "audio"
+
+
+class ImagePart(_MediaPart):
+    type: Literal["image"] = "image"
+
+
+class VideoPart(_MediaPart):
+    type: Literal["video"] = "video"
+
+
+MediaPart = AudioPart | ImagePart | VideoPart
+#: one piece of a message, told apart by its `type`: text, audio, image or video
+Part = Annotated[TextPart | AudioPart | ImagePart | VideoPart, Field(discriminator="type")]
+_MEDIA_PARTS: dict[str, type[AudioPart] | type[ImagePart] | type[VideoPart]] = {
+    "audio": AudioPart,
+    "image": ImagePart,
+    "video": VideoPart,
+}
+
+
+def text_part(text: str) -> TextPart:
+    return TextPart(text=text)
+
+
+def media_part(media: MediaRef) -> MediaPart:
+    """The part of `media`'s kind holding it."""
+    return _MEDIA_PARTS[media.kind](media=media)
 
 
 class Message(_Model):
     role: Literal["system", "user", "assistant"]
     content: list[Part]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_media_parts(cls, data: Any) -> Any:
+        """Messages written before parts had a type per kind ({"type": "media", "media": {"kind": ...}})."""
+        if isinstance(data, dict) and isinstance(data.get("content"), list):
+            content = [
+                {**part, "type": part["media"].get("kind")}
+                if isinstance(part, dict) and part.get("type") == "media" and isinstance(part.get("media"), dict)
+                else part
+                for part in data["content"]
+            ]
+            data = {**data, "content": content}
+        return data
+
     def media(self, kind: MediaKind | None = None) -> list[MediaRef]:
-        return [p.media for p in self.content if p.media is not None and (kind is None or p.media.kind == kind)]
+        return [p.media for p in self.content if not isinstance(p, TextPart) and (kind is None or p.media.kind == kind)]
 
     def text(self) -> str:
-        return "".join(p.text or "" for p in self.content if p.type == "text")
+        return "".join(p.text for p in self.content if isinstance(p, TextPart))
 
 
 class Sample(_Model):

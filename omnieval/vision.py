@@ -14,12 +14,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from omnieval import decoded_cache
 from omnieval.errors import MediaError, first_line
 from omnieval.types import MediaRef
+
+if TYPE_CHECKING:
+    import torch
 
 FRAME_FACTOR = 2
 MAX_ASPECT_RATIO = 200
@@ -34,7 +38,7 @@ DEFAULT_SEQ_LEN = 128000
 class VideoClip:
     """Frames sampled from a video, as the processors take them."""
 
-    frames: torch.Tensor  # noqa: F821 - (T, C, H, W) float32, 0..255
+    frames: torch.Tensor  # (T, C, H, W) float32, 0..255
     sample_fps: float
     source_fps: float
     total_frames: int
@@ -130,10 +134,13 @@ def load_video(
     import torch
 
     path = _local_path(ref)
+    wanted_fps = fps or DEFAULT_FPS
+    frames_low = min_frames or DEFAULT_MIN_FRAMES
+    frames_high = max_frames or DEFAULT_MAX_FRAMES
     params = {
-        "fps": fps or DEFAULT_FPS,
-        "min_frames": min_frames or DEFAULT_MIN_FRAMES,
-        "max_frames": max_frames or DEFAULT_MAX_FRAMES,
+        "fps": wanted_fps,
+        "min_frames": frames_low,
+        "max_frames": frames_high,
         "patch_factor": patch_factor,
         "min_pixels": min_pixels,
         "max_pixels": max_pixels,
@@ -142,7 +149,17 @@ def load_video(
     rules = {"frame_factor": FRAME_FACTOR, "tokens": [VIDEO_MIN_TOKENS, VIDEO_MAX_TOKENS], "seq_len": DEFAULT_SEQ_LEN}
 
     def decode() -> tuple[dict[str, np.ndarray], dict]:
-        return _decode_video(path, ref.label, **params)
+        return _decode_video(
+            path,
+            ref.label,
+            fps=wanted_fps,
+            min_frames=frames_low,
+            max_frames=frames_high,
+            patch_factor=patch_factor,
+            min_pixels=min_pixels,
+            max_pixels=max_pixels,
+            total_pixels=total_pixels,
+        )
 
     arrays, meta = decoded_cache.cached("video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode)
     return VideoClip(

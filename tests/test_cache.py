@@ -6,7 +6,7 @@ import multiprocessing
 import sqlite3
 
 from omnieval.cache import ResponseCache, request_hash
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request, Response
+from omnieval.types import GenConfig, MediaRef, Message, Request, Response, media_part, text_part
 
 RUNNER = {"name": "openai", "settings": {"model": "m"}}
 
@@ -15,7 +15,7 @@ def _request(path="/a/x.wav", sha="abc", text="Transcribe.", **gen) -> Request:
     audio = MediaRef(kind="audio", path=path, name="x.wav", sha256=sha)
     return Request(
         sample_id="s",
-        messages=[Message(role="user", content=[Part.of_media(audio), Part.of_text(text)])],
+        messages=[Message(role="user", content=[media_part(audio), text_part(text)])],
         gen=GenConfig(**gen),
     )
 
@@ -27,6 +27,19 @@ def test_the_hash_covers_model_settings_messages_and_media_bytes():
     assert base != request_hash(RUNNER, _request(text="Transcribe the audio."))
     assert base != request_hash(RUNNER, _request(temperature=0.7))
     assert base != request_hash({"name": "openai", "settings": {"model": "other"}}, _request())
+
+
+def test_the_hash_is_the_one_earlier_versions_gave_so_their_caches_still_hit():
+    # omnieval 0.x wrote every media part as {"type": "media"}; parts now have a type per kind. This value is what
+    # that version's request_hash returned for the same request (computed with it at commit a949d27).
+    audio = MediaRef(kind="audio", path="/a/x.wav", name="x.wav", sha256="abc")
+    video = MediaRef(kind="video", path="/a/v.mp4")
+    request = Request(
+        sample_id="s",
+        messages=[Message(role="user", content=[media_part(audio), media_part(video), text_part("Transcribe.")])],
+        gen=GenConfig(),
+    )
+    assert request_hash(RUNNER, request) == "1977eda3de132a97b4098526b381613c44292ebc542857cf9a06cde58d5e7865"
 
 
 def test_failures_are_never_cached(tmp_path):

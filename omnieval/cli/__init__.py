@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import typer
@@ -22,10 +22,13 @@ from omnieval.cli import commands, reports  # noqa: F401 - importing them regist
 from omnieval.cli.app import app, err
 from omnieval.errors import FatalRunnerError, OmnievalError
 
+if TYPE_CHECKING:
+    from typer._click.exceptions import ClickException as TyperClickException
+
 __all__ = ["app", "main"]
 
 
-def _usage_errors() -> tuple[type[Exception], ...]:
+def _usage_errors() -> tuple[type[click.ClickException] | type[TyperClickException], ...]:
     """A mistyped command, option or value: click's own errors, and those of the copy of click that newer typer
     releases ship and raise instead (a private module: pyproject bounds typer's version)."""
     try:

@@ -62,6 +62,7 @@ def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
 
 @app.command()
 def run(
+    *,
     task: Annotated[list[str] | None, typer.Option("--task", "-t", help="task name (repeatable)")] = None,
     tasks: Annotated[str | None, typer.Option("--tasks", help="task names separated by commas")] = None,
     suite: Annotated[str | None, typer.Option(help="suite name or YAML file (configs/suites)")] = None,
@@ -73,7 +74,7 @@ def run(
             help="model preset name or YAML file (configs/models), or a "
             "Hugging Face id or local checkpoint folder of an omni model",
         ),
-    ] = ...,
+    ],
     model_arg: Annotated[
         Assignments, typer.Option("--model-arg", "-M", metavar="KEY=VALUE", help="override a runner setting")
     ] = None,

@@ -65,9 +65,12 @@ def judge_agreement(
     from omnieval.results import RunDir
 
     _check_format(format)
-    if (other is None) == (labels is None):
+    if labels is not None and other is None:
+        theirs = read_labels(labels)
+    elif other is not None and labels is None:
+        theirs = judged_values(RunDir(other).read_records())
+    else:
         raise OmnievalError("give either a second run folder or --labels")
-    theirs = read_labels(labels) if labels else judged_values(RunDir(other).read_records())
     report = agreement_report(RunDir(run_dir).read_records(), theirs)
     if format == "json":
         print(json.dumps({k: None if math.isnan(v) else v for k, v in report.items()}))

@@ -138,8 +138,8 @@ def read_choice(response: str | None, options: Mapping[str, str] | Sequence[str]
     stated = list(patterns.stated.finditer(text))
     if stated:
         last = stated[-1]
-        letter = next(group for group in last.groups() if group)
-        if patterns.several.match(text[last.end(last.lastindex) :]):
+        group, letter = next((i, found) for i, found in enumerate(last.groups(), 1) if found)
+        if patterns.several.match(text[last.end(group) :]):
             return ChoiceReading(None, "several letters")
         return ChoiceReading(letter.upper(), "stated")
     leading = patterns.leading.match(text)

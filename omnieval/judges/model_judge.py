@@ -29,7 +29,7 @@ from omnieval.errors import FatalRunnerError, OmnievalError, error_line
 from omnieval.judges.templates import JudgeTemplate
 from omnieval.judges.verdicts import PARSERS, Verdict
 from omnieval.runners.base import Runner
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request, Response
+from omnieval.types import GenConfig, MediaRef, Message, Request, Response, media_part, text_part
 
 DEFAULT_GEN = {"temperature": 0.0, "max_new_tokens": 1024}
 #: the media a judge is shown, when it takes them: judging reads what is seen, the answer being text
@@ -186,8 +186,8 @@ class ModelJudge:
                     if attempt < self.max_reasks:
                         reasked.add(unit)
                         conversations[unit] = conversations[unit] + [
-                            Message(role="assistant", content=[Part.of_text(response.text)]),
-                            Message(role="user", content=[Part.of_text(self.template.reask)]),
+                            Message(role="assistant", content=[text_part(response.text)]),
+                            Message(role="user", content=[text_part(self.template.reask)]),
                         ]
             todo = unreadable
             if not todo:
@@ -248,10 +248,10 @@ class ModelJudge:
 
     def _conversation(self, item: JudgeInput) -> list[Message]:
         prompt = self.template.render(item.fields)
-        media = [Part.of_media(ref) for ref in self._media(item)]
-        messages = [Message(role="user", content=[*media, Part.of_text(prompt)])]
+        media = [media_part(ref) for ref in self._media(item)]
+        messages = [Message(role="user", content=[*media, text_part(prompt)])]
         if self.template.system:
-            messages.insert(0, Message(role="system", content=[Part.of_text(self.template.system)]))
+            messages.insert(0, Message(role="system", content=[text_part(self.template.system)]))
         return messages
 
     async def _ask(

@@ -294,7 +294,11 @@ class MultiChoiceParse:
             found = [x for x in letters if form.format(letter=x) in response]
             if found:
                 mark = "({})" if stage == 0 else " {} "
-                return self._last(found, lambda x, mark=mark: response.rfind(mark.format(x))), False
+
+                def position(x: str, mark: str = mark) -> int:
+                    return response.rfind(mark.format(x))
+
+                return self._last(found, position), False
         if len(response.split()) > 5:
             if not all(isinstance(text, str) for text in options.values()):
                 raise _NotText

@@ -110,3 +110,11 @@ def batches_by_settings(requests: list[Request], indices: list[int], size: int) 
         groups.setdefault(requests[i].gen.model_dump_json(), []).append(i)
     size = max(1, size)
     return [group[start : start + size] for group in groups.values() for start in range(0, len(group), size)]
+
+
+def all_answered(responses: list[Response | None]) -> list[Response]:
+    """`responses` once every slot is filled; a slot left empty is a bug in the runner."""
+    missing = [i for i, response in enumerate(responses) if response is None]
+    if missing:
+        raise RuntimeError(f"the runner left requests {missing[:5]} without a response")
+    return [response for response in responses if response is not None]

@@ -20,7 +20,7 @@ from typing import Any
 
 from omnieval.errors import OmnievalError, error_line, first_line
 from omnieval.registry import RUNNERS
-from omnieval.runners.base import Runner, batches_by_settings
+from omnieval.runners.base import Runner, all_answered, batches_by_settings
 from omnieval.types import GenConfig, Request, Response
 
 PACKAGE_PREFIX = "pkg:"
@@ -51,8 +51,8 @@ class HfTextRunner(Runner):
             raise OmnievalError("the hf-text runner needs a checkpoint: -M model=<hub id, folder or pkg:<package>>")
         self.max_batch_size = int(settings.get("batch_size", 4))
         self.constrains_choices = True
-        self._model = None
-        self._tokenizer = None
+        self._model: Any = None  # a transformers model and tokenizer once started
+        self._tokenizer: Any = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -114,7 +114,7 @@ class HfTextRunner(Runner):
                     results = [Response(error=error_line(err))] * len(chunk)
                 for i, response in zip(chunk, results, strict=True):
                     responses[i] = response
-        return responses  # type: ignore[return-value]
+        return all_answered(responses)
 
     def _chat(self, request: Request) -> list[dict[str, str]]:
         chat = [{"role": m.role, "content": m.text()} for m in request.messages]
@@ -141,7 +141,8 @@ class HfTextRunner(Runner):
         for request in requests:
             started = time.perf_counter()
             prompt = tokenizer(self._prompt(request), add_special_tokens=False)["input_ids"]
-            options = [tokenizer(choice, add_special_tokens=False)["input_ids"] for choice in request.gen.choices]
+            choices = request.gen.choices or []
+            options = [tokenizer(choice, add_special_tokens=False)["input_ids"] for choice in choices]
             shared = 0
             while shared < min(len(o) for o in options) - 1 and all(o[shared] == options[0][shared] for o in options):
                 shared += 1
@@ -158,7 +159,7 @@ class HfTextRunner(Runner):
             best = max(range(len(totals)), key=totals.__getitem__)
             responses.append(
                 Response(
-                    text=request.gen.choices[best],
+                    text=choices[best],
                     input_tokens=len(prompt),
                     output_tokens=1,
                     latency_s=round(time.perf_counter() - started, 4),

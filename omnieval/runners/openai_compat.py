@@ -25,7 +25,7 @@ from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, first_l
 from omnieval.media import encode_wav, load_audio
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
-from omnieval.types import GenConfig, MediaRef, Message, Request, Response
+from omnieval.types import GenConfig, MediaRef, Message, Request, Response, TextPart
 
 DEFAULTS: dict[str, Any] = {
     "base_url": "http://127.0.0.1:8000/v1",
@@ -76,6 +76,8 @@ def _image_size(media: MediaRef) -> list[int] | None:
     """An image's [width, height] as sent (None when PIL cannot read it: the server judges it then)."""
     from PIL import Image, UnidentifiedImageError
 
+    if not media.path:
+        return None
     try:
         with Image.open(media.path) as image:
             return list(image.size)
@@ -98,13 +100,13 @@ def to_openai_messages(
     audio track as an audio part with `use_audio_in_video`), and the streams they carry (for the record)."""
     from omnieval.vision import load_video_audio
 
-    converted = []
+    converted: list[dict[str, Any]] = []
     streams: dict[str, list] = {"audio_s": [], "images": [], "video_frames": [], "video_audio_s": []}
     for message in messages:
         parts: list[dict[str, Any]] = []
         for part in message.content:
-            if part.type == "text":
-                parts.append({"type": "text", "text": part.text or ""})
+            if isinstance(part, TextPart):
+                parts.append({"type": "text", "text": part.text})
                 continue
             media = part.media
             if media.kind == "audio":
@@ -170,7 +172,7 @@ class OpenAICompatRunner(Runner):
         self.max_concurrency = int(self.options["max_concurrency"])
         self.constrains_choices = bool(self.options["guided_choice"])
         self.accepts_media = frozenset(self.options["accepts_media"] or ())
-        self._client = None
+        self._client: Any = None  # an openai.AsyncOpenAI once started
 
     @classmethod
     def setting_names(cls) -> set[str]:
@@ -229,7 +231,8 @@ class OpenAICompatRunner(Runner):
         if fatal is not None:
             raise fatal from err
         status = getattr(err, "status_code", None)
-        return Response(error=f"HTTP {status}: {err.message}" if status else f"{type(err).__name__}: {err}")
+        message = getattr(err, "message", err)
+        return Response(error=f"HTTP {status}: {message}" if status else f"{type(err).__name__}: {err}")
 
     async def generate(self, requests: list[Request]) -> list[Response]:
         return list(await asyncio.gather(*(self._one(r) for r in requests)))
@@ -284,12 +287,12 @@ class OpenAICompatRunner(Runner):
         else:
             return Response(error=f"the server's answer is unusable after {tries} tries: {problem}")
         latency = time.perf_counter() - started
-        messages = [choice.message for choice in completion.choices if choice.message is not None]
-        spoken = [m.audio for m in messages if getattr(m, "audio", None) is not None]
+        answers = [choice.message for choice in completion.choices if choice.message is not None]
+        spoken = [m.audio for m in answers if getattr(m, "audio", None) is not None]
         text = (
-            next((m.content for m in messages if m.content), None)
+            next((m.content for m in answers if m.content), None)
             or next((a.transcript for a in spoken if a.transcript), None)
-            or next((m.refusal for m in messages if getattr(m, "refusal", None)), "")
+            or next((m.refusal for m in answers if getattr(m, "refusal", None)), "")
         )
         usage = completion.usage
         response = Response(

@@ -16,7 +16,7 @@ import numpy as np
 
 from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, error_line
 from omnieval.registry import RUNNERS
-from omnieval.runners.base import Runner
+from omnieval.runners.base import Runner, all_answered
 from omnieval.runners.hf_omni.inputs import SAMPLE_RATE, MediaOptions, PreparedInputs, prepare
 from omnieval.types import GenConfig, Request, Response
 
@@ -111,8 +111,8 @@ class VllmRunner(Runner):
         self.max_batch_size = int(self.options["max_batch_size"])
         # one batch generates while the next decodes its media
         self.max_concurrency = 2
-        self._llm = None
-        self._template = None
+        self._llm: Any = None  # a vllm.LLM and the processor's chat template once started
+        self._template: Any = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -159,14 +159,15 @@ class VllmRunner(Runner):
 
     async def generate(self, requests: list[Request]) -> list[Response]:
         staged = await asyncio.gather(*(asyncio.to_thread(self._stage, r) for r in requests))
-        todo = [i for i, item in enumerate(staged) if not isinstance(item, Response)]
+        responses = [item if isinstance(item, Response) else None for item in staged]
+        todo = [(i, item) for i, item in enumerate(staged) if not isinstance(item, Response)]
         if todo:
             done = await asyncio.to_thread(
-                self._generate_locked, [requests[i] for i in todo], [staged[i] for i in todo]
+                self._generate_locked, [requests[i] for i, _ in todo], [item for _, item in todo]
             )
-            for i, response in zip(todo, done, strict=True):
-                staged[i] = response
-        return staged  # type: ignore[return-value]
+            for (i, _), response in zip(todo, done, strict=True):
+                responses[i] = response
+        return all_answered(responses)
 
     def _stage(self, request: Request) -> tuple[dict[str, Any], PreparedInputs] | Response:
         """The vLLM input of a request, or its error Response."""

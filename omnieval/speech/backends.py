@@ -141,7 +141,9 @@ def _whisper(model_id: str) -> Callable[[np.ndarray, str], str]:
     processor = WhisperProcessor.from_pretrained(model_id)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     # float32 as seed-tts-eval runs it (the checkpoint's config says float16, which the CPU does badly)
-    model = WhisperForConditionalGeneration.from_pretrained(model_id, dtype=torch.float32).to(device).eval()
+    # transformers declares PreTrainedModel.to with functools.wraps(torch.nn.Module.to), which typeshed's
+    # _Wrapped does not bind as a method: mypy takes the device for `self`
+    model = WhisperForConditionalGeneration.from_pretrained(model_id, dtype=torch.float32).to(device).eval()  # type: ignore[arg-type]
 
     def transcribe(audio: np.ndarray, language: str) -> str:
         language = WHISPER_CODES.get(language, language)
@@ -217,9 +219,7 @@ def _wavlm_ecapa(source: str | None) -> Callable[[np.ndarray, np.ndarray], float
     from omnieval.speech.wavlm_ecapa import WavLMEcapa, read_checkpoint
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = WavLMEcapa(
-        read_checkpoint(_checkpoint_file(similarity_source(f"wavlm-ecapa:{source}" if source else "wavlm-ecapa")))
-    ).to(device)
+    model = WavLMEcapa(read_checkpoint(_checkpoint_file(_wavlm_ecapa_checkpoint(source)))).to(device)
 
     def cosine(a: np.ndarray, b: np.ndarray) -> float:
         embeddings = [
@@ -234,8 +234,13 @@ def similarity_source(name: str) -> str | None:
     """Where a speaker-similarity model's weights come from (for run.json): the checkpoint of
     `wavlm-ecapa`, as a path or hub file; None for models whose weights ship in their package."""
     if name == "wavlm-ecapa":
-        return os.environ.get("OMNIEVAL_WAVLM_ECAPA") or WAVLM_ECAPA_HUB
+        return _wavlm_ecapa_checkpoint(None)
     return name.split(":", 1)[1] if name.startswith("wavlm-ecapa:") else None
+
+
+def _wavlm_ecapa_checkpoint(source: str | None) -> str:
+    """The checkpoint `wavlm-ecapa[:source]` loads: `source`, else $OMNIEVAL_WAVLM_ECAPA, else the hub's."""
+    return source or os.environ.get("OMNIEVAL_WAVLM_ECAPA") or WAVLM_ECAPA_HUB
 
 
 def _checkpoint_file(source: str) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omnieval.types import MediaRef, Message, Part, Request
+from omnieval.types import MediaRef, Message, Request, media_part, text_part
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,8 @@ class CloningRequest:
 def cloning_messages(prompt_audio: MediaRef | None, prompt_text: str | None, target_text: str) -> list[Message]:
     messages = []
     if prompt_audio is not None:
-        messages.append(
-            Message(role="assistant", content=[Part.of_media(prompt_audio), Part.of_text(prompt_text or "")])
-        )
-    messages.append(Message(role="user", content=[Part.of_text(target_text)]))
+        messages.append(Message(role="assistant", content=[media_part(prompt_audio), text_part(prompt_text or "")]))
+    messages.append(Message(role="user", content=[text_part(target_text)]))
     return messages
 
 

@@ -72,7 +72,9 @@ class SpokenAnswers(Task):
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         return {
-            **super().aggregate(records),
+            # super() is the task class this is mixed in front of (with_spoken_answers), which implements it;
+            # mypy sees only Task's abstract declaration
+            **super().aggregate(records),  # type: ignore[safe-super]
             **speech_metrics(records, self.spoken_metric, PREFIX, flags_of=_spoken_flags),
         }
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from omnieval.data import SUBSET_COLUMN, DatasetSpec, LoadedSplit, load_split
 from omnieval.errors import OmnievalError
 from omnieval.selection import select_indices
-from omnieval.types import GenConfig, MediaRef, Message, Part, Response, Sample, SampleRecord
+from omnieval.types import GenConfig, MediaRef, Message, Response, Sample, SampleRecord, media_part, text_part
 
 if TYPE_CHECKING:
     from omnieval.judges.model_judge import Judgment
@@ -34,7 +34,7 @@ class Scored:
 
 def audio_then_text(audio: MediaRef, prompt: str = "") -> list[Message]:
     """One user turn: the audio, then the prompt (none when empty), the order the Qwen omni reports use."""
-    return [Message(role="user", content=[Part.of_media(audio)] + ([Part.of_text(prompt)] if prompt else []))]
+    return [Message(role="user", content=[media_part(audio)] + ([text_part(prompt)] if prompt else []))]
 
 
 class Task(ABC):

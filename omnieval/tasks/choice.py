@@ -25,7 +25,7 @@ from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.judges.official import RAW_CHOICES, OfficialChoiceScorer
 from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient, scored
 from omnieval.tasks.base import Scored, Task
-from omnieval.types import GenConfig, MediaRef, Message, Part, Sample, SampleRecord
+from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord, media_part, text_part
 
 #: lmms-eval's prompt for benchmarks without their own
 LETTER_PROMPT = "{question}\n{options}\nAnswer with the option's letter from the given choices directly."
@@ -142,12 +142,12 @@ class ChoiceTask(Task):
             **self.prompt_fields(row, base_dir),
         }
         before, _, after = self.template(item).rpartition(MEDIA_MARK)
-        media = [Part.of_media(ref) for ref in self.media(row, base_dir)]
+        media = [media_part(ref) for ref in self.media(row, base_dir)]
         texts = [before.format(**fields), after.format(**fields)]
         return [
             Message(
                 role="user",
-                content=[Part.of_text(texts[0])] * bool(texts[0]) + media + [Part.of_text(texts[1])] * bool(texts[1]),
+                content=[text_part(texts[0])] * bool(texts[0]) + media + [text_part(texts[1])] * bool(texts[1]),
             )
         ]
 

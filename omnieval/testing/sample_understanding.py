@@ -25,7 +25,9 @@ def tone(
 ) -> bytes:
     """WAV bytes of summed sine tones (a chord, a note) with optional white noise."""
     t = np.arange(int(seconds * sample_rate)) / sample_rate
-    signal = sum(np.sin(2 * np.pi * f * t) for f in frequencies) if frequencies else np.zeros_like(t)
+    signal = np.zeros_like(t)
+    for f in frequencies:
+        signal = signal + np.sin(2 * np.pi * f * t)
     if noise:
         signal = signal + noise * np.random.default_rng(seed).standard_normal(len(t))
     peak = float(np.max(np.abs(signal))) or 1.0

@@ -193,10 +193,12 @@ def build_tokenizer(family: str):
     vocab.update({token: _token_id(family, token) for token in spec.specials})
     tokenizer = Qwen2Tokenizer(
         vocab=vocab,
-        merges=[tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in learned["merges"]],
+        # transformers' annotations are too narrow: merges go to tokenizers' BPE, which takes (left, right)
+        # pairs, not only "left right" strings; unk_token=None (no unknown token) is accepted by the base class
+        merges=[tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in learned["merges"]],  # type: ignore[misc]
         eos_token="<|im_end|>",
         pad_token="<|endoftext|>",
-        unk_token=None,
+        unk_token=None,  # type: ignore[arg-type]
         extra_special_tokens=dict(spec.token_names),
     )
     tokenizer.add_tokens([AddedToken(t, special=True) for t in spec.specials], special_tokens=True)
@@ -396,6 +398,7 @@ def build_tiny_checkpoint(family: str, output: str | Path, seed: int = 0) -> Pat
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
+    model: Qwen2_5OmniForConditionalGeneration | Qwen3OmniMoeForConditionalGeneration
     if family == "qwen2_5_omni":
         config = _qwen2_5_config()
         model = Qwen2_5OmniForConditionalGeneration(config)

@@ -17,7 +17,7 @@ from omnieval.judges.model_judge import JudgeInput, ModelJudge
 from omnieval.judges.templates import load_template
 from omnieval.runners.openai_compat import OpenAICompatRunner
 from omnieval.serve import RunnerServer
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request
+from omnieval.types import GenConfig, MediaRef, Message, Request, media_part, text_part
 from tests.conftest import only_run_dir, read_jsonl, read_run, run_cli
 
 
@@ -55,7 +55,7 @@ def served_judge(folder, url: str, **settings) -> str:
 def text_request(text: str, **gen) -> Request:
     return Request(
         sample_id="q",
-        messages=[Message(role="user", content=[Part.of_text(text)])],
+        messages=[Message(role="user", content=[text_part(text)])],
         gen=GenConfig(max_new_tokens=12, **gen),
     )
 
@@ -72,8 +72,8 @@ def test_the_embedded_model_comes_from_its_pip_package_and_keeps_to_choices(smol
                         Message(
                             role="user",
                             content=[
-                                Part.of_media(MediaRef(kind="image", path=str(tmp_path / "x.png"))),
-                                Part.of_text("What is it?"),
+                                media_part(MediaRef(kind="image", path=str(tmp_path / "x.png"))),
+                                text_part("What is it?"),
                             ],
                         )
                     ],

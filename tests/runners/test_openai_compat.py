@@ -13,7 +13,7 @@ from omnieval.errors import FatalRunnerError
 from omnieval.registry import RUNNERS
 from omnieval.runners.openai_compat import to_openai_messages
 from omnieval.serve import RunnerServer
-from omnieval.types import MediaRef, Message, Part
+from omnieval.types import MediaRef, Message, media_part, text_part
 from tests.conftest import openai_preset, read_jsonl, read_run
 from tests.helpers import evaluate
 
@@ -123,18 +123,18 @@ def test_audio_is_sent_as_16k_wav_input_audio(speech_rows, tmp_path):
         Message(
             role="user",
             content=[
-                Part.of_media(MediaRef(kind="audio", path=str(wav))),
-                Part.of_text("Transcribe the English audio into text."),
+                media_part(MediaRef(kind="audio", path=str(wav))),
+                text_part("Transcribe the English audio into text."),
             ],
         )
     ]
     converted, streams = to_openai_messages(messages, 16000)
     assert list(streams) == ["audio_s"] and streams["audio_s"][0] > 1
-    audio_part, text_part = converted[0]["content"]
-    assert audio_part["type"] == "input_audio" and audio_part["input_audio"]["format"] == "wav"
-    data, rate = soundfile.read(io.BytesIO(base64.b64decode(audio_part["input_audio"]["data"])))
+    audio_item, text_item = converted[0]["content"]
+    assert audio_item["type"] == "input_audio" and audio_item["input_audio"]["format"] == "wav"
+    data, rate = soundfile.read(io.BytesIO(base64.b64decode(audio_item["input_audio"]["data"])))
     assert rate == 16000 and data.ndim == 1 and len(data) > 16000
-    assert text_part == {"type": "text", "text": "Transcribe the English audio into text."}
+    assert text_item == {"type": "text", "text": "Transcribe the English audio into text."}
 
 
 def test_a_video_is_sent_as_evenly_spaced_jpeg_frames(tmp_path):
@@ -164,9 +164,7 @@ def test_a_video_is_sent_as_evenly_spaced_jpeg_frames(tmp_path):
         check=True,
     )
     messages = [
-        Message(
-            role="user", content=[Part.of_media(MediaRef(kind="video", path=str(video))), Part.of_text("What happens?")]
-        )
+        Message(role="user", content=[media_part(MediaRef(kind="video", path=str(video))), text_part("What happens?")])
     ]
     converted, streams = to_openai_messages(messages, 16000, video_frames=6)
     parts = converted[0]["content"]
@@ -191,7 +189,7 @@ def test_a_video_s_sound_goes_along_as_audio_and_is_never_dropped(tmp_path):
         return [
             Message(
                 role="user",
-                content=[Part.of_media(MediaRef(kind="video", path=str(video))), Part.of_text("What is said?")],
+                content=[media_part(MediaRef(kind="video", path=str(video))), text_part("What is said?")],
             )
         ]
 

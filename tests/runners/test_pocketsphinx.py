@@ -9,7 +9,7 @@ import jiwer
 from omnieval.media import store_bytes
 from omnieval.registry import RUNNERS
 from omnieval.testing.sample_data import speak
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request
+from omnieval.types import GenConfig, MediaRef, Message, Part, Request, media_part, text_part
 
 
 def _request(sample_id: str, parts: list[Part]) -> Request:
@@ -18,9 +18,9 @@ def _request(sample_id: str, parts: list[Part]) -> Request:
 
 def test_transcribes_real_speech_and_reports_failures_per_request():
     path, digest = store_bytes(speak("my father bought three horses at the market", "en-us+f5"), ".wav")
-    audio = Part.of_media(MediaRef(kind="audio", path=str(path), sha256=digest))
+    audio = media_part(MediaRef(kind="audio", path=str(path), sha256=digest))
     broken_path, broken_digest = store_bytes(b"not audio", ".wav")
-    broken = Part.of_media(MediaRef(kind="audio", path=str(broken_path), name="b.wav", sha256=broken_digest))
+    broken = media_part(MediaRef(kind="audio", path=str(broken_path), name="b.wav", sha256=broken_digest))
     runner = RUNNERS.get("pocketsphinx")(workers=2)
 
     async def go():
@@ -28,8 +28,8 @@ def test_transcribes_real_speech_and_reports_failures_per_request():
         try:
             return await runner.generate(
                 [
-                    _request("ok", [audio, Part.of_text("Transcribe.")]),
-                    _request("text-only", [Part.of_text("hello")]),
+                    _request("ok", [audio, text_part("Transcribe.")]),
+                    _request("text-only", [text_part("hello")]),
                     _request("broken", [broken]),
                 ]
             )

@@ -21,7 +21,7 @@ from omnieval.registry import RUNNERS
 from omnieval.runners.hf_omni.inputs import MediaOptions, prepare
 from omnieval.runners.vllm_offline import MISSING_VLLM, NO_SPEECH, VllmRunner, sampling_kwargs, to_vllm_prompt
 from omnieval.testing.tiny import build_tokenizer
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request
+from omnieval.types import GenConfig, MediaRef, Message, Part, Request, media_part, text_part
 
 #: per family: media markers of its chat template, and its vision patch size
 FAMILY = {
@@ -110,7 +110,7 @@ def family(request):
 
 def _part(media: dict[str, Path], name: str) -> Part:
     kind = {".wav": "audio", ".png": "image", ".mp4": "video"}[media[name].suffix]
-    return Part.of_media(MediaRef(kind=kind, path=str(media[name]), name=media[name].name))
+    return media_part(MediaRef(kind=kind, path=str(media[name]), name=media[name].name))
 
 
 def _request(parts: list[Part], **gen) -> Request:
@@ -130,7 +130,7 @@ def test_mixed_media_prompt_markers_and_payloads(media, family):
             _part(media, "speech"),
             _part(media, "picture"),
             _part(media, "clip"),
-            Part.of_text("What do you hear and see?"),
+            text_part("What do you hear and see?"),
         ]
     )
     prepared = prepare(request, MediaOptions(image_patch_size=patch))
@@ -177,7 +177,7 @@ def test_audio_in_video_goes_into_audio_in_prompt_order(media, family, order):
     name, tokenizer = family
     markers, patch = FAMILY[name]
     request = _request(
-        [_part(media, order[0]), _part(media, order[1]), Part.of_text("Describe.")], use_audio_in_video=True
+        [_part(media, order[0]), _part(media, order[1]), text_part("Describe.")], use_audio_in_video=True
     )
     prepared = prepare(request, MediaOptions(image_patch_size=patch))
     inputs = to_vllm_prompt(prepared, tokenizer, use_audio_in_video=True)
@@ -208,7 +208,7 @@ def test_audio_in_video_goes_into_audio_in_prompt_order(media, family, order):
 
 
 def test_video_without_audio_track_is_a_media_error_with_use_audio_in_video(media):
-    request = _request([_part(media, "silent"), Part.of_text("What is said?")], use_audio_in_video=True)
+    request = _request([_part(media, "silent"), text_part("What is said?")], use_audio_in_video=True)
     with pytest.raises(MediaError, match="has no audio track"):
         prepare(request, MediaOptions())
     # without the flag the same video is fine
@@ -231,7 +231,7 @@ def test_videos_share_one_fps_or_fail(media, family):
 
 def test_text_only_request_has_no_media_and_keeps_the_system_prompt(family):
     _, tokenizer = family
-    prepared = prepare(_request([Part.of_text("Say hi.")], system_prompt="You are terse."), MediaOptions())
+    prepared = prepare(_request([text_part("Say hi.")], system_prompt="You are terse."), MediaOptions())
     inputs = to_vllm_prompt(prepared, tokenizer, use_audio_in_video=True)
     assert inputs["multi_modal_data"] == {} and inputs["mm_processor_kwargs"] == {}
     assert inputs["prompt"].index("You are terse.") < inputs["prompt"].index("Say hi.")
@@ -266,7 +266,7 @@ def test_registered_with_settings_and_per_request_errors(media):
         VllmRunner()
 
     # requests that fail before the engine is reached fail alone, in order
-    missing = Part.of_media(MediaRef(kind="audio", path=str(media["tone"].with_name("gone.wav")), name="gone.wav"))
+    missing = media_part(MediaRef(kind="audio", path=str(media["tone"].with_name("gone.wav")), name="gone.wav"))
     responses = asyncio.run(
         runner.generate(
             [
@@ -282,4 +282,4 @@ def test_registered_with_settings_and_per_request_errors(media):
         "video silent.mp4 has no audio track, and this request uses the video's audio",
     ]
     with pytest.raises(OmnievalError, match="after start"):
-        asyncio.run(runner.generate([_request([Part.of_text("hi")])]))
+        asyncio.run(runner.generate([_request([text_part("hi")])]))

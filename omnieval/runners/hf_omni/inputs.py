@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from omnieval.media import load_audio
-from omnieval.types import Request
+from omnieval.types import Request, TextPart
 from omnieval.vision import load_image, load_video, load_video_audio
 
 SAMPLE_RATE = 16000
@@ -68,8 +68,8 @@ def prepare(request: Request, options: MediaOptions) -> PreparedInputs:
     for message in request.messages:
         content = []
         for part in message.content:
-            if part.type == "text":
-                content.append({"type": "text", "text": part.text or ""})
+            if isinstance(part, TextPart):
+                content.append({"type": "text", "text": part.text})
                 continue
             ref = part.media
             if ref.kind == "audio":

@@ -17,7 +17,7 @@ from typing import Any
 from omnieval.errors import MediaError, OmnievalError, error_line, first_line
 from omnieval.media import encode_wav
 from omnieval.registry import RUNNERS
-from omnieval.runners.base import Runner, batches_by_settings
+from omnieval.runners.base import Runner, all_answered, batches_by_settings
 from omnieval.runners.hf_omni.inputs import MediaOptions, PreparedInputs, heard_streams, prepare
 from omnieval.runners.hf_omni.loading import LoadedModel, load
 from omnieval.types import GenConfig, Request, Response
@@ -131,6 +131,13 @@ class HfOmniRunner(Runner):
                 )
             self.loaded = loaded
 
+    @property
+    def ready(self) -> LoadedModel:
+        """The loaded model; generating before `start` is a bug."""
+        if self.loaded is None:
+            raise RuntimeError("the hf-omni runner generates only after start()")
+        return self.loaded
+
     async def close(self) -> None:
         """The model stays loaded: one runner serves every task of a suite."""
 
@@ -154,27 +161,28 @@ class HfOmniRunner(Runner):
         todo = [i for i, response in enumerate(responses) if response is None]
         with self._lock:
             for chunk in batches_by_settings(requests, todo, self.max_batch_size):
-                results = self._generate_isolating([requests[i] for i in chunk], [prepared[i] for i in chunk])
+                ready = [p for i in chunk if not isinstance(p := prepared[i], Response)]
+                results = self._generate_isolating([requests[i] for i in chunk], ready)
                 for i, response in zip(chunk, results, strict=True):
                     responses[i] = response
-        return responses  # type: ignore[return-value]
+        return all_answered(responses)
 
     def _check(self, gen: GenConfig) -> Response | None:
         if not gen.return_audio:
             return None
-        if not self.loaded.speakers():
+        if not self.ready.speakers():
             return Response(error="speech output needs the talker: load the model with -M talker=true")
         if self._speaker(gen) is None:
             return Response(
                 error=f"speaker '{gen.speaker}' is not offered by this model; "
-                f"it has: {', '.join(self.loaded.speakers())}"
+                f"it has: {', '.join(self.ready.speakers())}"
             )
         return None
 
     def _speaker(self, gen: GenConfig) -> str | None:
         """The talker's name for the requested voice (each model's own default when none is asked)."""
-        wanted = gen.speaker or DEFAULT_SPEAKER[self.loaded.family]
-        by_lower = {name.lower(): name for name in self.loaded.speakers()}
+        wanted = gen.speaker or DEFAULT_SPEAKER[self.ready.family]
+        by_lower = {name.lower(): name for name in self.ready.speakers()}
         return by_lower.get(wanted.lower())
 
     def _generate_isolating(self, requests: list[Request], prepared: list[PreparedInputs]) -> list[Response]:
@@ -200,7 +208,7 @@ class HfOmniRunner(Runner):
 
     def processor_inputs(self, prepared: list[PreparedInputs], gen: GenConfig):
         """The processor's tensors for a batch (exposed so tests can compare them with the reference)."""
-        processor = self.loaded.processor
+        processor = self.ready.processor
         texts = [
             processor.apply_chat_template(p.conversation, add_generation_prompt=True, tokenize=False) for p in prepared
         ]
@@ -231,10 +239,10 @@ class HfOmniRunner(Runner):
     def thinker_kwargs(self, gen: GenConfig) -> dict[str, Any]:
         """Settings of the thinker's generate() for a request."""
         kwargs: dict[str, Any] = {"max_new_tokens": gen.max_new_tokens}
-        if self.loaded.family == "qwen3_omni_moe":
-            kwargs["eos_token_id"] = self.loaded.processor.tokenizer.convert_tokens_to_ids("<|im_end|>")
+        if self.ready.family == "qwen3_omni_moe":
+            kwargs["eos_token_id"] = self.ready.processor.tokenizer.convert_tokens_to_ids("<|im_end|>")
         if self.settings.get("checkpoint_sampling"):
-            kwargs.update(self.loaded.checkpoint_sampling())
+            kwargs.update(self.ready.checkpoint_sampling())
         else:
             kwargs["do_sample"] = gen.temperature > 0
             if gen.temperature > 0:
@@ -247,14 +255,14 @@ class HfOmniRunner(Runner):
         if logits_processor:
             thinker["logits_processor"] = logits_processor
         if not gen.return_audio:
-            return self.loaded.model.thinker.generate(**inputs, use_audio_in_video=gen.use_audio_in_video, **thinker)
+            return self.ready.model.thinker.generate(**inputs, use_audio_in_video=gen.use_audio_in_video, **thinker)
         talker = {}
         if self.settings.get("talker_max_new_tokens"):
             talker["talker_max_new_tokens"] = int(self.settings["talker_max_new_tokens"])
         # Qwen2.5-Omni's generate() hands un-prefixed inputs to the talker as well, whose generate()
         # rejects pixel values (transformers 5.24); only the thinker reads them (the talker takes the grids)
         inputs = {(f"thinker_{k}" if k in _THINKER_ONLY_INPUTS else k): v for k, v in inputs.items()}
-        return self.loaded.model.generate(
+        return self.ready.model.generate(
             **inputs,
             use_audio_in_video=gen.use_audio_in_video,
             speaker=self._speaker(gen),
@@ -268,7 +276,7 @@ class HfOmniRunner(Runner):
 
         gen = requests[0].gen
         started = time.perf_counter()
-        inputs = self.processor_inputs(prepared, gen).to(self.loaded.model.device)
+        inputs = self.processor_inputs(prepared, gen).to(self.ready.model.device)
         timer = _FirstTokenTimer()
         torch.manual_seed(gen.seed)
         with torch.inference_mode():
@@ -277,7 +285,7 @@ class HfOmniRunner(Runner):
         sequences, wavs = result if isinstance(result, tuple) else (getattr(result, "sequences", result), None)
         prompt_len = inputs["input_ids"].shape[1]
         new_tokens = sequences[:, prompt_len:]
-        tokenizer = self.loaded.processor.tokenizer
+        tokenizer = self.ready.processor.tokenizer
         texts = tokenizer.batch_decode(new_tokens, skip_special_tokens=True, clean_up_tokenization_spaces=False)
         prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
         waveforms = self._waveforms(wavs, len(requests))
@@ -302,7 +310,7 @@ class HfOmniRunner(Runner):
 
     def _heard_seconds(self, inputs, prepared: list[PreparedInputs]) -> list[list[float]]:
         """Per request, the seconds of each of its audios that the processor kept (10 ms mel frames)."""
-        features = self.loaded.processor.feature_extractor
+        features = self.ready.processor.feature_extractor
         frames = inputs["feature_attention_mask"].sum(-1).tolist() if "feature_attention_mask" in inputs else []
         seconds = [count * features.hop_length / features.sampling_rate for count in frames]
         per_request, start = [], 0

@@ -40,7 +40,7 @@ from omnieval.media import cell_ref
 from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient, scored
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.choice import ChoiceItem, ChoiceTask
-from omnieval.types import GenConfig, MediaRef, Message, Part, Sample, SampleRecord, Score
+from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord, Score, media_part, text_part
 
 DIRECTLY = "Answer with the option's letter from the given choices directly."
 _IMAGE_TAG = re.compile(r"<image (\d+)>")
@@ -128,7 +128,7 @@ class ImageAnswerTask(Task):
         return [
             Message(
                 role="user",
-                content=[Part.of_media(ref) for ref in images_of(row, ("image",), base_dir)] + [Part.of_text(prompt)],
+                content=[media_part(ref) for ref in images_of(row, ("image",), base_dir)] + [text_part(prompt)],
             )
         ]
 

@@ -115,8 +115,8 @@ class MathVistaTask(ImageChoiceTask):
         super().__init__(*args, **kwargs)
         self.params = {**self.params, "extractor": "rules"}
 
-    @property  # type: ignore[override]
-    def judge_template(self) -> str | None:
+    @property
+    def judge_template(self) -> str | None:  # type: ignore[override]
         """MathVista's extraction prompt, when a model extracts the answers the rules leave (extractor=judge)."""
         extractor = self.params["extractor"]
         if extractor not in EXTRACTORS:

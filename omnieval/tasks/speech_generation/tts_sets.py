@@ -80,6 +80,13 @@ def _pairs(path: Path, separator: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
+def _list_file(spec: DatasetSpec) -> str:
+    """The file (or folder) of a set's items, which each of these tasks names in its spec's data_files."""
+    if spec.data_files is None:
+        raise OmnievalError(f"the {spec.hub_id} dataset spec names no data_files")
+    return spec.data_files
+
+
 def read_meta_list(path: Path) -> list[dict[str, Any]]:
     """The items of a seed-tts-eval list file."""
     rows = []
@@ -110,7 +117,7 @@ class SeedTtsTask(CloningTask):
         )
 
     def items(self, dataset_path: Path | None) -> tuple[list[dict[str, Any]], Path]:
-        wanted = self.dataset.data_files
+        wanted = _list_file(self.dataset)
         base = dataset_path or snapshot(
             SEEDTTS_HUB, [wanted, f"{wanted.split('/')[0]}/prompt-wavs/*"], self.dataset.revision
         )
@@ -146,7 +153,8 @@ class MinimaxTask(CloningTask):
             MINIMAX_HUB, [f"text/{name}.txt", f"speaker/{name}/**", "speaker/prompt_text.txt"], self.dataset.revision
         )
         prompt_texts = dict(_pairs(base / "speaker" / "prompt_text.txt", "|"))
-        rows, seen = [], {}
+        rows: list[dict[str, Any]] = []
+        seen: dict[str, int] = {}
         for speaker, text in _pairs(base / "text" / f"{name}.txt", "|"):
             clips = sorted(p for p in (base / "speaker" / name / speaker).glob("*") if p.suffix in AUDIO_SUFFIXES)
             if len(clips) != 1:
@@ -203,7 +211,7 @@ class Cv3CrossLingualTask(CloningTask):
                 f"{self.name} is not on the Hugging Face hub: clone FunAudioLLM/CV3-Eval and give its "
                 f"folder with --dataset-path"
             )
-        folder = dataset_path / self.dataset.data_files
+        folder = dataset_path / _list_file(self.dataset)
         folder = folder if folder.is_dir() else dataset_path
         texts = dict(_pairs(folder / "text", None))
         prompt_texts = {k: v.strip('"').replace('""', '"') for k, v in _pairs(folder / "prompt_text", None)}

@@ -20,14 +20,14 @@ from omnieval.registry import TASKS
 from omnieval.tasks.answers import accuracy_metrics, choice_prompt, scored
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.text.mmlu_subjects import MMLU_CATEGORY
-from omnieval.types import GenConfig, Message, Part, Sample, SampleRecord
+from omnieval.types import GenConfig, Message, Sample, SampleRecord, text_part
 
 #: room for chain-of-thought answers (the Qwen3 report allows 32,768 output tokens)
 REASONING_GEN = GenConfig(max_new_tokens=32768, temperature=0.0)
 
 
 def _user_text(text: str) -> list[Message]:
-    return [Message(role="user", content=[Part.of_text(text)])]
+    return [Message(role="user", content=[text_part(text)])]
 
 
 class _ChoiceTask(Task):
@@ -79,7 +79,7 @@ class MmluReduxTask(_ChoiceTask):
         options = {LETTERS[i]: str(choice) for i, choice in enumerate(row["choices"])}
         metadata = {
             "subject": subject,
-            "category": MMLU_CATEGORY.get(subject),
+            "category": MMLU_CATEGORY.get(subject) if subject is not None else None,
             "options": options,
             "error_type": str(row["error_type"] or "").strip().lower().replace(" ", "_") or None,
         }

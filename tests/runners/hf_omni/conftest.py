@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request
+from omnieval.types import GenConfig, MediaRef, Message, Part, Request, media_part
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +88,8 @@ def make_request(sample_id: str, *parts: Part, **gen) -> Request:
     )
 
 
-def media_part(kind: str, path: Path) -> Part:
-    return Part.of_media(MediaRef(kind=kind, path=str(path)))
+def file_part(kind: str, path: Path) -> Part:
+    return media_part(MediaRef(kind=kind, path=str(path)))
 
 
 def start(runner):

@@ -14,12 +14,12 @@ import resource
 import sys
 
 from omnieval.runners.hf_omni.runner import HfOmniRunner
-from omnieval.types import GenConfig, MediaRef, Message, Part, Request
+from omnieval.types import GenConfig, MediaRef, Message, Request, media_part, text_part
 
 
 def ask(sample_id: str, media: str) -> Request:
     kind, path = media.split(":", 1)
-    parts = [Part.of_media(MediaRef(kind=kind, path=path)), Part.of_text("What is it?")]
+    parts = [media_part(MediaRef(kind=kind, path=path)), text_part("What is it?")]
     return Request(sample_id=sample_id, messages=[Message(role="user", content=parts)], gen=GenConfig(max_new_tokens=4))
 
 

@@ -17,7 +17,7 @@ from omnieval.data import DatasetSpec
 from omnieval.pipeline import Evaluation, RunOptions, task_for_run
 from omnieval.registry import RUNNERS
 from omnieval.tasks.base import Scored, Task
-from omnieval.types import MediaRef, Message, Part, Sample, SampleRecord
+from omnieval.types import MediaRef, Message, Sample, SampleRecord, media_part, text_part
 from tests.conftest import read_jsonl, read_run
 
 
@@ -39,7 +39,7 @@ class MediaQuestions(Task):
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         media = MediaRef(kind=row["kind"], path=str(base_dir / row["path"]))
-        return [Message(role="user", content=[Part.of_media(media), Part.of_text(row["question"])])]
+        return [Message(role="user", content=[media_part(media), text_part(row["question"])])]
 
     def score(self, sample: Sample, prediction: str) -> Scored:
         return Scored(scores={"exact": float(prediction.strip().lower() == str(sample.target).lower())})

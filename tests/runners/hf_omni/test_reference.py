@@ -10,8 +10,8 @@ import torch
 from omnieval.runners.hf_omni.inputs import prepare
 from omnieval.runners.hf_omni.loading import load
 from omnieval.runners.hf_omni.runner import HfOmniRunner
-from omnieval.types import Part
-from tests.runners.hf_omni.conftest import make_request, media_part, start
+from omnieval.types import text_part
+from tests.runners.hf_omni.conftest import file_part, make_request, start
 
 QUESTION = "What is in the media?"
 CASES = {  # name: (media kind, media fixture, use_audio_in_video)
@@ -47,8 +47,8 @@ def test_inputs_and_greedy_output_equal_the_reference_recipe(tiny_checkpoints, r
     runner = start(HfOmniRunner(model=str(tiny_checkpoints[family])))
     request = make_request(
         case,
-        media_part(kind, media[fixture]),
-        Part.of_text(QUESTION),
+        file_part(kind, media[fixture]),
+        text_part(QUESTION),
         max_new_tokens=12,
         use_audio_in_video=use_audio_in_video,
     )

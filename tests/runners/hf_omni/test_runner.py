@@ -13,20 +13,20 @@ import torch
 
 from omnieval.errors import OmnievalError
 from omnieval.runners.hf_omni.runner import HfOmniRunner
-from omnieval.types import Part, Response
+from omnieval.types import Response, text_part
 from tests.conftest import REPO
-from tests.runners.hf_omni.conftest import generate, make_request, media_part, start, write_tone
+from tests.runners.hf_omni.conftest import file_part, generate, make_request, start, write_tone
 
-QUESTION = Part.of_text("What is in the media?")
+QUESTION = text_part("What is in the media?")
 
 
 def test_every_input_stream_reaches_the_model_and_is_recorded(tiny_checkpoints, family, media):
     runner = start(HfOmniRunner(model=str(tiny_checkpoints[family]), batch_size=4))
     requests = [
-        make_request("audio", media_part("audio", media["speech"]), QUESTION),
-        make_request("image", media_part("image", media["image"]), QUESTION),
-        make_request("video", media_part("video", media["video"]), QUESTION),
-        make_request("av", media_part("video", media["video"]), QUESTION, use_audio_in_video=True),
+        make_request("audio", file_part("audio", media["speech"]), QUESTION),
+        make_request("image", file_part("image", media["image"]), QUESTION),
+        make_request("video", file_part("video", media["video"]), QUESTION),
+        make_request("av", file_part("video", media["video"]), QUESTION, use_audio_in_video=True),
     ]
     audio, image, video, av = generate(runner, requests)
     for response in (audio, image, video, av):
@@ -46,10 +46,10 @@ def test_every_input_stream_reaches_the_model_and_is_recorded(tiny_checkpoints, 
 
 def test_batched_greedy_output_equals_one_by_one(tiny_checkpoints, family, media):
     requests = [
-        make_request("long", media_part("audio", media["speech_long"]), QUESTION, max_new_tokens=8),
-        make_request("short", media_part("audio", media["speech"]), Part.of_text("Say it."), max_new_tokens=8),
-        make_request("image", media_part("image", media["image"]), QUESTION, max_new_tokens=8),
-        make_request("text", Part.of_text("Count to three."), max_new_tokens=8),
+        make_request("long", file_part("audio", media["speech_long"]), QUESTION, max_new_tokens=8),
+        make_request("short", file_part("audio", media["speech"]), text_part("Say it."), max_new_tokens=8),
+        make_request("image", file_part("image", media["image"]), QUESTION, max_new_tokens=8),
+        make_request("text", text_part("Count to three."), max_new_tokens=8),
     ]
     batched = start(HfOmniRunner(model=str(tiny_checkpoints[family]), batch_size=4))
     single = start(HfOmniRunner(model=str(tiny_checkpoints[family]), batch_size=1))
@@ -65,7 +65,7 @@ def test_speech_out_is_a_24khz_wav_in_the_media_folder(tiny_checkpoints, family,
     runner = start(HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=24))
     runner.media_dir = tmp_path / "media"
     speaker = "Ethan" if family == "qwen3_omni_moe" else "Chelsie"
-    request = make_request("utt/1", media_part("audio", media["speech"]), QUESTION, return_audio=True, speaker=speaker)
+    request = make_request("utt/1", file_part("audio", media["speech"]), QUESTION, return_audio=True, speaker=speaker)
     (response,) = generate(runner, [request])
     assert response.error is None, response.error
     assert response.audio_path == str(tmp_path / "media" / "utt_1.wav")
@@ -77,7 +77,7 @@ def test_speech_out_is_a_24khz_wav_in_the_media_folder(tiny_checkpoints, family,
 
 
 def test_speech_needs_the_talker_and_a_known_speaker(tiny_checkpoints, family, media):
-    question = (media_part("audio", media["speech"]), QUESTION)
+    question = (file_part("audio", media["speech"]), QUESTION)
     thinker_only = start(HfOmniRunner(model=str(tiny_checkpoints[family])))
     (no_talker,) = generate(thinker_only, [make_request("a", *question, return_audio=True)])
     assert "needs the talker" in no_talker.error
@@ -94,7 +94,7 @@ def test_requests_with_different_settings_are_each_generated_with_their_own(tiny
         HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=8, batch_size=4)
     )
     runner.media_dir = tmp_path
-    question = (media_part("audio", media["speech"]), QUESTION)
+    question = (file_part("audio", media["speech"]), QUESTION)
     spoken, short, written = generate(
         runner,
         [
@@ -110,7 +110,7 @@ def test_requests_with_different_settings_are_each_generated_with_their_own(tiny
 
 
 def test_dtype_and_attention_implementation_reach_the_model(tiny_checkpoints, family, media):
-    question = (media_part("audio", media["speech"]), QUESTION)
+    question = (file_part("audio", media["speech"]), QUESTION)
     half = start(HfOmniRunner(model=str(tiny_checkpoints[family]), dtype="bfloat16", attn_implementation="eager"))
     assert {p.dtype for p in half.loaded.model.parameters()} == {torch.bfloat16}
     assert half.loaded.model.config._attn_implementation == "eager"
@@ -137,12 +137,12 @@ def test_bad_media_fails_its_own_sample_and_the_batch_goes_on(tiny_checkpoints, 
     not_an_image = tmp_path / "fake.png"
     not_an_image.write_text("not a png")
     requests = [
-        make_request("missing", media_part("audio", tmp_path / "gone.wav"), QUESTION),
-        make_request("fake", media_part("image", not_an_image), QUESTION),
-        make_request("broken", media_part("video", media["broken_video"]), QUESTION),
-        make_request("silent", media_part("video", media["silent_video"]), QUESTION, use_audio_in_video=True),
-        make_request("thin", media_part("image", _thin_image(tmp_path)), QUESTION),
-        make_request("fine", media_part("audio", media["speech"]), QUESTION),
+        make_request("missing", file_part("audio", tmp_path / "gone.wav"), QUESTION),
+        make_request("fake", file_part("image", not_an_image), QUESTION),
+        make_request("broken", file_part("video", media["broken_video"]), QUESTION),
+        make_request("silent", file_part("video", media["silent_video"]), QUESTION, use_audio_in_video=True),
+        make_request("thin", file_part("image", _thin_image(tmp_path)), QUESTION),
+        make_request("fine", file_part("audio", media["speech"]), QUESTION),
     ]
     missing, fake, broken, silent, thin, fine = generate(runner, requests)
     assert "not found" in missing.error
@@ -157,10 +157,10 @@ def test_a_request_the_processor_rejects_fails_alone(tiny_checkpoints, media):
     """A placeholder token with no audio behind it: the processor refuses the batch, which is then
     retried request by request so that only the request at fault fails."""
     runner = start(HfOmniRunner(model=str(tiny_checkpoints["qwen2_5_omni"]), batch_size=3))
-    rejected = make_request("rejected", Part.of_text("What does <|AUDIO|> say?"))
+    rejected = make_request("rejected", text_part("What does <|AUDIO|> say?"))
     fine = [
-        make_request("fine", media_part("audio", media["speech"]), QUESTION),
-        make_request("text", Part.of_text("hi")),
+        make_request("fine", file_part("audio", media["speech"]), QUESTION),
+        make_request("text", text_part("hi")),
     ]
     first, *others = generate(runner, [rejected, *fine])
     assert first.error.startswith("ValueError") and "audio" in first.error.lower()
@@ -198,7 +198,7 @@ def test_the_record_says_how_much_audio_the_model_heard(tiny_checkpoints, family
     """Qwen2.5-Omni's processor keeps the first 30 s of an audio (Qwen3-Omni's keeps it all)."""
     runner = start(HfOmniRunner(model=str(tiny_checkpoints[family])))
     tone = write_tone(tmp_path / "tone.wav", 35)
-    (response,) = generate(runner, [make_request("tone", media_part("audio", tone), QUESTION)])
+    (response,) = generate(runner, [make_request("tone", file_part("audio", tone), QUESTION)])
     assert response.error is None, response.error
     if family == "qwen2_5_omni":
         assert response.inputs["audio_s"] == [30.0] and response.inputs["audio_s_cut_from"] == [35.0]
@@ -233,7 +233,7 @@ def test_checkpoint_sampling_samples_with_the_checkpoints_generation_config(tiny
         tiny_checkpoints[family], tmp_path / "thinking", {f"{prefix}{k}": v for k, v in sampling.items()}
     )
     runner = start(HfOmniRunner(model=str(checkpoint), checkpoint_sampling=True))
-    request = make_request("a", media_part("audio", media["speech"]), QUESTION, max_new_tokens=8)
+    request = make_request("a", file_part("audio", media["speech"]), QUESTION, max_new_tokens=8)
     assert {k: runner.thinker_kwargs(request.gen)[k] for k in sampling} == sampling
     assert runner.describe()["resolved"]["sampling"] == sampling
 

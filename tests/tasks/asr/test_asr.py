@@ -72,7 +72,7 @@ def test_media_comes_before_the_instruction_and_there_is_no_system_prompt(speech
     task = TASKS.get("librispeech_test_clean").with_params(prompt="Write down what is said.")
     messages = task.build_messages(speech_rows[0], None)
     assert [m.role for m in messages] == ["user"]
-    assert [p.type for p in messages[0].content] == ["media", "text"]
+    assert [p.type for p in messages[0].content] == ["audio", "text"]
     assert messages[0].content[0].media.kind == "audio" and messages[0].content[0].media.sha256
     assert messages[0].text() == "Write down what is said."
     assert task.gen.system_prompt is None and task.gen.temperature == 0.0

@@ -54,10 +54,10 @@ def test_the_judge_reads_every_reference_and_the_final_answer_and_captioners_get
     prompt = load_template(task.judge_template).render(fields)
     assert "White noise hisses steadily" in prompt and prompt.rstrip().endswith("`Rating: N`.")
     (message,) = task.build_messages(loaded.rows[1], loaded.base_dir)
-    assert [p.type for p in message.content] == ["media", "text"]
+    assert [p.type for p in message.content] == ["audio", "text"]
     captioner = task.with_params(prompt="")
     (message,) = captioner.build_messages(loaded.rows[1], loaded.base_dir)
-    assert [p.type for p in message.content] == ["media"]
+    assert [p.type for p in message.content] == ["audio"]
     assert captioner.judge_fields(sample, "x")["question"] == "(the audio alone, with no text prompt)"
 
 

@@ -15,7 +15,7 @@ def test_the_model_hears_the_request_and_the_judge_reads_its_transcript(voiceben
     loaded = task.load(str(voicebench_parquet))
     assert task.sample_ids(loaded) == ["0", "1", "2", "3"]  # no id column: row indices
     (message,) = task.build_messages(loaded.rows[0], loaded.base_dir)
-    assert [part.type for part in message.content] == ["media"] and message.media()[0].kind == "audio"
+    assert [part.type for part in message.content] == ["audio"] and message.media()[0].kind == "audio"
     sample = task.describe_row(loaded.rows[0], 0, "0")
     assert task.judge_fields(sample, "Paris.") == {"question": "What is the capital of France?", "answer": "Paris."}
     assert (task.judge_template, task.default_judge) == ("voicebench_open", "gpt-4o-mini")
