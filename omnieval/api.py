@@ -36,17 +36,21 @@ def evaluate(
     resume: bool = False,
     cache: bool | str | Path = True,
     show_progress: bool = False,
+    ray: dict[str, Any] | None = None,
 ) -> RunDir:
     """Evaluate `model` (a preset name, a YAML file, a Hugging Face id or a checkpoint folder) on `task`, with the
-    options of `omnieval run` as keyword arguments; the run folder it wrote (`.read_run()`, `.read_records()`)."""
+    options of `omnieval run` as keyword arguments; the run folder it wrote (`.read_run()`, `.read_records()`).
+    `ray` runs it on a Ray cluster, as `--executor ray` does: {"address": ..., "workers": 2, "gpus_per_worker": 1}."""
     from omnieval.cache import default_cache_path
     from omnieval.config import load_preset
     from omnieval.judges.setup import make_judge
     from omnieval.pipeline import Evaluation, RunOptions, task_for_run
-    from omnieval.registry import RUNNERS, TASKS
+    from omnieval.registry import TASKS
+    from omnieval.scaleout import runner_for
+    from omnieval.scaleout.ray_pool import RayPool
 
     preset = load_preset(model, model_args or None)
-    runner = RUNNERS.get(preset.runner)(**preset.settings)
+    runner = runner_for(preset, ray)
     chosen = task_for_run(TASKS.get(task), preset, gen or {}, task_args or {})
     cache_path = None if cache is False else (default_cache_path() if cache is True else Path(cache))
     options = RunOptions(
@@ -61,7 +65,11 @@ def evaluate(
         gen_overrides=gen or {},
     )
     task_judge = make_judge(chosen, judge, judge_args or {}, cache_path)
-    return asyncio.run(Evaluation(chosen, runner, preset, options, task_judge).run())
+    try:
+        return asyncio.run(Evaluation(chosen, runner, preset, options, task_judge).run())
+    finally:
+        if isinstance(runner, RayPool):
+            runner.shutdown()
 
 
 def runs_df(folder: str | Path = "results") -> pandas.DataFrame:

@@ -26,6 +26,9 @@ class ModelPreset(BaseModel):
     runner: str
     settings: dict[str, Any] = Field(default_factory=dict)
     gen: dict[str, Any] = Field(default_factory=dict)
+    #: what one model copy takes on a Ray cluster (`--executor ray`): gpus_per_worker, cpus_per_worker,
+    #: resources ({name: amount}), chunk_size, in_flight
+    ray: dict[str, Any] = Field(default_factory=dict)
 
 
 class SuiteEntry(BaseModel):

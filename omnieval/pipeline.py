@@ -107,6 +107,21 @@ class _Prepared:
     unreadable: SampleRecord | None = None
 
 
+def _media_cost(item: _Prepared) -> tuple[int, str]:
+    """What generating an item costs, roughly (the bytes of its media files), and its first media item."""
+    refs = [ref for m in item.request.messages for ref in m.media()] if item.request else []
+    size = sum(Path(ref.path).stat().st_size for ref in refs if ref.path and Path(ref.path).is_file())
+    first = refs[0] if refs else None
+    return size, (first.sha256 or first.path or "") if first else ""
+
+
+def by_cost(items: list[_Prepared]) -> list[_Prepared]:
+    """Costliest first, so that no long sample is left for the end; items reading the same media file side by
+    side, so that one worker decodes it once."""
+    costs = {id(item): _media_cost(item) for item in items}
+    return sorted(items, key=lambda item: (-costs[id(item)][0], costs[id(item)][1], item.sample.index))
+
+
 class Evaluation:
     """Runs one task on one model into one run folder."""
 
@@ -269,9 +284,8 @@ class Evaluation:
 
     async def _generate_all(self, loaded, ids, pending, run_dir, cache, progress) -> FatalRunnerError | None:
         batch_size = max(1, self.runner.max_batch_size)
-        queue: asyncio.Queue[list[int]] = asyncio.Queue()
-        for start in range(0, len(pending), batch_size):
-            queue.put_nowait(pending[start : start + batch_size])
+        #: chunks of row indices (prepared by the worker that takes them) or of prepared items; None: no more
+        queue: asyncio.Queue[list[int] | list[_Prepared] | None] = asyncio.Queue()
         identity = self.runner.cache_identity()
 
         def prepare(indices: list[int]) -> list[_Prepared]:
@@ -316,8 +330,10 @@ class Evaluation:
                     log.warning("sample %s failed: %s", record.id, record.error)
 
         async def worker() -> None:
-            while not queue.empty():
-                prepared = await asyncio.to_thread(prepare, queue.get_nowait())
+            while (batch := await queue.get()) is not None:
+                prepared = [b for b in batch if isinstance(b, _Prepared)] or await asyncio.to_thread(
+                    prepare, [b for b in batch if isinstance(b, int)]
+                )
                 done: list[tuple[_Prepared, Response | None, bool]] = []
                 to_generate: list[tuple[_Prepared, Request]] = []
                 for item in prepared:
@@ -342,10 +358,27 @@ class Evaluation:
                         done.append((item, response, False))
                 await finish(done)
 
-        workers = max(1, min(self.runner.max_concurrency, queue.qsize() or 1))
+        chunks = [pending[start : start + batch_size] for start in range(0, len(pending), batch_size)]
+        workers = max(1, min(self.runner.max_concurrency, len(chunks)))
+
+        async def feed() -> None:
+            """Every chunk, then one end mark per worker. For a pool of model copies, the chunks that fill it
+            go first as they are, while the rest are prepared and sent costliest first (no long tail)."""
+            first = chunks[:workers] if self.runner.costliest_first else chunks
+            for chunk in first:
+                queue.put_nowait(chunk)
+            rest = [index for chunk in chunks[len(first) :] for index in chunk]
+            if rest:
+                ordered = by_cost(await asyncio.to_thread(prepare, rest))
+                for start in range(0, len(ordered), batch_size):
+                    queue.put_nowait(ordered[start : start + batch_size])
+            for _ in range(workers):
+                queue.put_nowait(None)
+
         fatal: FatalRunnerError | None = None
         try:
             async with asyncio.TaskGroup() as group:
+                group.create_task(feed())
                 for _ in range(workers):
                     group.create_task(worker())
         except* FatalRunnerError as errors:

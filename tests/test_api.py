@@ -55,3 +55,22 @@ def test_evaluate_takes_the_options_of_run_and_says_what_is_wrong(librispeech_pa
     )
     assert run.path.name == "mine" and run.read_run().config["selection"]["seed"] == 1
     assert run.read_run().gen_config.max_new_tokens == 64
+
+
+def test_evaluate_on_ray_gives_the_records_of_a_local_run(librispeech_parquet, tmp_path):
+    common = {"limit": 3, "dataset_path": str(librispeech_parquet), "cache": False}
+    local = omnieval.evaluate("librispeech_test_clean", "pocketsphinx-en", output=tmp_path / "local", **common)
+    on_ray = omnieval.evaluate(
+        "librispeech_test_clean",
+        "pocketsphinx-en",
+        output=tmp_path / "ray",
+        ray={"workers": 1, "cpus_per_worker": 0.5},
+        **common,
+    )
+    assert (
+        on_ray.read_run().runner["executor"]["name"] == "ray" and on_ray.read_run().metrics == local.read_run().metrics
+    )
+    # the same answers, in the order they finished (costliest first on Ray)
+    assert sorted((r.id, r.prediction) for r in on_ray.read_records()) == sorted(
+        (r.id, r.prediction) for r in local.read_records()
+    )

@@ -473,3 +473,13 @@ def test_a_hugging_face_id_is_an_omni_model_and_a_known_one_keeps_its_preset():
 def test_omnieval_alone_shows_its_help():
     proc = run_cli(check=False)
     assert proc.returncode == 0 and proc.stdout.startswith("Usage: omnieval") and "run" in proc.stdout
+
+
+def test_a_bad_executor_or_ray_setting_is_a_usage_error():
+    base = ("run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en")
+    _one_line_error(run_cli(*base, "--executor", "slurm", check=False), 2, "--executor takes local or ray, not 'slurm'")
+    _one_line_error(
+        run_cli(*base, "--executor", "ray", "--workers", "0", check=False),
+        2,
+        "--workers takes a number of model copies",
+    )

@@ -30,9 +30,9 @@ JudgeArgs = Annotated[
 ]
 
 
-def _check_format(format: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
+def _check_format(format: str, allowed: tuple[str, ...] = ("table", "json"), option: str = "--format") -> None:
     if format not in allowed:
-        raise OmnievalError(f"--format takes {' or '.join(allowed)}, not '{format}'")
+        raise OmnievalError(f"{option} takes {' or '.join(allowed)}, not '{format}'")
 
 
 def version_callback(value: bool) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -33,10 +33,12 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
     return index, count
 
 
-def _make_runner(model: str, model_args: list[str] | None):
+def _make_runner(model: str, model_args: list[str] | None, ray: dict[str, Any] | None = None):
+    """The preset and its runner (a pool of Ray actors with `ray`, the --executor ray options given)."""
+    from omnieval.scaleout import runner_for
+
     preset = load_preset(model, parse_assignments(model_args, "--model-arg"))
-    runner_cls = RUNNERS.get(preset.runner)
-    return preset, runner_cls(**preset.settings)
+    return preset, runner_for(preset, ray)
 
 
 def _print_metrics(records: list[tuple[RunRecord, str]]) -> None:
@@ -113,10 +115,26 @@ def run(
         list[Path] | None,
         typer.Option(help="a folder besides the dataset's own that its media may be read from (repeatable)"),
     ] = None,
+    executor: Annotated[
+        str, typer.Option(help="local (this process) or ray (model copies on a Ray cluster; see docs/scale-out.md)")
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="--executor ray: the cluster to join (auto, ray://HOST:10001); default: a local one"),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="--executor ray: model copies (actors)")] = 1,
+    gpus_per_worker: Annotated[
+        float | None,
+        typer.Option(help="--executor ray: GPUs per model copy (default: the preset's ray section, else 0)"),
+    ] = None,
+    cpus_per_worker: Annotated[
+        float | None, typer.Option(help="--executor ray: CPUs per model copy, for media decoding (default 1)")
+    ] = None,
 ) -> None:
     """Evaluate a model on tasks; results go to OUTPUT/<run_id>/{run.json,samples.jsonl}."""
     from omnieval.pipeline import Evaluation, RunOptions, task_for_run
     from omnieval.results import check_run_id
+    from omnieval.scaleout.ray_pool import RayPool
 
     if run_id is not None:
         check_run_id(run_id)
@@ -130,30 +148,41 @@ def run(
         raise OmnievalError("--dataset-path applies to a single task (a suite names its local copies itself)")
     task_params = parse_assignments(task_arg, "--task-arg")
     named = [(TASKS.get(name), n, path) for name, n, path in entries]
-    preset, runner = _make_runner(model, model_arg)
+    _check_format(executor, ("local", "ray"), "--executor")
+    ray_given = {
+        "address": ray_address,
+        "workers": workers,
+        "gpus_per_worker": gpus_per_worker,
+        "cpus_per_worker": cpus_per_worker,
+    }
+    preset, runner = _make_runner(model, model_arg, ray_given if executor == "ray" else None)
     gen_overrides = parse_assignments(gen, "--gen")
     prepared = [(task_for_run(task, preset, gen_overrides, task_params), n, path) for task, n, path in named]
     summary = []
     judge_settings = parse_assignments(judge_arg, "--judge-arg")
-    for chosen, task_limit, task_data in prepared:
-        cache_path = None if no_cache else (cache or default_cache_path())
-        task_judge = make_judge(chosen, judge, judge_settings, cache_path)
-        options = RunOptions(
-            output_dir=output,
-            limit=task_limit,
-            seed=seed,
-            shard=_parse_shard(shard),
-            dataset_path=task_data,
-            resume=resume,
-            retry_failed=retry_failed,
-            run_id=run_id,
-            cache_path=cache_path,
-            show_progress=progress,
-            gen_overrides=gen_overrides,
-            media_roots=tuple(media_root or ()),
-        )
-        run_dir = asyncio.run(Evaluation(chosen, runner, preset, options, task_judge).run())
-        summary.append((run_dir.read_run(), str(run_dir.path)))
+    try:
+        for chosen, task_limit, task_data in prepared:
+            cache_path = None if no_cache else (cache or default_cache_path())
+            task_judge = make_judge(chosen, judge, judge_settings, cache_path)
+            options = RunOptions(
+                output_dir=output,
+                limit=task_limit,
+                seed=seed,
+                shard=_parse_shard(shard),
+                dataset_path=task_data,
+                resume=resume,
+                retry_failed=retry_failed,
+                run_id=run_id,
+                cache_path=cache_path,
+                show_progress=progress,
+                gen_overrides=gen_overrides,
+                media_roots=tuple(media_root or ()),
+            )
+            run_dir = asyncio.run(Evaluation(chosen, runner, preset, options, task_judge).run())
+            summary.append((run_dir.read_run(), str(run_dir.path)))
+    finally:
+        if isinstance(runner, RayPool):  # its model copies served every task; now they stop
+            runner.shutdown()
     _print_metrics(summary)
 
 

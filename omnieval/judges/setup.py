@@ -9,7 +9,7 @@ from omnieval.config import load_preset
 from omnieval.errors import OmnievalError
 from omnieval.judges.model_judge import ModelJudge
 from omnieval.judges.templates import load_template
-from omnieval.registry import RUNNERS
+from omnieval.scaleout import runner_for
 from omnieval.tasks.base import Task
 
 
@@ -29,7 +29,7 @@ def make_judge(
     if not name:
         raise OmnievalError(f"task {task.name} is judged by a model: name one with --judge")
     preset = load_preset(name, overrides)
-    runner = RUNNERS.get(preset.runner)(**preset.settings)
+    runner = runner_for(preset)
     return ModelJudge(
         preset.name, runner, load_template(template or task.judge_template), gen=preset.gen, cache_path=cache_path
     )

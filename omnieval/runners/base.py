@@ -39,6 +39,8 @@ class Runner(ABC):
     #: whether it can answer in speech (GenConfig.return_audio); a run asking one that cannot is refused
     speaks: bool = False
     max_concurrency: int = 1
+    #: whether the pipeline should send the costliest requests first (a pool of workers: no long tail)
+    costliest_first: bool = False
     #: where generated media (speech) go; the pipeline points it at results/<run>/media
     media_dir: Path | None = None
 
