@@ -72,6 +72,15 @@ def test_a_suite_on_ray_gives_the_records_and_metrics_of_a_local_run(
     local, on_ray = _records(tmp_path / "local"), _records(tmp_path / "ray")
     assert set(on_ray) == {"librispeech_test_clean", "fleurs_en"} and len(on_ray["librispeech_test_clean"]) == 8
     assert on_ray == local and _metrics(tmp_path / "ray") == _metrics(tmp_path / "local")
+    # and the same as two shards merged
+    for shard in ("0/2", "1/2"):
+        run_cli(*common, "--output", tmp_path / "shards", "--shard", shard)
+    shards = [d for d in (tmp_path / "shards").iterdir() if read_run(d)["task"] == "librispeech_test_clean"]
+    run_cli("merge", *shards, "--output", tmp_path / "merged")
+    assert _records(tmp_path / "merged")["librispeech_test_clean"] == on_ray["librispeech_test_clean"]
+    assert (
+        _metrics(tmp_path / "merged")["librispeech_test_clean"] == _metrics(tmp_path / "ray")["librispeech_test_clean"]
+    )
     runner = read_run(next((tmp_path / "ray").iterdir()))["runner"]
     assert (
         runner["name"] == "pocketsphinx" and runner["executor"]["name"] == "ray" and runner["executor"]["workers"] == 2
@@ -137,6 +146,22 @@ def test_a_driver_killed_then_resumed_loses_and_duplicates_nothing(cluster, libr
     generated = collections.Counter(log.read_text().split()) - generated_before
     assert not set(generated) & before  # nothing finished before the kill was generated again
     assert set(generated) == {r["id"] for r in records} - before
+
+
+def test_chunks_reading_one_media_file_go_to_one_actor_while_it_has_room(cluster):
+    runner = RayPool(FixedWaitRunner, {}, RayOptions(workers=2, in_flight=2, cpus_per_worker=0.5))
+
+    async def take() -> list[int]:
+        await runner.start()
+        return [await runner._take("video-a.mp4") for _ in range(3)] + [await runner._take(None)]
+
+    try:
+        first, second, third, fourth = asyncio.run(take())
+    finally:
+        runner.shutdown()
+    assert first == second  # the actor that holds the file's chunks takes the next one
+    assert third != first  # ... until it has its two in flight
+    assert fourth == third  # then the least busy one
 
 
 def test_a_worker_that_cannot_load_its_model_stops_the_run_with_one_line(cluster):
