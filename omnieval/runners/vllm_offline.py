@@ -91,6 +91,21 @@ def _shared_fps(rates: list[float]) -> float:
     return first
 
 
+def stage_request(
+    request: Request, media: MediaOptions, template: Any, runner: str
+) -> tuple[dict[str, Any], PreparedInputs] | Response:
+    """A request's vLLM input dict (`to_vllm_prompt`) with its decoded inputs, or the error Response of
+    a request whose media cannot be decoded; shared by the vllm and vllm-omni runners, which take the
+    same prompts. `template` is the checkpoint's processor (None before the runner's start())."""
+    try:
+        prepared = prepare(request, media)
+        if template is None:
+            raise OmnievalError(f"the {runner} runner generates only after start()")
+        return to_vllm_prompt(prepared, template, request.gen.use_audio_in_video), prepared
+    except MediaError as err:
+        return Response(error=str(err))
+
+
 def sampling_kwargs(gen: GenConfig) -> dict[str, Any]:
     """SamplingParams arguments for a GenConfig; temperature 0 is greedy decoding."""
     return {"temperature": gen.temperature, "top_p": gen.top_p, "max_tokens": gen.max_new_tokens, "seed": gen.seed}
@@ -173,13 +188,7 @@ class VllmRunner(Runner):
         """The vLLM input of a request, or its error Response."""
         if request.gen.return_audio:
             return Response(error=NO_SPEECH)
-        try:
-            prepared = prepare(request, self.media)
-            if self._template is None:
-                raise OmnievalError("the vllm runner generates only after start()")
-            return to_vllm_prompt(prepared, self._template, request.gen.use_audio_in_video), prepared
-        except MediaError as err:
-            return Response(error=str(err))
+        return stage_request(request, self.media, self._template, self.name)
 
     def _generate_locked(self, requests: list[Request], staged: list[tuple[dict, PreparedInputs]]) -> list[Response]:
         with self._lock:
