@@ -44,6 +44,10 @@ DEFAULTS: dict[str, Any] = {
     #: the voice of spoken answers (`--gen return_audio=true`: chat completions with audio out), unless
     #: GenConfig.speaker names one
     "voice": None,
+    #: how the server is asked for speech: "openai" (modalities only when speech is wanted, the voice in
+    #: `audio`), or "vllm-omni" (its server speaks unless told `modalities: [text]`, and reads the voice at the
+    #: top level of the body)
+    "speech_api": "openai",
 }
 
 log = logging.getLogger(__name__)
@@ -169,6 +173,8 @@ class OpenAICompatRunner(Runner):
         if not settings.get("model"):
             raise OmnievalError("runner 'openai' needs the setting 'model' (the served model name)")
         self.options = {**DEFAULTS, **settings}
+        if self.options["speech_api"] not in ("openai", "vllm-omni"):
+            raise OmnievalError(f"speech_api takes openai or vllm-omni, not '{self.options['speech_api']}'")
         self.max_concurrency = int(self.options["max_concurrency"])
         self.constrains_choices = bool(self.options["guided_choice"])
         self.accepts_media = frozenset(self.options["accepts_media"] or ())
@@ -181,8 +187,9 @@ class OpenAICompatRunner(Runner):
     def cache_identity(self) -> dict[str, Any]:
         keep = ("model", "base_url", "audio_sample_rate", "video_frames", "extra_body", "guided_choice")
         settings = {k: self.options[k] for k in keep}
-        if self.options["voice"]:  # only where set, so that the keys of text-only presets stay as they were
-            settings["voice"] = self.options["voice"]
+        for optional in ("voice", "speech_api"):  # only where set, so that older presets' keys stay as they were
+            if self.options[optional] != DEFAULTS[optional]:
+                settings[optional] = self.options[optional]
         return {"name": self.name, "settings": settings}
 
     def _api_key(self) -> str:
@@ -312,14 +319,24 @@ class OpenAICompatRunner(Runner):
         return response if with_speech.error else with_speech
 
     def _speech_out(self, gen: GenConfig) -> dict[str, Any]:
-        """The chat-completions arguments that ask for a spoken answer too (WAV), when `gen` asks for one."""
-        if not gen.return_audio:
+        """The chat-completions arguments that ask an OpenAI-style server for a spoken answer too (WAV)."""
+        if not gen.return_audio or self.options["speech_api"] == "vllm-omni":
             return {}
         voice = gen.speaker or self.options["voice"]
         return {"modalities": ["text", "audio"], "audio": {"format": "wav", **({"voice": voice} if voice else {})}}
 
+    def _omni_speech(self, gen: GenConfig) -> dict[str, Any]:
+        """What vLLM-Omni's server reads in the body: the modalities always (it speaks unless told text), the
+        voice at the top level."""
+        if not gen.return_audio:
+            return {"modalities": ["text"]}
+        voice = gen.speaker or self.options["voice"]
+        return {"modalities": ["text", "audio"], **({"voice": voice} if voice else {})}
+
     def _extra_body(self, gen) -> dict[str, Any] | None:
         extra = dict(self.options["extra_body"] or {})
+        if self.options["speech_api"] == "vllm-omni":
+            extra.update(self._omni_speech(gen))
         if gen.choices and self.constrains_choices:
             extra["guided_choice"] = list(gen.choices)
         return extra or None

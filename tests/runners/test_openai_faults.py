@@ -4,6 +4,7 @@ then a failed sample; it is never recorded as an empty answer nor cached."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 
 import pytest
@@ -39,6 +40,8 @@ class FaultProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream, self.faults, self.always = upstream, [], None
         self.answered: list[str] = []
+        #: the JSON bodies of the chat requests it received
+        self.bodies: list[dict] = []
         self._ready = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
         self._ready.wait(10)
@@ -64,6 +67,7 @@ class FaultProxy:
             fault = self.always or (self.faults.pop(0) if self.faults else None)
         if request.method == "POST":
             self.answered.append(fault or "forwarded")
+            self.bodies.append(json.loads(await request.read()))
         if fault is not None:
             body, content_type = FAULTS[fault]
             return web.Response(text=body, content_type=content_type)
@@ -158,3 +162,26 @@ def test_retry_failed_replaces_the_empty_answers_an_older_version_recorded_and_c
     fixed = read_jsonl(run_dir.samples_file)
     assert len(fixed) == 2 and all(r["prediction"] and not r["cached"] for r in fixed)
     assert all('"text":""' not in answer for answer in cached_answers(cache))
+
+
+def test_a_vllm_omni_server_is_told_to_answer_in_text_and_where_to_find_the_voice(
+    proxy, librispeech_parquet, tmp_path, monkeypatch
+):
+    preset = openai_preset(tmp_path, proxy.url, speech_api="vllm-omni")
+    run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=2)
+    assert not any(r["error"] for r in read_jsonl(run_dir.samples_file))
+    assert [body["modalities"] for body in proxy.bodies] == [["text"], ["text"]]  # it would speak otherwise
+    assert not any("audio" in body or "voice" in body for body in proxy.bodies)
+
+    from omnieval.runners.openai_compat import OpenAICompatRunner
+    from omnieval.types import GenConfig
+
+    spoken = GenConfig(return_audio=True, speaker="Ethan")
+    omni = OpenAICompatRunner(model="m", speech_api="vllm-omni")
+    assert omni._speech_out(spoken) == {} and omni._extra_body(spoken) == {
+        "modalities": ["text", "audio"],
+        "voice": "Ethan",
+    }
+    openai = OpenAICompatRunner(model="m")
+    assert openai._extra_body(spoken) is None
+    assert openai._speech_out(spoken) == {"modalities": ["text", "audio"], "audio": {"format": "wav", "voice": "Ethan"}}
