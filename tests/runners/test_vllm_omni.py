@@ -42,26 +42,8 @@ from omnieval.runners.vllm_omni import (
 )
 from omnieval.testing.tiny import build_processor
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request, media_part, text_part
+from tests.runners.test_vllm import FAMILY
 
-#: per family: media markers of its chat template, and its vision patch size
-FAMILY = {
-    "qwen2_5_omni": (
-        {
-            "audio": "<|audio_bos|><|AUDIO|><|audio_eos|>",
-            "image": "<|vision_bos|><|IMAGE|><|vision_eos|>",
-            "video": "<|vision_bos|><|VIDEO|><|vision_eos|>",
-        },
-        14,
-    ),
-    "qwen3_omni_moe": (
-        {
-            "audio": "<|audio_start|><|audio_pad|><|audio_end|>",
-            "image": "<|vision_start|><|image_pad|><|vision_end|>",
-            "video": "<|vision_start|><|video_pad|><|vision_end|>",
-        },
-        16,
-    ),
-}
 SPEECH_RATE = 24000
 
 
