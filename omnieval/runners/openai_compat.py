@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, first_line
+from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, error_line, first_line
 from omnieval.media import encode_wav, load_audio
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
@@ -74,6 +74,14 @@ def video_frame_parts(media: MediaRef, frames: int) -> list[dict[str, Any]]:
         )
         parts.append(_image_part(buffer.getvalue(), "image/jpeg"))
     return parts
+
+
+def _reason(err: BaseException) -> str:
+    """What lies under a connection error (the SDK's own message is only "Connection error.")."""
+    cause = err.__cause__ or err.__context__
+    while cause is not None and (cause.__cause__ or cause.__context__) is not None and not str(cause):
+        cause = cause.__cause__ or cause.__context__
+    return error_line(cause) if cause is not None else error_line(err)
 
 
 def _image_size(media: MediaRef) -> list[int] | None:
@@ -227,10 +235,22 @@ class OpenAICompatRunner(Runner):
             key_from = f"${self.options['api_key_env']}" if self.options["api_key_env"] else "no API key"
             return FatalRunnerError(f"{url} rejected the credentials ({key_from}): HTTP {err.status_code}")
         if isinstance(err, openai.APIConnectionError) and not isinstance(err, openai.APITimeoutError):
-            return FatalRunnerError(f"cannot reach the server at {url}: {err.__cause__ or err}")
+            return FatalRunnerError(f"cannot reach the server at {url}: {_reason(err)}")
         if isinstance(err, openai.NotFoundError):
             return FatalRunnerError(f"{url} does not serve model '{self.options['model']}': HTTP 404")
         return None
+
+    async def _answers(self) -> bool:
+        """Whether the server answers at all (any HTTP answer to GET /models, even an error, counts)."""
+        import openai
+
+        try:
+            await self._client.with_options(max_retries=0, timeout=10.0).models.list()
+        except openai.APIConnectionError:
+            return False
+        except openai.APIError:
+            return True
+        return True
 
     def _failed(self, err: Exception) -> Response:
         """A failed request's response; an error that concerns every request stops the run."""
@@ -276,6 +296,12 @@ class OpenAICompatRunner(Runner):
             try:
                 completion = await self._client.chat.completions.create(**arguments)
                 problem = unusable_completion(completion)
+            except openai.APITimeoutError as err:
+                return self._failed(err)
+            except openai.APIConnectionError as err:
+                if await self._answers():  # the server is there: this request's connection broke on every try
+                    return Response(error=f"the connection failed on every try: {_reason(err)}")
+                return self._failed(err)  # it is not: the run stops
             except openai.APIError as err:
                 return self._failed(err)
             except ValueError as err:  # a body the SDK could not parse (truncated JSON)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import threading
 
 import pytest
 from aiohttp import ClientSession, web
 
 from omnieval.cache import ResponseCache
-from tests.conftest import openai_preset, read_jsonl
+from tests.conftest import openai_preset, read_jsonl, read_run
+from tests.helpers import evaluate
 from tests.runners.test_openai_compat import evaluate_over_http
 
 COMPLETION = '{"id":"x","object":"chat.completion","created":1,"model":"pocketsphinx-en",'
@@ -33,6 +35,10 @@ FAULTS = {
 }
 
 
+#: faults of the transport and of HTTP, made by the proxy itself (the rest of FAULTS are canned bodies)
+HTTP_FAULTS = ("http_500", "http_502", "http_503", "http_429", "http_429_retry_after", "hang", "reset", "trickle")
+
+
 class FaultProxy:
     """Answers chat requests with the next fault of `faults` (None: forward that one), or with `always`
     every time; forwards the rest to `upstream`."""
@@ -42,6 +48,11 @@ class FaultProxy:
         self.answered: list[str] = []
         #: the JSON bodies of the chat requests it received
         self.bodies: list[dict] = []
+        #: with a seeded random.Random here, each chat request gets a fault with probability `share`
+        self.chaos: random.Random | None = None
+        self.share = 0.3
+        #: how long a "hang" holds its request (past the client's timeout)
+        self.hang_s = 3.0
         self._ready = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
         self._ready.wait(10)
@@ -65,12 +76,44 @@ class FaultProxy:
         fault = None
         if request.method == "POST":
             fault = self.always or (self.faults.pop(0) if self.faults else None)
+            if fault is None and self.chaos is not None and self.chaos.random() < self.share:
+                fault = self.chaos.choice([*HTTP_FAULTS, *FAULTS])
         if request.method == "POST":
             self.answered.append(fault or "forwarded")
             self.bodies.append(json.loads(await request.read()))
-        if fault is not None:
+        if fault in FAULTS:
             body, content_type = FAULTS[fault]
             return web.Response(text=body, content_type=content_type)
+        if fault is not None and fault.startswith("http_"):
+            status = int(fault.split("_")[1])
+            headers = {"Retry-After": "1"} if fault.endswith("retry_after") else {}
+            return web.json_response(
+                {"error": {"message": fault, "type": "server_error"}}, status=status, headers=headers
+            )
+        if fault == "hang":
+            await asyncio.sleep(self.hang_s)
+            return web.json_response({"error": {"message": "too late"}}, status=504)
+        if fault == "reset":  # headers and half a body, then the connection drops
+            answer = web.StreamResponse(headers={"Content-Type": "application/json", "Content-Length": "400"})
+            await answer.prepare(request)
+            await answer.write(COMPLETION.encode())
+            assert request.transport is not None
+            request.transport.close()
+            return answer
+        upstream = await self._forward(request)
+        if fault == "trickle":  # the right answer, a few bytes at a time
+            answer = web.StreamResponse(status=upstream.status, headers={"Content-Type": "application/json"})
+            await answer.prepare(request)
+            body = upstream.body
+            assert isinstance(body, bytes)
+            for start in range(0, len(body), 16):
+                await answer.write(body[start : start + 16])
+                await asyncio.sleep(0.01)
+            await answer.write_eof()
+            return answer
+        return upstream
+
+    async def _forward(self, request: web.Request) -> web.Response:
         async with ClientSession() as session:
             async with session.request(
                 request.method,
@@ -185,3 +228,34 @@ def test_a_vllm_omni_server_is_told_to_answer_in_text_and_where_to_find_the_voic
     openai = OpenAICompatRunner(model="m")
     assert openai._extra_body(spoken) is None
     assert openai._speech_out(spoken) == {"modalities": ["text", "audio"], "audio": {"format": "wav", "voice": "Ethan"}}
+
+
+def test_with_faults_in_30_percent_of_requests_every_sample_ends_right_or_failed(
+    proxy, librispeech_parquet, tmp_path, monkeypatch
+):
+    direct = {
+        r.id: r.prediction
+        for r in evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "d").read_records()
+    }
+    proxy.chaos = random.Random(7)
+    preset = openai_preset(tmp_path, proxy.url, max_concurrency=4, max_retries=4, timeout_s=2)
+    run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch)
+    records = read_jsonl(run_dir.samples_file)
+    faults = [kind for kind in proxy.answered if kind != "forwarded"]
+    assert len(set(faults)) >= 5 and len(faults) >= 0.2 * len(proxy.answered)  # the mix really happened
+    assert len(records) == len(direct)
+    wrong = [r["id"] for r in records if not r["error"] and r["prediction"] != direct[r["id"]]]
+    assert wrong == []  # nothing silently wrong
+    assert sum(not r["error"] for r in records) >= len(records) - 1  # retries get nearly all through
+
+
+def test_a_connection_reset_on_every_try_fails_that_sample_not_the_run(
+    proxy, librispeech_parquet, tmp_path, monkeypatch
+):
+    proxy.always = "reset"
+    preset = openai_preset(tmp_path, proxy.url, max_retries=1)
+    run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=2)
+    records = read_jsonl(run_dir.samples_file)
+    assert read_run(run_dir.path)["status"] == "complete" and len(records) == 2
+    assert all(r["error"].startswith("the connection failed on every try: ") for r in records)
+    assert all(len(r["error"]) > len("the connection failed on every try: ") + 3 for r in records)  # with a cause
