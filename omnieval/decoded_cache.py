@@ -8,7 +8,9 @@ it, and a change of any of them decodes afresh. Arrays are stored zlib-compresse
 lossless, several times faster than the decode it saves; natural frames shrink only about 1.5x,
 so a two-minute video at the default budgets takes a few hundred MB). An entry that cannot be
 read (a write cut short) is decoded again and replaced. Requests for the same item at once
-(questions on one video in one batch) decode it once.
+(questions on one video in one batch) decode it once. A decode that ran out of its time limit
+(omnieval.media_checks.decode_timeout_s) is not tried again by this process: the other requests for the
+item fail at once with the same reason instead of waiting out the limit each.
 
 The cache lives in `$OMNIEVAL_DECODED_DIR`, by default `~/.cache/omnieval/decoded`; it is kept
 under `$OMNIEVAL_DECODED_MAX_GB` (default 100) by deleting the entries used longest ago, and
@@ -37,6 +39,7 @@ import numpy as np
 
 from omnieval.errors import MediaError
 from omnieval.media import file_sha256
+from omnieval.media_checks import DecodeTimeout
 from omnieval.types import MediaRef
 from omnieval.versions import package_versions
 
@@ -53,6 +56,8 @@ _PRUNE_EVERY = 1024**3
 stats: Counter[str] = Counter()
 _lock = threading.Lock()
 _key_locks: dict[str, threading.Lock] = {}
+#: the reasons of the decodes that ran out of time in this process, by key
+_timed_out: dict[str, str] = {}
 
 
 class _PruneClock:
@@ -199,7 +204,8 @@ def cached(
     decode: Callable[[], tuple[dict[str, np.ndarray], dict[str, Any]]],
 ) -> tuple[dict[str, np.ndarray], dict]:
     """`decode()`'s arrays and metadata for `ref`, read from the cache when it holds them, else decoded and
-    stored. Errors of `decode` (bad media) are not cached: they are raised each time."""
+    stored. Errors of `decode` (bad media) are not cached: they are raised each time (a time-out is raised
+    again without decoding again, in this process)."""
     folder = decoded_dir()
     if folder is None:
         return decode()
@@ -213,7 +219,13 @@ def cached(
             with _lock:
                 stats["hit"] += 1
             return found
-        arrays, meta = decode()
+        if key in _timed_out:
+            raise DecodeTimeout(_timed_out[key])
+        try:
+            arrays, meta = decode()
+        except DecodeTimeout as err:
+            _timed_out[key] = str(err)
+            raise
         with _lock:
             stats["miss"] += 1
         try:

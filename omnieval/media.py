@@ -2,7 +2,8 @@
 
 Datasets hold audio as bytes inside parquet/arrow files; we write each item once into a
 store keyed by its sha256 so that requests can refer to it by path and hash (for caching
-and for runners that read files). Decoding happens in the runner, as late as possible.
+and for runners that read files). Decoding happens in the runner, as late as possible; whether an item is
+sane, and how long decoding it may take, is omnieval.media_checks' job.
 """
 
 from __future__ import annotations
@@ -11,16 +12,34 @@ import contextvars
 import functools
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 
 from omnieval.errors import MediaError
+from omnieval.media_checks import (
+    DECODE_TIMEOUT_S,
+    MAX_MEDIA_SECONDS,
+    MAX_SAMPLE_RATE,
+    MIN_SAMPLE_RATE,
+    UNKNOWN_FRAMES,
+    DecodeTimeout,
+    check_audio_header,
+    check_deadline,
+    check_decoded_audio,
+    check_finite_samples,
+    check_soundfile_header,
+    decode_timeout_s,
+    format_duration,
+    with_time_limit,
+)
 from omnieval.types import MediaKind, MediaRef
 
 
@@ -188,45 +207,91 @@ def first_seconds(ref: MediaRef, seconds: float) -> MediaRef:
 
 
 def load_audio(ref: MediaRef, sample_rate: int | None = 16000) -> tuple[np.ndarray, int]:
-    """Decode an audio reference to mono float32 at `sample_rate` (None keeps the file's rate)."""
+    """Decode an audio reference to mono float32 at `sample_rate` (None keeps the file's rate). Its header is
+    checked before it is decoded (rate, channels, length: `check_audio_header`) and its samples after (no NaN
+    or infinity), and decoding and resampling it may take at most `decode_timeout_s()`; a broken item is
+    this sample's MediaError."""
     if ref.path is None:
         raise MediaError(f"audio {ref.label} has no local path")
     path = Path(ref.path)
     if not path.is_file():
         raise MediaError(f"audio file not found: {ref.path}")
+    return with_time_limit(
+        lambda deadline: _load_audio(path, ref.label, sample_rate, deadline), f"audio {ref.label}", decode_timeout_s()
+    )
+
+
+def _load_audio(path: Path, label: str, sample_rate: int | None, deadline: float) -> tuple[np.ndarray, int]:
+    import soundfile
+
+    expected: int | None = None
     try:
-        audio, rate = _decode_soundfile(path)
-    except Exception as sf_error:  # noqa: BLE001 - any libsndfile failure falls back to ffmpeg
-        audio, rate = _decode_ffmpeg(path, ref.label, reason=str(sf_error))
-    if audio.size == 0:
-        raise MediaError(f"audio {ref.label} is empty")
+        info = soundfile.info(str(path))
+    except Exception as sf_error:  # noqa: BLE001 - a format libsndfile cannot read is decoded by ffmpeg
+        audio, rate = _decode_ffmpeg(path, label, reason=str(sf_error), deadline=deadline)
+    else:
+        expected = check_soundfile_header(path, label, info)
+        try:
+            if info.frames >= UNKNOWN_FRAMES:  # a length its writer left unknown: ffmpeg reads it, as before
+                raise ValueError("libsndfile does not know the length of the audio")
+            audio, rate = _decode_soundfile(path, label, deadline)
+        except MediaError:
+            raise
+        except Exception as sf_error:  # noqa: BLE001 - any libsndfile failure falls back to ffmpeg
+            audio, rate = _decode_ffmpeg(path, label, reason=str(sf_error), deadline=deadline)
+    check_decoded_audio(label, audio, rate, expected)
     if sample_rate is not None and rate != sample_rate:
+        check_deadline(deadline, f"audio {label}")
         audio, rate = resample(audio, rate, sample_rate), sample_rate
     return audio, rate
 
 
 def resample(audio: np.ndarray, rate: int, target: int) -> np.ndarray:
-    """Mono float32 audio from `rate` to `target` Hz (soxr's high quality)."""
+    """Mono float32 audio from `rate` to `target` Hz (soxr's high quality); rates outside
+    MIN_SAMPLE_RATE..MAX_SAMPLE_RATE are refused (resampling from 1 Hz to 16 kHz takes forever)."""
     if rate == target:
         return audio
+    for value in (rate, target):
+        if not MIN_SAMPLE_RATE <= value <= MAX_SAMPLE_RATE:
+            raise MediaError(f"cannot resample audio at {value} Hz (accepted: {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz)")
     import soxr
 
     return soxr.resample(audio, rate, target).astype(np.float32)
 
 
-def _decode_soundfile(path: Path) -> tuple[np.ndarray, int]:
+#: frames read at a time: the memory follows what the file holds, not what its header claims
+_BLOCK_FRAMES = 1 << 20
+
+
+def _decode_soundfile(path: Path, label: str, deadline: float | None = None) -> tuple[np.ndarray, int]:
     import soundfile
 
-    audio, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-    return audio.mean(axis=1), int(rate)
+    blocks = []
+    with soundfile.SoundFile(str(path)) as handle:
+        rate, limit = int(handle.samplerate), MAX_MEDIA_SECONDS * int(handle.samplerate)
+        read = 0
+        while True:
+            check_deadline(deadline, f"audio {label}")
+            block = handle.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)
+            if not len(block):
+                break
+            blocks.append(block)
+            read += len(block)
+            if read > limit:
+                raise MediaError(f"audio {label} lasts more than the limit of {format_duration(MAX_MEDIA_SECONDS)}")
+    audio = np.concatenate(blocks) if len(blocks) > 1 else blocks[0] if blocks else np.zeros((0, 1), np.float32)
+    check_finite_samples(label, audio)
+    return audio.mean(axis=1), rate
 
 
-def _decode_ffmpeg(path: Path, label: str, reason: str) -> tuple[np.ndarray, int]:
+def _decode_ffmpeg(path: Path, label: str, reason: str, deadline: float | None = None) -> tuple[np.ndarray, int]:
     """16-bit PCM at the file's own rate, channels averaged: what librosa gets through audioread,
-    so that resampling afterwards matches the Qwen reference preprocessing sample for sample."""
+    so that resampling afterwards matches the Qwen reference preprocessing sample for sample.
+    The stream's header (ffprobe) is checked first, and ffmpeg is stopped at the deadline."""
     if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
         raise MediaError(f"cannot decode audio {label}: {reason.strip()} (and ffmpeg is not installed)")
-    probe = subprocess.run(
+    remaining = max(1.0, deadline - time.monotonic()) if deadline is not None else DECODE_TIMEOUT_S
+    probe = _run(
         [
             "ffprobe",
             "-v",
@@ -234,24 +299,31 @@ def _decode_ffmpeg(path: Path, label: str, reason: str) -> tuple[np.ndarray, int
             "-select_streams",
             "a:0",
             "-show_entries",
-            "stream=sample_rate,channels",
+            "stream=sample_rate,channels,duration:format=duration",
             "-of",
-            "csv=p=0",
+            "json",
             str(path),
         ],
-        capture_output=True,
-        text=True,
-        check=False,
+        label,
+        remaining,
     )
-    fields = probe.stdout.strip().split(",")
-    if probe.returncode != 0 or len(fields) != 2 or not all(f.strip().isdigit() for f in fields):
-        detail = probe.stderr.strip().splitlines()
+    try:
+        described = json.loads(probe.stdout or b"{}")
+        stream = (described.get("streams") or [{}])[0]
+        rate, channels = int(stream["sample_rate"]), int(stream["channels"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        rate = channels = 0
+        described, stream = {}, {}
+    if probe.returncode != 0 or not rate or not channels:
+        detail = probe.stderr.decode(errors="replace").strip().splitlines()
         raise MediaError(
             f"cannot decode audio {label}: {detail[-1].removeprefix(f'{path}: ') if detail else 'no audio stream'}"
         )
-    rate, channels = int(fields[0]), int(fields[1])
+    check_audio_header(label, rate, channels, _seconds(stream.get("duration"), described.get("format", {})))
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "s16le", "-"]
-    proc = subprocess.run(cmd, capture_output=True, check=False)
+    if deadline is not None:
+        remaining = max(1.0, deadline - time.monotonic())
+    proc = _run(cmd, label, remaining)
     if proc.returncode != 0 or not proc.stdout:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
         raise MediaError(
@@ -259,6 +331,28 @@ def _decode_ffmpeg(path: Path, label: str, reason: str) -> tuple[np.ndarray, int
         )
     pcm = np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32768.0
     return pcm[: len(pcm) // channels * channels].reshape(-1, channels).mean(axis=1), rate
+
+
+def _seconds(*values: object) -> float | None:
+    """The first of ffprobe's durations ("12.5", "N/A", absent; a format section's "duration") that is a number."""
+    for value in values:
+        if isinstance(value, dict):
+            value = value.get("duration")
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if seconds == seconds:  # not NaN
+            return seconds
+    return None
+
+
+def _run(cmd: list[str], label: str, timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """A decoding command, killed when it runs past `timeout` seconds."""
+    try:
+        return subprocess.run(cmd, capture_output=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired as err:
+        raise DecodeTimeout(f"decoding audio {label} with {cmd[0]} took longer than {timeout:.0f} s") from err
 
 
 def to_pcm16(audio: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 
 from omnieval import decoded_cache
 from omnieval.errors import MediaError, first_line
+from omnieval.media_checks import MAX_MEDIA_SECONDS, check_deadline, decode_timeout_s, with_time_limit
 from omnieval.types import MediaRef
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ VIDEO_MIN_TOKENS, VIDEO_MAX_TOKENS = 128, 768
 DEFAULT_FPS, DEFAULT_MIN_FRAMES, DEFAULT_MAX_FRAMES = 2.0, 4, 768
 #: qwen-omni-utils' total budget: 128k positions of 28x28 pixels, 90% of it for video
 DEFAULT_SEQ_LEN = 128000
+#: the largest video frame accepted (8192 x 8192: 8K and DCI 8K fit); the header is checked before decoding.
+#: Images are held to Pillow's own limit (Image.MAX_IMAGE_PIXELS, twice of which is refused as a bomb).
+MAX_VIDEO_PIXELS = 8192 * 8192
 
 
 @dataclass
@@ -78,15 +82,21 @@ def _local_path(ref: MediaRef) -> Path:
 
 
 def load_image(ref: MediaRef, patch_factor: int = 28, min_pixels: float | None = None, max_pixels: float | None = None):
-    """An RGB PIL image resized for the vision tower (transparent areas become white)."""
+    """An RGB PIL image resized for the vision tower (transparent areas become white); one larger than
+    Pillow's limit, or whose decoding takes longer than `decode_timeout_s()`, is this sample's MediaError."""
     from PIL import Image, UnidentifiedImageError
 
     path = _local_path(ref)
-    try:
-        with Image.open(path) as opened:
+
+    def decode(deadline: float) -> Image.Image:
+        with Image.open(path) as opened:  # reads the header; refuses a size over twice Image.MAX_IMAGE_PIXELS
+            check_deadline(deadline, f"image {ref.label}")
             opened.load()
-            image = opened.copy()
-    except (UnidentifiedImageError, OSError) as err:
+            return opened.copy()
+
+    try:
+        image = with_time_limit(decode, f"image {ref.label}", decode_timeout_s("image"))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as err:
         raise MediaError(f"cannot decode image {ref.label}: {err}") from err
     if image.mode == "RGBA":
         background = Image.new("RGB", image.size, (255, 255, 255))
@@ -149,16 +159,21 @@ def load_video(
     rules = {"frame_factor": FRAME_FACTOR, "tokens": [VIDEO_MIN_TOKENS, VIDEO_MAX_TOKENS], "seq_len": DEFAULT_SEQ_LEN}
 
     def decode() -> tuple[dict[str, np.ndarray], dict]:
-        return _decode_video(
-            path,
-            ref.label,
-            fps=wanted_fps,
-            min_frames=frames_low,
-            max_frames=frames_high,
-            patch_factor=patch_factor,
-            min_pixels=min_pixels,
-            max_pixels=max_pixels,
-            total_pixels=total_pixels,
+        return with_time_limit(
+            lambda deadline: _decode_video(
+                path,
+                ref.label,
+                fps=wanted_fps,
+                min_frames=frames_low,
+                max_frames=frames_high,
+                patch_factor=patch_factor,
+                min_pixels=min_pixels,
+                max_pixels=max_pixels,
+                total_pixels=total_pixels,
+                deadline=deadline,
+            ),
+            f"video {ref.label}",
+            decode_timeout_s("video"),
         )
 
     arrays, meta = decoded_cache.cached("video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode)
@@ -181,27 +196,40 @@ def _decode_video(
     min_pixels: float | None,
     max_pixels: float | None,
     total_pixels: float | None,
+    deadline: float | None = None,
 ) -> tuple[dict[str, np.ndarray], dict]:
-    """The sampled, resized frames (uint8, T x C x H x W) and how they were sampled."""
+    """The sampled, resized frames (uint8, T x C x H x W) and how they were sampled; the header is checked
+    first (check_video_header), then the frame rate and length the decoder found."""
     import torch
     from torchvision.transforms import InterpolationMode
     from torchvision.transforms import functional as transforms
 
     try:
-        from torchcodec.decoders import VideoDecoder
+        from torchcodec.decoders import VideoDecoder, get_container_metadata
 
+        container = get_container_metadata(str(path))
+        if container.best_video_stream_index is not None:
+            check_video_header(label, container.streams[container.best_video_stream_index])
+        check_deadline(deadline, f"video {label}")
         decoder = VideoDecoder(str(path))
         source_fps = float(decoder.metadata.average_fps or 0)
         total = int(decoder.metadata.num_frames or 0)
         if total <= 0 or source_fps <= 0:
             raise MediaError(f"video {label} has no frames")
+        if total / source_fps > MAX_MEDIA_SECONDS:
+            raise MediaError(
+                f"video {label} lasts {total / source_fps / 3600:.1f} h ({total} frames at {source_fps:g} fps), "
+                f"over the limit of {MAX_MEDIA_SECONDS / 3600:g} h"
+            )
         count = frame_count(total, source_fps, fps, min_frames, max_frames)
         indices = torch.linspace(0, total - 1, count).round().long().tolist()
+        check_deadline(deadline, f"video {label}")
         frames = decoder.get_frames_at(indices=indices).data
     except MediaError:
         raise
     except Exception as err:  # noqa: BLE001 - any decoder failure is this sample's media error
         raise MediaError(f"cannot decode video {label}: {first_line(err)}") from err
+    check_deadline(deadline, f"video {label}")
     _, _, height, width = frames.shape
     floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor**2
     budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor**2 * 0.9
@@ -218,6 +246,23 @@ def _decode_video(
         "indices": indices,
     }
     return {"frames": frames.numpy()}, meta
+
+
+def check_video_header(label: str, stream) -> None:
+    """MediaError when a video stream's metadata claims frames larger than MAX_VIDEO_PIXELS, or a duration
+    over MAX_MEDIA_SECONDS: decoding it as it claims to be would take all the memory, or hours."""
+    width, height = int(stream.width or 0), int(stream.height or 0)
+    if width * height > MAX_VIDEO_PIXELS:
+        raise MediaError(
+            f"video {label} has implausibly large frames in its header: {width}x{height} "
+            f"(accepted: up to {MAX_VIDEO_PIXELS} pixels)"
+        )
+    duration = stream.duration_seconds_from_header
+    if duration is not None and duration > MAX_MEDIA_SECONDS:
+        raise MediaError(
+            f"video {label} has an implausible length in its header: {duration / 3600:.1f} h "
+            f"(accepted: up to {MAX_MEDIA_SECONDS / 3600:g} h)"
+        )
 
 
 def has_audio_track(ref: MediaRef) -> bool:

@@ -140,3 +140,31 @@ def test_nothing_is_stored_on_a_nearly_full_disk(cache_dir, videos, monkeypatch)
     monkeypatch.setattr(decoded_cache, "MIN_FREE_BYTES", 1 << 62)
     clip = load_video(video(videos["spoken"]))
     assert len(clip.indices) == 4 and not list(cache_dir.rglob("*.bin"))
+
+
+def test_a_video_decode_that_runs_out_of_time_fails_and_is_not_tried_again(cache_dir, videos, monkeypatch):
+    """A stuck decoder fails its sample at the time limit; the other questions on the video fail at once."""
+    import threading
+    import time
+
+    from omnieval import vision
+    from omnieval.media_checks import DecodeTimeout
+
+    release, calls = threading.Event(), []
+
+    def stuck(*args, **kwargs):
+        calls.append(1)
+        release.wait(60)
+
+    monkeypatch.setattr(vision, "_decode_video", stuck)
+    monkeypatch.setattr(decoded_cache, "_timed_out", {})
+    monkeypatch.setenv("OMNIEVAL_DECODE_TIMEOUT_S", "0.5")
+    started = time.monotonic()
+    try:
+        for _ in range(3):
+            with pytest.raises(DecodeTimeout, match="decoding video spoken.mp4 took longer than 0.5 s"):
+                load_video(video(videos["spoken"]), fps=2.0)
+    finally:
+        release.set()
+    assert time.monotonic() - started < 5 and len(calls) == 1
+    assert not list(cache_dir.rglob("*.bin")) and decoded_cache.stats == {}

@@ -132,3 +132,10 @@ def test_a_relative_media_path_without_a_dataset_folder_is_not_read_from_the_wor
         file_ref("audio", "a.wav", None)
     with pytest.raises(MediaError, match="lies outside the hub's caches"):
         file_ref("audio", str(tmp_path / "a.wav"), None)
+
+
+def test_resampling_refuses_an_implausible_rate():
+    from omnieval.media import resample
+
+    with pytest.raises(MediaError, match="cannot resample audio at 1 Hz"):
+        resample(np.zeros(16, np.float32), 1, 16000)

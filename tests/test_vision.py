@@ -82,3 +82,66 @@ def test_video_frames_and_image_are_decoded_and_resized(tmp_path):
     Image.new("RGBA", (50, 30), (0, 0, 0, 0)).save(png)
     image = load_image(MediaRef(kind="image", path=str(png)))
     assert image.mode == "RGB" and image.size == (84, 56) and image.getpixel((0, 0)) == (255, 255, 255)
+
+
+def _png_claiming(tmp_path, width: int, height: int):
+    """A real PNG whose header (IHDR, with a valid checksum) claims `width` x `height` pixels."""
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    path = tmp_path / "claims.png"
+    Image.new("RGB", (8, 8)).save(path)
+    data = bytearray(path.read_bytes())
+    body = b"IHDR" + struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(body))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_an_image_whose_header_claims_a_bomb_of_pixels_fails_at_once(tmp_path):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(MediaError, match="cannot decode image claims.png: .*exceeds limit"):
+        load_image(MediaRef(kind="image", path=str(_png_claiming(tmp_path, 100_000, 100_000)), name="claims.png"))
+    assert time.monotonic() - started < 10
+
+
+def test_a_video_whose_frames_are_implausibly_large_fails_before_decoding(tmp_path, monkeypatch):
+    from omnieval import vision
+    from omnieval.testing.sample_av import make_video
+
+    clip = make_video(tmp_path / "small.mp4", seconds=1.0, colour="blue")
+    monkeypatch.setenv("OMNIEVAL_DECODED_CACHE", "off")
+    monkeypatch.setattr(vision, "MAX_VIDEO_PIXELS", 95 * 64)  # the clip is 96x64
+    with pytest.raises(MediaError, match="implausibly large frames in its header: 96x64"):
+        load_video(MediaRef(kind="video", path=str(clip)))
+    monkeypatch.setattr(vision, "MAX_MEDIA_SECONDS", 0.5)
+    monkeypatch.setattr(vision, "MAX_VIDEO_PIXELS", 96 * 64)
+    with pytest.raises(MediaError, match="implausible length in its header"):
+        load_video(MediaRef(kind="video", path=str(clip)))
+
+
+def test_a_stuck_image_decode_fails_at_the_time_limit(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from PIL import Image
+
+    from omnieval.media_checks import DecodeTimeout
+
+    png = tmp_path / "a.png"
+    Image.new("RGB", (50, 30)).save(png)
+    release = threading.Event()
+    monkeypatch.setattr(Image.Image, "load", lambda self: release.wait(60))
+    monkeypatch.setenv("OMNIEVAL_DECODE_TIMEOUT_S", "0.5")
+    started = time.monotonic()
+    try:
+        with pytest.raises(DecodeTimeout, match="decoding image a.png took longer than 0.5 s"):
+            load_image(MediaRef(kind="image", path=str(png), name="a.png"))
+    finally:
+        release.set()
+    assert time.monotonic() - started < 5
