@@ -277,24 +277,28 @@ class OpenAICompatRunner(Runner):
             )
         except MediaError as err:
             return Response(error=str(err))
+        from openai.types.chat import ChatCompletion
+
         gen = request.gen
         if gen.system_prompt and not any(m["role"] == "system" for m in messages):
             messages.insert(0, {"role": "system", "content": gen.system_prompt})
         started = time.perf_counter()
-        arguments = dict(
-            model=self.options["model"],
-            messages=messages,
-            max_tokens=gen.max_new_tokens,
-            temperature=gen.temperature,
-            top_p=gen.top_p,
-            seed=gen.seed,
-            extra_body=self._extra_body(gen),
+        body = {
+            "model": self.options["model"],
+            "messages": messages,
+            "max_tokens": gen.max_new_tokens,
+            "temperature": gen.temperature,
+            "top_p": gen.top_p,
+            "seed": gen.seed,
             **self._speech_out(gen),
-        )
+            **(self._extra_body(gen) or {}),
+        }
         tries = int(self.options["max_retries"]) + 1
         for attempt in range(tries):
             try:
-                completion = await self._client.chat.completions.create(**arguments)
+                # the body as it is, JSON already: the SDK's parameter transform walks every part of every
+                # message (the base64 media too) and took a seventh of the event loop at 64 requests in flight
+                completion = await self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
                 problem = unusable_completion(completion)
             except openai.APITimeoutError as err:
                 return self._failed(err)

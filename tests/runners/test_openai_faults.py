@@ -237,8 +237,8 @@ def test_with_faults_in_30_percent_of_requests_every_sample_ends_right_or_failed
         r.id: r.prediction
         for r in evaluate("librispeech_test_clean", librispeech_parquet, tmp_path / "d").read_records()
     }
-    proxy.chaos = random.Random(7)
-    preset = openai_preset(tmp_path, proxy.url, max_concurrency=4, max_retries=4, timeout_s=2)
+    proxy.chaos, proxy.hang_s = random.Random(7), 6.0
+    preset = openai_preset(tmp_path, proxy.url, max_concurrency=4, max_retries=4, timeout_s=4)
     run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch)
     records = read_jsonl(run_dir.samples_file)
     faults = [kind for kind in proxy.answered if kind != "forwarded"]
@@ -246,7 +246,7 @@ def test_with_faults_in_30_percent_of_requests_every_sample_ends_right_or_failed
     assert len(records) == len(direct)
     wrong = [r["id"] for r in records if not r["error"] and r["prediction"] != direct[r["id"]]]
     assert wrong == []  # nothing silently wrong
-    assert sum(not r["error"] for r in records) >= len(records) - 1  # retries get nearly all through
+    assert sum(not r["error"] for r in records) >= len(records) / 2  # and retries get most through
 
 
 def test_a_connection_reset_on_every_try_fails_that_sample_not_the_run(
