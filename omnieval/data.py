@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.errors import OmnievalError, first_line
-from omnieval.media import sha256_file
 
 #: the column that names each row's subset when a task spans several configs
 SUBSET_COLUMN = "_subset"
@@ -249,6 +248,8 @@ def json_file_split(
         rows = datasets.Dataset.from_list(to_rows(entries, folder))
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise OmnievalError(f"{data_file} is not in the {spec.hub_id} schema: {first_line(err)}") from err
+    from omnieval.media import sha256_file  # here: listing tasks need not import numpy
+
     source = {
         **spec.describe(),
         "origin": "local",

@@ -10,8 +10,16 @@ from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
 
 from omnieval.registry import TASKS
 from omnieval.scoring import make_record, summarize
-from omnieval.stats import BootstrapSettings, align, bootstrap_intervals, paired_differences
-from omnieval.types import Response, Sample, SampleRecord
+from omnieval.stats import (
+    BootstrapSettings,
+    MetricColumns,
+    aggregate_intervals,
+    align,
+    bootstrap_intervals,
+    paired_differences,
+)
+from omnieval.tasks.answers import DISAGREE, EXCLUDED, GUESSED, LENIENT, UNREADABLE
+from omnieval.types import GenConfig, Response, Sample, SampleRecord
 
 REFERENCES = [
     "the cat sat on the mat",
@@ -171,3 +179,118 @@ def test_bad_bootstrap_settings_are_clear_errors(resamples, confidence):
 
     with pytest.raises(OmnievalError):
         BootstrapSettings(resamples=resamples, confidence=confidence)
+
+
+# intervals from per-sample sums (a task's MetricColumns) against re-running its aggregate on every resample
+
+
+def _assert_same_intervals(task, records, settings):
+    """The task declares every metric its aggregate gives, and resampling the declared sums gives the intervals
+    re-running the aggregate gives, on the same draws (they differ by rounding only: far inside 0.01)."""
+    columns = task.interval_columns(records)
+    assert columns is not None
+    assert set(task.aggregate(records)) <= set(columns.metrics)
+    old = aggregate_intervals(task.aggregate, records, settings)
+    new = bootstrap_intervals(task.aggregate, records, settings, columns=columns)
+    assert new.keys() == old.keys()
+    for metric, interval in old.items():
+        assert new[metric] == pytest.approx(interval, abs=1e-6), metric
+    return new
+
+
+def test_asr_intervals_from_edit_sums_equal_those_re_running_the_aggregate():
+    rng = np.random.default_rng(3)
+    hypotheses = [HYPOTHESES[i] for i in rng.integers(0, len(HYPOTHESES), 40)]
+    references = [REFERENCES[i] for i in rng.integers(0, len(REFERENCES), 40)]
+    # an empty reference has no utterance rate (left out of the mean) but its insertions count
+    records = _asr_records([*references, ""], [*hypotheses, "uh huh"])
+    intervals = _assert_same_intervals(TASKS.get("librispeech_test_clean"), records, BootstrapSettings(300, seed=4))
+    assert {"wer", "wer_utterance_mean", "insertions", "reference_tokens"} <= set(intervals)
+    assert intervals["wer"][0] < intervals["wer"][1]
+
+
+def _choice_records(n: int, keys: tuple[str, ...], seed: int, official: bool) -> list[SampleRecord]:
+    """Scored multiple-choice records: breakdown values (some a list, some missing), failed generations, unreadable
+    answers and, for an official scorer, answers it leaves out (most of them, so that some resamples count none)."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for i in range(n):
+        metadata: dict[str, object] = {key: str(rng.choice(["a", "b", "c"])) for key in keys}
+        if keys and i % 7 == 0:
+            metadata[keys[0]] = ["a", "c"]
+        if keys and i % 11 == 0:
+            del metadata[keys[-1]]
+        metadata["error_type"] = "ok" if rng.random() < 0.8 else "bad_question"
+        failed = rng.random() < 0.1
+        scores = {"accuracy": float(rng.random() < 0.6), UNREADABLE: float(rng.random() < 0.1)}
+        if official:
+            scores |= {
+                LENIENT: float(rng.random() < 0.6),
+                DISAGREE: float(rng.random() < 0.2),
+                GUESSED: float(rng.random() < 0.1),
+                EXCLUDED: float(rng.random() < 0.7),
+            }
+        records.append(
+            SampleRecord(
+                id=str(i), index=i, metadata=metadata, scores={} if failed else scores, error="x" if failed else None
+            )
+        )
+    return records
+
+
+@pytest.mark.parametrize("name", ["mmlu_redux", "mmau_test_mini", "tut2017"])
+def test_multiple_choice_intervals_from_score_means_equal_those_re_running_the_aggregate(name):
+    task = TASKS.get(name)
+    keys = tuple(dict.fromkeys((*task.breakdowns, "category")))
+    records = _choice_records(60, keys, seed=len(name), official=getattr(task, "official", None) is not None)
+    intervals = _assert_same_intervals(task, records, BootstrapSettings(300, seed=1))
+    assert "accuracy" in intervals and "extraction_failure_rate" in intervals
+    assert any(metric.startswith(f"accuracy/{keys[0]}/") for metric in intervals)
+
+
+def test_resamples_where_the_official_scorer_counts_no_answer_score_zero_as_the_aggregate_does():
+    records = [
+        SampleRecord(id=str(i), index=i, scores={"accuracy": 1.0, UNREADABLE: 0.0, EXCLUDED: float(i > 0)})
+        for i in range(5)
+    ]  # a third of the resamples draw only answers the scorer leaves out
+    _assert_same_intervals(TASKS.get("mmau_test_mini"), records, BootstrapSettings(200))
+
+
+def _close(intervals, expected):
+    return intervals.keys() == expected.keys() and all(
+        intervals[m] == pytest.approx(interval, abs=1e-9) for m, interval in expected.items()
+    )
+
+
+def test_a_metric_without_a_declaration_gets_its_interval_by_re_running_the_aggregate(caplog):
+    def aggregate(records):
+        """Accuracy, and the longest run of right answers: no sum over samples."""
+        runs = "".join(str(int(r.scores["accuracy"])) for r in records).split("0")
+        return {**_accuracy(records), "longest_run": float(max(len(run) for run in runs))}
+
+    records = _accuracy_records((np.random.default_rng(2).random(50) < 0.7).astype(int).tolist())
+    settings = BootstrapSettings(resamples=200)
+    declared = MetricColumns(len(records))
+    declared.mean("accuracy", [r.scores["accuracy"] for r in records], scale=100.0)
+    old = aggregate_intervals(aggregate, records, settings)
+    assert set(old) == {"accuracy", "longest_run"}
+    assert _close(bootstrap_intervals(aggregate, records, settings, columns=declared), old)
+    # a declaration that does not give what the aggregate gives is not used (and is logged)
+    wrong = MetricColumns(len(records))
+    wrong.mean("accuracy", [r.scores["accuracy"] for r in records])  # a share, not a percentage
+    assert _close(bootstrap_intervals(aggregate, records, settings, columns=wrong), old)
+    assert "accuracy" in caplog.text and "aggregate" in caplog.text
+
+
+def test_a_declaration_is_not_inherited_past_an_aggregate_that_counts_otherwise():
+    from omnieval.speech.spoken import speaking
+
+    records = _choice_records(30, ("category", "l2_category"), seed=5, official=True)
+    mmstar = TASKS.get("mmstar")  # its own aggregate, below the multiple-choice class that declares columns
+    assert mmstar.interval_columns(records) is None
+    spoken = speaking(TASKS.get("mmau_test_mini"), GenConfig(return_audio=True))  # a mixin's aggregate
+    assert spoken.interval_columns(records) is None
+    assert TASKS.get("mmau_test_mini").interval_columns(records) is not None
+    # summarize still gives every metric its interval, the aggregate's way
+    summary = summarize(mmstar, records, len(records), BootstrapSettings(resamples=100))
+    assert set(summary.intervals) == set(summary.metrics)

@@ -14,9 +14,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from omnieval.cache import default_cache_path
 from omnieval.cli.app import JudgeArgs, JudgeOption, _check_format, app, err, out
-from omnieval.config import parse_assignments
 from omnieval.errors import OmnievalError
 
 
@@ -30,7 +28,10 @@ def compare(
     cache: Annotated[Path | None, typer.Option(help="judge cache file (default: ~/.cache/omnieval)")] = None,
 ) -> None:
     """Judge two runs of a model-judged task answer by answer (pairwise, both orders): the candidate's win rate."""
+    # what a command needs is imported when it runs, so that `omnieval --help` starts quickly
+    from omnieval.cache import default_cache_path
     from omnieval.compare import compare_runs
+    from omnieval.config import parse_assignments
     from omnieval.results import RunDir
 
     run_dir = asyncio.run(

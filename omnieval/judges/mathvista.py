@@ -23,8 +23,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
 from omnieval.judges.official import OfficialVerdict, ScorerSource
 
 SOURCE = ScorerSource(
@@ -61,6 +59,8 @@ def normalized_prediction(extraction: str, question: Mapping[str, Any]) -> str |
         letters_of_options = [chr(ord("A") + i) for i in range(len(choices))]
         if text in letters_of_options:
             return choices[letters_of_options.index(text)]
+        from rapidfuzz.distance import Levenshtein
+
         distances = [Levenshtein.distance(text, str(choice)) for choice in choices]
         return choices[distances.index(min(distances))] if choices else None
     try:

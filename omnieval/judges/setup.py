@@ -1,16 +1,18 @@
-"""A task's model judge from a model preset: a judge is any runner, named like any model."""
+"""A task's model judge from a model preset: a judge is any runner, named like any model.
+
+Light to import (the command line imports it at start-up): the judge, the runners and the presets load
+when a judge is made."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from omnieval.config import load_preset
 from omnieval.errors import OmnievalError
-from omnieval.judges.model_judge import ModelJudge
-from omnieval.judges.templates import load_template
-from omnieval.scaleout import runner_for
-from omnieval.tasks.base import Task
+
+if TYPE_CHECKING:
+    from omnieval.judges.model_judge import ModelJudge
+    from omnieval.tasks.base import Task
 
 
 def make_judge(
@@ -28,6 +30,12 @@ def make_judge(
     name = judge or task.default_judge
     if not name:
         raise OmnievalError(f"task {task.name} is judged by a model: name one with --judge")
+    # imported here, so that the command line starts without the runners (numpy, soundfile) it needs only to judge
+    from omnieval.config import load_preset
+    from omnieval.judges.model_judge import ModelJudge
+    from omnieval.judges.templates import load_template
+    from omnieval.scaleout import runner_for
+
     preset = load_preset(name, overrides)
     runner = runner_for(preset)
     return ModelJudge(

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from omnieval.judges.choice import LETTERS
 from omnieval.judges.official import OfficialVerdict
 from omnieval.tasks.base import Scored
 from omnieval.types import SampleRecord, Score
+
+if TYPE_CHECKING:
+    from omnieval.stats import MetricColumns
 
 #: simple-evals' zero-shot chain-of-thought template (QUERY_TEMPLATE_MULTICHOICE), which lighteval,
 #: OpenCompass and EvalScope also use for GPQA and MMLU-Redux
@@ -121,6 +125,68 @@ def accuracy_metrics(records: list[SampleRecord], name: str = "accuracy", by: Se
     if generated:
         metrics["extraction_failure_rate"] = percent([r.scores.get(UNREADABLE, 0.0) for r in generated])
     return metrics
+
+
+def accuracy_columns(
+    records: list[SampleRecord], name: str = "accuracy", by: Sequence[str] = (), columns: MetricColumns | None = None
+) -> MetricColumns:
+    """accuracy_metrics as per-sample columns (Task.metric_columns): accuracy and each breakdown the mean of the 0/1
+    scores of the records it counts, x 100, and the extraction-failure rate the mean of `unreadable` over the
+    generated answers. Added to `columns` where given."""
+    from omnieval.stats import MetricColumns
+
+    columns = MetricColumns(len(records)) if columns is None else columns
+    correct = [r.scores.get(name, 0.0) for r in records]
+    columns.mean(name, correct, scale=100.0)
+    _breakdown_columns(columns, records, correct, name, by)
+    generated = [0.0 if r.failed else 1.0 for r in records]
+    columns.mean("extraction_failure_rate", [r.scores.get(UNREADABLE, 0.0) for r in records], 100.0, generated)
+    return columns
+
+
+def _breakdown_columns(
+    columns: MetricColumns,
+    records: list[SampleRecord],
+    correct: list[float],
+    name: str,
+    by: Sequence[str],
+    counted: list[float] | None = None,
+) -> None:
+    """`name/key/value` for each value of each key in `by`: the mean of `correct` over the records with that value
+    (a record whose value is a list counts under each of its values), among those `counted` marks."""
+    import numpy as np
+
+    for key in by:
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, record in enumerate(records):
+            if counted is not None and not counted[i]:
+                continue
+            value = record.metadata.get(key)
+            for each in value if isinstance(value, list) else [value]:
+                members[str(each)].append(i)
+        for value, indices in sorted(members.items()):
+            columns.mean(f"{name}/{key}/{value}", correct, 100.0, np.bincount(indices, minlength=len(records)))
+
+
+def official_accuracy_columns(
+    records: list[SampleRecord], by: Sequence[str] = (), name: str = "accuracy"
+) -> MetricColumns:
+    """official_accuracy_metrics as per-sample columns (Task.metric_columns): accuracy over the answers the official
+    scorer counts (a failed generation counts, as wrong; 0 where it counts none) and its breakdowns, our reader's
+    accuracy and extraction-failure rate, and the counts of answers the readers disagree on, guessed or left out."""
+    from omnieval.stats import MetricColumns
+
+    columns = MetricColumns(len(records))
+    counted = [1.0 if r.failed or not r.scores.get(EXCLUDED) else 0.0 for r in records]
+    correct = [0.0 if r.failed else r.scores.get(name, 0.0) for r in records]
+    columns.ratio(name, [c * w for c, w in zip(correct, counted, strict=True)], counted, scale=100.0, empty=0.0)
+    _breakdown_columns(columns, records, correct, name, by, counted)
+    generated = [0.0 if r.failed else 1.0 for r in records]
+    columns.mean("extraction_failure_rate", [r.scores.get(UNREADABLE, 0.0) for r in records], 100.0, generated)
+    columns.mean(LENIENT, [r.scores.get(LENIENT, 0.0) for r in records], scale=100.0)
+    for count in (DISAGREE, GUESSED, EXCLUDED):
+        columns.total(count, [r.scores.get(count, 0.0) * g for r, g in zip(records, generated, strict=True)])
+    return columns
 
 
 #: the rating a failed generation counts as on a 1-5 judge scale: the rubrics' floor

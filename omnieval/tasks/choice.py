@@ -18,14 +18,25 @@ from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.judges.official import RAW_CHOICES, OfficialChoiceScorer
-from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient, scored
+from omnieval.tasks.answers import (
+    LENIENT,
+    accuracy_columns,
+    accuracy_metrics,
+    official_accuracy_columns,
+    official_accuracy_metrics,
+    official_and_lenient,
+    scored,
+)
 from omnieval.tasks.base import Scored, Task
 from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord, media_part, text_part
+
+if TYPE_CHECKING:
+    from omnieval.stats import MetricColumns
 
 #: lmms-eval's prompt for benchmarks without their own
 LETTER_PROMPT = "{question}\n{options}\nAnswer with the option's letter from the given choices directly."
@@ -170,6 +181,11 @@ class ChoiceTask(Task):
         if self.official is not None:
             return official_accuracy_metrics(records, by=self.breakdowns)
         return accuracy_metrics(records, by=self.breakdowns)
+
+    def metric_columns(self, records: list[SampleRecord]) -> MetricColumns:
+        if self.official is not None:
+            return official_accuracy_columns(records, by=self.breakdowns)
+        return accuracy_columns(records, by=self.breakdowns)
 
     def scoring_info(self) -> dict[str, Any]:
         return {"official_scorer": self.official.source.describe()} if self.official is not None else {}

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec, LoadedSplit, json_file_split
-from omnieval.media import file_ref
 from omnieval.tasks.choice import ChoiceItem, ChoiceTask
 from omnieval.types import MediaKind, MediaRef
 
@@ -40,6 +39,8 @@ class JsonRelease:
 
 def first_present(base_dir: Path | None, kind: MediaKind, candidates: tuple[str, ...]) -> MediaRef:
     """The first of `candidates` (paths under `base_dir`) that exists; else the missing-file error of the first."""
+    from omnieval.media import file_ref
+
     for candidate in candidates:
         if base_dir is not None and (base_dir / candidate).is_file():
             return file_ref(kind, candidate, base_dir)

@@ -25,16 +25,18 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omnieval.data import DatasetSpec
-from omnieval.media import audio_ref_from_hf
 from omnieval.metrics.error_rate import corpus_rate, edit_scores, edits_from_scores, rate_name, utterance_edits
 from omnieval.registry import DERIVED, TASKS
 from omnieval.tasks.base import Scored, Task, audio_then_text
 from omnieval.tasks.derived import Column, DerivedScore
 from omnieval.tasks.languages import FLEURS_LANGUAGES, QWEN3_OMNI_FLEURS_19, normalizer_for, unit_for
 from omnieval.types import GenConfig, Message, Sample, SampleRecord
+
+if TYPE_CHECKING:
+    from omnieval.stats import MetricColumns
 
 SPECIAL_TOKEN = re.compile(r"<\|.*?\|>")
 
@@ -87,6 +89,8 @@ class AsrTask(Task):
         return Sample(id=sample_id, index=index, target=row[self.dataset.fields["text"]], metadata=metadata)
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        from omnieval.media import audio_ref_from_hf
+
         audio = audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir)
         # Qwen3-Omni evaluation puts the instruction after the media, with no system prompt.
         return audio_then_text(audio, self.params["prompt"])
@@ -110,6 +114,24 @@ class AsrTask(Task):
             "reference_tokens": rates["reference_tokens"],
         }
         return {k: v for k, v in metrics.items() if not math.isnan(v)}
+
+    def metric_columns(self, records: list[SampleRecord]) -> MetricColumns:
+        """The corpus rate is 100 x the sum of edits over the sum of reference tokens, the utterance mean the mean
+        rate of the utterances with a reference, the counts sums."""
+        from omnieval.stats import MetricColumns
+
+        edits = [edits_from_scores(r.scores) for r in records]
+        columns = MetricColumns(len(records))
+        reference = [float(e.ref_len) for e in edits]
+        columns.ratio(self.metric, [float(e.errors) for e in edits], reference, scale=100.0)
+        columns.mean(
+            f"{self.metric}_utterance_mean", [e.rate or 0.0 for e in edits], where=[float(e.ref_len > 0) for e in edits]
+        )
+        columns.total("substitutions", [float(e.substitutions) for e in edits])
+        columns.total("deletions", [float(e.deletions) for e in edits])
+        columns.total("insertions", [float(e.insertions) for e in edits])
+        columns.total("reference_tokens", reference)
+        return columns
 
 
 # openslr/librispeech_asr's parquet conversion, at the commit lmms-eval pins (its main

@@ -44,7 +44,6 @@ from omnieval.judges.official import (
     OptionWordMatch,
     ScorerSource,
 )
-from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient
 from omnieval.tasks.base import Scored, Task, audio_then_text
@@ -139,6 +138,8 @@ class AudioChoiceTask(ChoiceTask):
     def media(self, row: dict[str, Any], base_dir: Path | None) -> list[MediaRef]:
         audio = self.dataset.media_fields[0]
         cell = row[audio] if isinstance(row[audio], dict) else {"bytes": None, "path": row[audio]}
+        from omnieval.media import audio_ref_from_hf
+
         return [audio_ref_from_hf(cell, base_dir)]
 
 
@@ -223,6 +224,8 @@ class AudioLabelTask(Task):
         )
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        from omnieval.media import audio_ref_from_hf
+
         audio = audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir)
         return audio_then_text(audio, self.params["prompt"])
 

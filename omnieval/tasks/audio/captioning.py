@@ -20,7 +20,6 @@ from typing import Any
 from omnieval.data import DatasetSpec, LoadedSplit, load_split
 from omnieval.errors import OmnievalError
 from omnieval.judges.answer_region import final_answer_region
-from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import rating_metrics
 from omnieval.tasks.base import Scored, Task, audio_then_text
@@ -69,6 +68,8 @@ class AudioCaptionTask(Task):
         )
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        from omnieval.media import audio_ref_from_hf
+
         return audio_then_text(audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir), self.params["prompt"])
 
     def score(self, sample: Sample, prediction: str) -> Scored:

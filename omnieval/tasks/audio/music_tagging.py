@@ -33,7 +33,6 @@ from typing import Any
 
 from omnieval.data import DatasetSpec
 from omnieval.judges.answer_region import final_answer_region
-from omnieval.media import audio_ref_from_hf, first_seconds
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import UNREADABLE
 from omnieval.tasks.audio.music_tags import (
@@ -130,6 +129,8 @@ class MusicTaggingTask(Task):
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
         path = _MARBLE_FOLDER.sub("", str(row[self.dataset.media_fields[0]]))
+        from omnieval.media import audio_ref_from_hf, first_seconds
+
         audio = audio_ref_from_hf({"bytes": None, "path": path}, base_dir)
         seconds = float(self.params["clip_seconds"])
         if seconds > 0:

@@ -31,7 +31,6 @@ from omnieval.errors import OmnievalError
 from omnieval.judges.choice import LETTERS
 from omnieval.judges.official import RulExtract, ScorerSource
 from omnieval.registry import TASKS
-from omnieval.selection import select_indices
 from omnieval.tasks.audio.audio_choice import AudioChoiceTask
 from omnieval.tasks.choice import ChoiceItem
 from omnieval.types import GenConfig, SampleRecord
@@ -134,6 +133,8 @@ class RulMuchoMusicTask(AudioChoiceTask):
         """Whole questions, each with its four folds: a `limit` of passes draws ceil(limit / 4) questions."""
         question_ids = list(dict.fromkeys(loaded.rows["question_id"]))
         wanted = None if limit is None else -(-limit // FOLDS)
+        from omnieval.selection import select_indices
+
         chosen = {question_ids[i] for i in select_indices(len(question_ids), wanted, seed, shard)}
         return [i for i, question_id in enumerate(loaded.rows["question_id"]) if question_id in chosen]
 

@@ -38,7 +38,6 @@ from typing import Any
 from omnieval.data import DatasetSpec
 from omnieval.errors import OmnievalError
 from omnieval.judges.official import RAW_OPTIONS, HolmesLetter, MultiChoiceParse, OpeningLetter, ScorerSource
-from omnieval.media import file_ref
 from omnieval.registry import TASKS
 from omnieval.tasks.choice import ChoiceItem, answer_letter, lettered
 from omnieval.tasks.video_choice import JsonRelease, VideoChoiceTask
@@ -196,6 +195,8 @@ class DailyOmniTask(VideoChoiceTask):
         return {"given": DAILYOMNI_GIVEN[self._mode()]}
 
     def media(self, row: dict[str, Any], base_dir: Path | None) -> list[MediaRef]:
+        from omnieval.media import file_ref
+
         video_id, mode = row["video_id"], self._mode()
         video = super().media(row, base_dir) if mode != "audio" else []
         audio = [file_ref("audio", f"Videos/{video_id}/{video_id}_audio.wav", base_dir)] if mode != "visual" else []

@@ -31,22 +31,34 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omnieval.data import DatasetSpec
 from omnieval.errors import MediaError
 from omnieval.judges.official import OfficialChoiceScorer
-from omnieval.media import cell_ref
-from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient, scored
+from omnieval.tasks.answers import (
+    LENIENT,
+    accuracy_columns,
+    accuracy_metrics,
+    official_accuracy_columns,
+    official_accuracy_metrics,
+    official_and_lenient,
+    scored,
+)
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.choice import ChoiceItem, ChoiceTask
 from omnieval.types import GenConfig, MediaRef, Message, Sample, SampleRecord, Score, media_part, text_part
+
+if TYPE_CHECKING:
+    from omnieval.stats import MetricColumns
 
 DIRECTLY = "Answer with the option's letter from the given choices directly."
 _IMAGE_TAG = re.compile(r"<image (\d+)>")
 
 
 def images_of(row: dict[str, Any], columns: tuple[str, ...], base_dir: Path | None) -> list[MediaRef]:
+    from omnieval.media import cell_ref
+
     return [cell_ref("image", row[column], base_dir) for column in columns]
 
 
@@ -147,6 +159,11 @@ class ImageAnswerTask(Task):
         if self.official is not None:
             return official_accuracy_metrics(records, by=self.breakdowns, name=self.metric)
         return accuracy_metrics(records, name=self.metric, by=self.breakdowns)
+
+    def metric_columns(self, records: list[SampleRecord]) -> MetricColumns:
+        if self.official is not None:
+            return official_accuracy_columns(records, by=self.breakdowns, name=self.metric)
+        return accuracy_columns(records, name=self.metric, by=self.breakdowns)
 
     def scoring_info(self) -> dict[str, Any]:
         return {"official_scorer": self.official.source.describe()} if self.official is not None else {}

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omnieval.data import DatasetSpec, LoadedSplit, json_file_split
 from omnieval.errors import OmnievalError
 from omnieval.judges import mathvista as official
 from omnieval.judges.choice import judge_choice
 from omnieval.judges.exact import judge_exact
-from omnieval.judges.model_judge import Judgment
 from omnieval.judges.numeric import read_number
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import DISAGREE, GUESSED, LENIENT, UNREADABLE, official_accuracy_metrics
@@ -32,6 +31,9 @@ from omnieval.tasks.base import Scored
 from omnieval.tasks.choice import ChoiceItem, letter_of, lettered
 from omnieval.tasks.image.image import ImageChoiceTask
 from omnieval.types import GenConfig, Sample, SampleRecord, Score
+
+if TYPE_CHECKING:
+    from omnieval.judges.model_judge import Judgment
 
 #: the fields calculate_score.py breaks accuracy down by (a question counts under each of its skills)
 BREAKDOWNS = ("question_type", "answer_type", "language", "source", "category", "task", "context", "grade", "skills")

@@ -25,11 +25,7 @@ from typing import Any
 
 from omnieval.data import LoadedSplit
 from omnieval.errors import MediaError, OmnievalError, first_line
-from omnieval.media import audio_ref_from_hf, load_audio
 from omnieval.metrics.error_rate import rate_name
-from omnieval.speech import backends
-from omnieval.speech.cloning import cloning_messages
-from omnieval.speech.hearing import hear, speech_metrics
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.languages import unit_for
 from omnieval.types import GenConfig, MediaRef, Message, Response, Sample, SampleRecord
@@ -95,6 +91,10 @@ class CloningTask(Task):
         return LoadedSplit(rows=rows, source=source, base_dir=folder)
 
     def prepare_scoring(self) -> None:
+        # the speech stack (numpy, the media readers, the models' loaders) is imported where it is used,
+        # so that listing the tasks stays light
+        from omnieval.speech import backends
+
         backends.load_backends(self.params["asr"], self.params["sim"], self.params["quality"], self.language)
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
@@ -103,6 +103,9 @@ class CloningTask(Task):
         return Sample(id=sample_id, index=index, target=row["text"], metadata=metadata)
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        from omnieval.media import audio_ref_from_hf
+        from omnieval.speech.cloning import cloning_messages
+
         prompt = audio_ref_from_hf({"bytes": None, "path": row["prompt_wav"]}, base_dir)
         return cloning_messages(prompt, row["prompt_text"], row["text"])
 
@@ -110,6 +113,10 @@ class CloningTask(Task):
         return self.score_response(sample, None)
 
     def score_response(self, sample: Sample, response: Response | None) -> Scored:
+        from omnieval.media import load_audio
+        from omnieval.speech import backends
+        from omnieval.speech.hearing import hear
+
         heard = hear(
             response,
             str(sample.target),
@@ -132,6 +139,8 @@ class CloningTask(Task):
         return "seedtts" if self.unit == "char" else "seedtts_english"
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
+        from omnieval.speech.hearing import speech_metrics
+
         metrics = speech_metrics(records, self.metric)
         sims = [r.scores["sim"] for r in records if "sim" in r.scores]
         if sims:
@@ -139,6 +148,8 @@ class CloningTask(Task):
         return metrics
 
     def scoring_info(self) -> dict[str, Any]:
+        from omnieval.speech import backends
+
         sim = self.params["sim"]
         return {
             "transcriber": self.params["asr"],

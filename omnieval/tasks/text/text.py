@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omnieval.data import SUBSET_COLUMN, DatasetSpec
 from omnieval.judges.choice import LETTERS, judge_choice
 from omnieval.judges.math_equiv import judge_math
 from omnieval.registry import TASKS
-from omnieval.tasks.answers import accuracy_metrics, choice_prompt, scored
+from omnieval.tasks.answers import accuracy_columns, accuracy_metrics, choice_prompt, scored
 from omnieval.tasks.base import Scored, Task
 from omnieval.tasks.text.mmlu_subjects import MMLU_CATEGORY
 from omnieval.types import GenConfig, Message, Sample, SampleRecord, text_part
+
+if TYPE_CHECKING:
+    from omnieval.stats import MetricColumns
 
 #: room for chain-of-thought answers (the Qwen3 report allows 32,768 output tokens)
 REASONING_GEN = GenConfig(max_new_tokens=32768, temperature=0.0)
@@ -50,6 +53,9 @@ class _ChoiceTask(Task):
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         return accuracy_metrics(records, by=self.breakdowns)
+
+    def metric_columns(self, records: list[SampleRecord]) -> MetricColumns:
+        return accuracy_columns(records, by=self.breakdowns)
 
 
 class MmluReduxTask(_ChoiceTask):
@@ -91,6 +97,12 @@ class MmluReduxTask(_ChoiceTask):
         if sound:
             metrics["accuracy_ok"] = accuracy_metrics(sound)["accuracy"]
         return metrics
+
+    def metric_columns(self, records: list[SampleRecord]) -> MetricColumns:
+        columns = accuracy_columns(records, by=self.breakdowns)
+        sound = [float(r.metadata.get("error_type") == "ok") for r in records]
+        columns.mean("accuracy_ok", [r.scores.get("accuracy", 0.0) for r in records], 100.0, sound)
+        return columns
 
 
 class GpqaDiamondTask(_ChoiceTask):
@@ -165,6 +177,9 @@ class Aime25Task(Task):
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         return accuracy_metrics(records, by=("part",))
+
+    def metric_columns(self, records: list[SampleRecord]) -> MetricColumns:
+        return accuracy_columns(records, by=("part",))
 
 
 for _task in (MmluReduxTask(), GpqaDiamondTask(), Aime25Task()):

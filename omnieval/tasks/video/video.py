@@ -35,7 +35,6 @@ from typing import Any
 from omnieval.data import DatasetSpec, LoadedSplit
 from omnieval.errors import OmnievalError
 from omnieval.judges.official import LeadingToken, ParenLetter, ScorerSource, VideoMMELetter
-from omnieval.media import confined_path
 from omnieval.registry import TASKS
 from omnieval.tasks.choice import ChoiceItem, answer_letter, letter_of, lettered
 from omnieval.tasks.video_choice import JsonRelease, VideoChoiceTask
@@ -145,6 +144,8 @@ class VideoMMETask(VideoChoiceTask):
 
     def prompt_fields(self, row: dict[str, Any], base_dir: Path | None) -> dict[str, str]:
         """The video's subtitles (Video-MME ships none for some videos: those say so, as lmms-eval's do)."""
+        from omnieval.media import confined_path
+
         if not self.subtitles:
             return {}
         path = confined_path("subtitle", f"subtitle/{row['videoID']}.srt", base_dir) if base_dir is not None else None
