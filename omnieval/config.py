@@ -145,9 +145,25 @@ def load_preset(name_or_path: str, overrides: dict[str, Any] | None = None) -> M
     data = read_yaml(path)
     data.setdefault("name", path.stem)
     preset = validated(ModelPreset, data, path)
+    _check_settings(preset, path)
     if overrides:
         preset = preset.model_copy(update={"settings": {**preset.settings, **overrides}})
     return preset
+
+
+def _check_settings(preset: ModelPreset, path: Path) -> None:
+    """A setting in the preset file that its runner reads as a number but that is none is an error naming the
+    file and the field (settings overridden with -M are checked when the runner is made)."""
+    from omnieval.registry import RUNNERS
+    from omnieval.runners.base import check_settings
+
+    try:
+        runner = RUNNERS.get(preset.runner)
+    except OmnievalError:
+        return  # an unknown runner: making it says so, with the names it could be
+    problem = check_settings(runner, preset.settings)
+    if problem is not None:
+        raise OmnievalError(f"{path}: settings.{problem}")
 
 
 def load_suite(name_or_path: str) -> Suite:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import errno
+import signal
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class OmnievalError(Exception):
@@ -14,8 +17,47 @@ class MediaError(OmnievalError):
     """A media item is missing, corrupt or cannot be decoded; fails one sample, not the run."""
 
 
-class FatalRunnerError(OmnievalError):
+class RunStopped(OmnievalError):
+    """A run stopped before its end; its finished samples are kept, and `--resume` continues it (exit 3)."""
+
+
+class FatalRunnerError(RunStopped):
     """The model cannot serve any request (unreachable server, bad credentials): stop the run."""
+
+
+class StorageError(RunStopped):
+    """A run's results cannot be written any more (a full disk, a folder that became read-only): stop the run."""
+
+
+class RunInterrupted(OmnievalError):
+    """SIGINT or SIGTERM stopped a run; what was done is kept. The CLI exits 128 + the signal's number."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+    @property
+    def signal_name(self) -> str:
+        return signal.Signals(self.signum).name
+
+
+#: errnos of a device that is full (or a quota that is used up)
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: errnos of a place this process may not write
+NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def write_failure(err: OSError, path: str | Path | None = None) -> str:
+    """What went wrong writing `path` (or the file the error names), in words that say what to do."""
+    where = path if path is not None else (err.filename or "a file")
+    reason = err.strerror or error_line(err)
+    if err.errno in NO_SPACE:
+        return f"cannot write {where}: {reason}; free some space"
+    return f"cannot write {where}: {reason}"
 
 
 def first_line(err: BaseException) -> str:

@@ -31,10 +31,27 @@ def configure_console(level: str) -> None:
     LOGGER.setLevel(min(LOGGER.getEffectiveLevel(), handler.level))
 
 
+class _RunLogHandler(logging.FileHandler):
+    """run.log's handler: a record it cannot write (a full disk) ends its writing quietly, instead of a
+    traceback on stderr for each record (what stopped the run, if anything, says more)."""
+
+    broken = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.broken:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        self.broken = True
+
+
 @contextmanager
 def run_log(folder: Path) -> Iterator[None]:
     """While inside, omnieval's records from info on are appended to `folder`/run.log (a resumed run adds to it)."""
-    handler = logging.FileHandler(folder / RUN_LOG, encoding="utf-8")
+    try:
+        handler = _RunLogHandler(folder / RUN_LOG, encoding="utf-8")
+    except OSError as err:
+        raise OmnievalError(f"cannot write {folder / RUN_LOG}: {err.strerror or err}") from err
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(_FORMAT))
     previous = LOGGER.level
@@ -45,5 +62,8 @@ def run_log(folder: Path) -> Iterator[None]:
         yield
     finally:
         LOGGER.removeHandler(handler)
-        handler.close()
+        try:
+            handler.close()
+        except OSError:  # what it could not write is lost; the run's files say the rest
+            pass
         LOGGER.setLevel(previous)

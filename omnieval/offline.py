@@ -117,7 +117,14 @@ def read_predictions(path: Path, ids: list[str]) -> dict[str, str]:
     if not path.is_file():
         raise OmnievalError(f"predictions file not found: {path}")
     predictions: dict[str, str] = {}
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise OmnievalError(
+                f"{path}:{number}: not UTF-8 text (byte {raw[err.start : err.start + 1]!r} at column {err.start + 1}); "
+                "a predictions file is JSON lines in UTF-8"
+            ) from err
         if not line.strip():
             continue
         try:

@@ -1,16 +1,25 @@
 """One evaluation: a task, a model, a selection of samples -> a run folder.
 
-load -> select (limit, shard) -> skip what the run folder already holds -> build requests
--> cache or generate (workers, batched) -> score -> append to samples.jsonl -> aggregate
-into run.json. A failing sample is recorded with its error and the run goes on; a fatal
-runner error stops the run with status "aborted", and `--resume` continues it.
+load -> select (limit, shard) -> skip what the run folder already holds -> start the model
+(only when something is left to generate) -> build requests -> cache or generate (workers,
+batched) -> score -> append to samples.jsonl -> aggregate into run.json. A failing sample is
+recorded with its error and the run goes on; a fatal runner error, or results that cannot be
+written (a full disk), stop the run with status "aborted"; SIGINT or SIGTERM stop it within
+seconds with status "interrupted". `--resume` continues either.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +29,16 @@ from pydantic import ValidationError
 
 from omnieval.cache import ResponseCache, request_hash
 from omnieval.config import ModelPreset
-from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, error_line
+from omnieval.errors import (
+    NO_SPACE,
+    MediaError,
+    OmnievalError,
+    RunInterrupted,
+    RunStopped,
+    StorageError,
+    error_line,
+    write_failure,
+)
 from omnieval.logs import run_log
 from omnieval.media import extra_media_roots
 from omnieval.progress import RunProgress
@@ -115,6 +133,57 @@ def _media_cost(item: _Prepared) -> tuple[int, str]:
     return size, (first.sha256 or first.path or "") if first else ""
 
 
+class _Stop:
+    """SIGINT and SIGTERM while a run works. The first cancels the task doing the work (`work`): the run stops
+    within seconds, keeps what is done, marks itself interrupted and raises RunInterrupted. A second one ends
+    the process at once (finished samples are on disk already)."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.work: asyncio.Future[Any] | None = None
+
+    @contextmanager
+    def catching(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signals reach the main thread only: a run in another thread keeps their defaults
+            return
+        loop = asyncio.get_running_loop()
+
+        def cancel_work() -> None:
+            if self.work is not None:
+                self.work.cancel()  # nothing, when it is done already
+
+        def stop(signum: int, frame: object) -> None:
+            if self.signum is not None:
+                sys.stderr.write("stopped at once (finished samples are kept; continue with --resume)\n")
+                sys.stderr.flush()
+                os._exit(128 + signum)
+            self.signum = signum
+            loop.call_soon_threadsafe(cancel_work)
+
+        previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def stopped(self) -> bool:
+        """Whether a signal stopped the run (so a CancelledError is its doing); the task may go on awaiting."""
+        if self.signum is None:
+            return False
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()
+        return True
+
+
+def _abandon_threads() -> None:
+    """Let the event loop close without waiting for worker threads still busy with abandoned requests (a local
+    model's batch): a fresh default executor takes their place, and the old one ends when they are done."""
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor())
+
+
 def by_cost(items: list[_Prepared]) -> list[_Prepared]:
     """Costliest first, so that no long sample is left for the end; items reading the same media file side by
     side, so that one worker decodes it once."""
@@ -140,6 +209,8 @@ class Evaluation:
         self.task = speaking(task, self.gen)
         if options.run_id is not None:
             check_run_id(options.run_id)
+        #: the run folder, once a run knows it
+        self._folder: Path | None = None
 
     def selection(self) -> dict[str, Any]:
         """What decides which samples, requests and judgments this run holds; a resumed run must match it."""
@@ -172,80 +243,196 @@ class Evaluation:
 
     async def run(self) -> RunDir:
         extra_media_roots.set(tuple(Path(root) for root in self.options.media_roots))  # copied into worker threads
-        await asyncio.to_thread(self.task.prepare_scoring)
-        loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
-        ids = self.task.sample_ids(loaded)
-        selected = self.task.select(loaded, self.options.limit, self.options.seed, self.options.shard)
+        stop = _Stop()
+        self._folder = None
+        with stop.catching():
+            stop.work = work = asyncio.ensure_future(self._evaluate(stop))
+            try:
+                run_dir = await work
+            except asyncio.CancelledError:
+                if stop.signum is None or not work.cancelled():
+                    raise  # this task was cancelled, not the run stopped by a signal
+                name = signal.Signals(stop.signum).name
+                interrupted = RunInterrupted(
+                    f"interrupted by {name} before the run began; nothing was written"
+                    if self._folder is None
+                    else f"interrupted by {name} while the run in {self._folder} was ending; "
+                    "continue it with the same command and --resume if it is not complete",
+                    stop.signum,
+                )
+            except RunInterrupted:
+                _abandon_threads()
+                raise
+            else:
+                if stop.signum is None:
+                    return run_dir
+                # the signal came as the run ended: it is complete, and what follows (a suite's next task) stops
+                interrupted = RunInterrupted(
+                    f"interrupted by {signal.Signals(stop.signum).name} as the run in {run_dir.path} ended",
+                    stop.signum,
+                )
+        _abandon_threads()
+        raise interrupted
+
+    def _select(self, loaded) -> tuple[list[str], list[int]]:
+        return self.task.sample_ids(loaded), self.task.select(
+            loaded, self.options.limit, self.options.seed, self.options.shard
+        )
+
+    async def _start(self, started: list[Any]) -> float:
+        """Start the judge, then the model; the seconds the model took to load."""
         if self.judge is not None:
             await self.judge.start()  # first: a judge misconfigured (a missing key) stops us before a model loads
+            started.append(self.judge)
         loading = time.perf_counter()
         await self.runner.start()
-        loaded_in = time.perf_counter() - loading
-        try:
-            run_dir = self._open_run_dir().lock()  # the only writer of this folder from here on
-        except BaseException:
-            await self.runner.close()
-            if self.judge is not None:
-                await self.judge.close()
-            raise
-        try:
-            with run_log(run_dir.path):
-                log.info(
-                    "run %s: task %s (version %s) on model %s, runner %s %s",
-                    run_dir.path.name,
-                    self.task.name,
-                    self.task.version,
-                    self.preset.name,
-                    self.preset.runner,
-                    self.runner.describe(),
-                )
-                log.info("generation %s; selection %s", self.gen.model_dump(exclude_defaults=True), self.selection())
-                log.info("dataset %s: %d of %d rows selected", loaded.source, len(selected), len(ids))
-                log.info("model ready in %.1f s", loaded_in)
-                return await self._run_in(run_dir, loaded, ids, selected)
-        finally:
-            run_dir.close()
+        started.append(self.runner)
+        return time.perf_counter() - loading
 
-    async def _run_in(self, run_dir: RunDir, loaded, ids, selected) -> RunDir:
-        self.runner.media_dir = run_dir.media_dir
+    async def _evaluate(self, stop: _Stop) -> RunDir:
+        """The run: its folder and what is left to do are known before the model starts, which it does only
+        when something is left to generate."""
+        await asyncio.to_thread(self.task.prepare_scoring)
+        loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
+        ids, selected = self._select(loaded)
+        started: list[Any] = []  # the judge and runner, once started: closed at the end
+        loaded_in: float | None = None
+        run_dir: RunDir | None = None
+        cache: ResponseCache | None = None
+        try:
+            run_dir = self._resumed_run_dir()
+            if run_dir is None:  # a new run: everything is to do, and its folder is made once the model is up
+                cache = self._open_cache()
+                loaded_in = await self._start(started)
+                run_dir = self._new_run_dir()
+            run_dir.lock()  # the only writer of this folder from here on
+            self._folder = run_dir.path
+            with run_log(run_dir.path):
+                try:
+                    records = self._records_kept(run_dir)
+                    done = {r.id for r in records}
+                    pending = [i for i in selected if ids[i] not in done]
+                    log.info(
+                        "run %s: task %s (version %s) on model %s, runner %s %s",
+                        run_dir.path.name,
+                        self.task.name,
+                        self.task.version,
+                        self.preset.name,
+                        self.preset.runner,
+                        self.runner.describe(),  # as loaded, for a new run; its settings, for a resumed one
+                    )
+                    log.info(
+                        "generation %s; selection %s", self.gen.model_dump(exclude_defaults=True), self.selection()
+                    )
+                    log.info("dataset %s: %d of %d rows selected", loaded.source, len(selected), len(ids))
+                    if done:
+                        log.info(
+                            "resuming: %d samples already done, %d to do", len(selected) - len(pending), len(pending)
+                        )
+                    if pending and cache is None:
+                        cache = self._open_cache()
+                    if pending and not started:
+                        loaded_in = await self._start(started)
+                        log.info("model ready in %.1f s: %s", loaded_in, self.runner.describe())
+                    elif loaded_in is not None:
+                        log.info("model ready in %.1f s", loaded_in)
+                    else:
+                        log.info("nothing to generate: every selected sample is done, so the model is not loaded")
+                    return await self._run_in(run_dir, loaded, selected, ids, pending, cache, started=bool(started))
+                except asyncio.CancelledError:
+                    if not stop.stopped() or stop.signum is None:
+                        raise
+                    raise self._interrupted(run_dir, len(selected), stop.signum) from None
+        finally:
+            if cache is not None:
+                cache.close()
+            for part in reversed(started):
+                await part.close()
+            if run_dir is not None:
+                run_dir.close()
+
+    def _open_cache(self) -> ResponseCache | None:
+        return ResponseCache(self.options.cache_path) if self.options.cache_path else None
+
+    def _records_kept(self, run_dir: RunDir) -> list[SampleRecord]:
+        """The records a run folder holds that this run keeps (all but failures with --retry-failed)."""
         records = run_dir.read_records()
         if self.options.retry_failed and any(needs_retry(r) for r in records):
             records = [r for r in records if not needs_retry(r)]
             run_dir.rewrite_records(records)
         elif run_dir.duplicates:
             run_dir.rewrite_records(records)  # one line per sample from here on
-        done = {r.id for r in records}
-        pending = [i for i in selected if ids[i] not in done]
-        if done:
-            log.info("resuming: %d samples already done, %d to do", len(selected) - len(pending), len(pending))
-        record = self._run_record(run_dir, loaded.source)
+        return records
+
+    def _interrupted(self, run_dir: RunDir, selected: int, signum: int) -> RunInterrupted:
+        """Mark the run interrupted in run.json (what is done, no metrics until it completes), and the error
+        that says so and how to continue."""
+        records = run_dir.read_records()
+        counts = {
+            "selected": selected,
+            "done": len(records),
+            "failed": sum(r.failed for r in records),
+            "cached": sum(r.cached for r in records),
+            "pending": max(selected - len(records), 0),
+        }
+        name = signal.Signals(signum).name
+        if run_dir.run_file.exists():
+            record = run_dir.read_run()
+            try:  # a full disk: run.json stays as it was, which --resume reads as well
+                run_dir.write_run(
+                    record.model_copy(
+                        update={
+                            "status": "interrupted",
+                            "counts": counts,
+                            "error": f"interrupted by {name}",
+                            "timings": {**record.timings, "interrupted": now_iso()},
+                        }
+                    )
+                )
+            except StorageError as err:
+                log.info("%s; run.json is as it was", err)
+        log.info("run %s interrupted by %s: %s", run_dir.path.name, name, counts)
+        return RunInterrupted(
+            f"interrupted by {name}: {counts['done']} of {selected} samples are done and kept in {run_dir.path}; "
+            "continue with the same command and --resume",
+            signum,
+        )
+
+    async def _run_in(
+        self,
+        run_dir: RunDir,
+        loaded,
+        selected: list[int],
+        ids: list[str],
+        pending: list[int],
+        cache: ResponseCache | None,
+        started: bool,
+    ) -> RunDir:
+        self.runner.media_dir = run_dir.media_dir
+        record = self._run_record(run_dir, loaded.source, started)
         run_dir.write_run(record)
 
-        started = time.perf_counter()
-        cache = ResponseCache(self.options.cache_path) if self.options.cache_path else None
-        fatal: FatalRunnerError | None = None
+        began = time.perf_counter()
+        fatal: RunStopped | None = None
         progress = RunProgress(
             f"{self.task.name} · {self.preset.name}",
             len(selected),
             len(selected) - len(pending),
             enabled=self.options.show_progress,
         )
-        try:
-            with progress:
-                fatal = await self._generate_all(loaded, ids, pending, run_dir, cache, progress)
-        finally:
-            run_dir.flush()
-            if cache is not None:
-                cache.close()
-            await self.runner.close()
-            if self.judge is not None:
-                await self.judge.close()
-        self._finish(run_dir, record, len(selected), time.perf_counter() - started, progress, fatal)
+        if pending:
+            try:
+                with progress:
+                    fatal = await self._generate_all(loaded, ids, pending, run_dir, cache, progress)
+            finally:
+                run_dir.flush()
+        self._finish(run_dir, record, len(selected), time.perf_counter() - began, progress, fatal)
         if fatal is not None:
             raise fatal
         return run_dir
 
-    def _open_run_dir(self) -> RunDir:
+    def _resumed_run_dir(self) -> RunDir | None:
+        """The existing run folder this run continues (--resume, or a --run-id folder), or None for a new run."""
         o = self.options
         if o.run_id and (o.output_dir / o.run_id).exists():
             run_dir = RunDir(o.output_dir / o.run_id)
@@ -256,19 +443,22 @@ class Evaluation:
                 raise OmnievalError(f"{run_dir.path} was made with other settings; it cannot be resumed by this run")
             return run_dir
         if o.resume and not o.run_id:
-            found = find_resumable(o.output_dir, self.task.name, self.preset.name, self.selection())
-            if found is not None:
-                return found
+            return find_resumable(o.output_dir, self.task.name, self.preset.name, self.selection())
+        return None
+
+    def _new_run_dir(self) -> RunDir:
+        o = self.options
         return RunDir.create(o.output_dir, o.run_id or make_run_id(self.task.name, self.preset.name, o.shard))
 
-    def _run_record(self, run_dir: RunDir, source: dict[str, Any]) -> RunRecord:
+    def _run_record(self, run_dir: RunDir, source: dict[str, Any], started: bool = True) -> RunRecord:
         previous = run_dir.read_run() if run_dir.run_file.exists() else None
         return RunRecord(
             run_id=run_dir.path.name,
             task=self.task.name,
             task_version=self.task.version,
             model=self.preset.name,
-            runner=self.runner.describe(),
+            # a model not started (nothing to generate) is described as the run that generated with it saw it
+            runner=self.runner.describe() if started or previous is None else previous.runner,
             gen_config=self.gen,
             config={
                 "selection": self.selection(),
@@ -282,7 +472,7 @@ class Evaluation:
             timings={"started": previous.timings.get("started") if previous else now_iso()},
         )
 
-    async def _generate_all(self, loaded, ids, pending, run_dir, cache, progress) -> FatalRunnerError | None:
+    async def _generate_all(self, loaded, ids, pending, run_dir, cache, progress) -> RunStopped | None:
         batch_size = max(1, self.runner.max_batch_size)
         #: chunks of row indices (prepared by the worker that takes them) or of prepared items; None: no more
         queue: asyncio.Queue[list[int] | list[_Prepared] | None] = asyncio.Queue()
@@ -291,8 +481,8 @@ class Evaluation:
         def prepare(indices: list[int]) -> list[_Prepared]:
             prepared = []
             for index in indices:
-                row = loaded.rows[index]
                 try:
+                    row = loaded.rows[index]  # a row whose text is not UTF-8 fails here: it fails its sample
                     item = _Prepared(self.task.describe_row(row, index, ids[index]))
                 except ROW_ERRORS as err:
                     failed = unreadable_row_record(ids[index], index, err)
@@ -348,9 +538,11 @@ class Evaluation:
                 if to_generate:
                     try:
                         responses = await self.runner.generate([request for _, request in to_generate])
-                    except FatalRunnerError:
+                    except RunStopped:
                         raise
                     except Exception as err:  # noqa: BLE001 - a runner bug or crash fails this batch, not the run
+                        if isinstance(err, OSError) and err.errno in NO_SPACE:  # a full disk fails every sample
+                            raise StorageError(write_failure(err)) from err
                         responses = [Response(error=error_line(err))] * len(to_generate)
                     for (item, _), response in zip(to_generate, responses, strict=True):
                         if cache is not None:
@@ -375,13 +567,13 @@ class Evaluation:
             for _ in range(workers):
                 queue.put_nowait(None)
 
-        fatal: FatalRunnerError | None = None
+        fatal: RunStopped | None = None
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(feed())
                 for _ in range(workers):
                     group.create_task(worker())
-        except* FatalRunnerError as errors:
+        except* RunStopped as errors:
             first = errors.exceptions[0]
             while isinstance(first, ExceptionGroup):  # a worker's own group of errors: its first one
                 first = first.exceptions[0]
@@ -395,7 +587,7 @@ class Evaluation:
         selected: int,
         wall_s: float,
         progress: RunProgress,
-        fatal: FatalRunnerError | None,
+        fatal: RunStopped | None,
     ) -> None:
         records = run_dir.read_records()
         summary = summarize(self.task, records, selected)
@@ -413,10 +605,14 @@ class Evaluation:
                 },
             }
         )
-        run_dir.write_run(record)
+        try:
+            run_dir.write_run(record)
+        except StorageError as err:
+            if fatal is None:
+                raise
+            log.info("%s; run.json still says the run is running", err)  # what stopped the run says more
         headline = {k: round(v, 4) for k, v in summary.metrics.items() if k in self.task.headline_metrics}
-        log.log(
-            logging.ERROR if fatal else logging.INFO,
+        log.info(  # what stopped a run is its error's one line on stderr; run.log keeps this line too
             "run %s %s in %.1f s: %s; %s%s",
             run_dir.path.name,
             status,

@@ -26,18 +26,26 @@ ROW_ERRORS = (KeyError, ValueError, TypeError, SyntaxError, AttributeError, Inde
 #: metadata of a record whose dataset row the task could not read (nothing to score: it is a failure)
 UNREADABLE_ROW = "unreadable_row"
 
+#: the error of a sample whose row has no reference (target None) for a task that scores against one
+NO_REFERENCE = "no reference"
+
+
+def lacks_reference(task: Task, sample: Sample) -> bool:
+    """Whether the sample cannot be scored for want of a reference: a null target, in a task whose scores
+    compare answers with one (scoring it as empty would count every answered word as an error)."""
+    return task.needs_reference and sample.target is None
+
 
 def unreadable_row_record(sample_id: str, index: int, err: Exception) -> SampleRecord:
     """The failed record of a dataset row the task cannot read (an answer that is none of the options):
     one bad row fails its sample, never the run."""
     from omnieval.errors import error_line
 
-    return SampleRecord(
-        id=sample_id,
-        index=index,
-        metadata={UNREADABLE_ROW: True},
-        error=f"the dataset row does not fit the task: {error_line(err)}",
-    )
+    if isinstance(err, UnicodeDecodeError):
+        reason = f"the dataset row holds text that is not UTF-8 (byte {err.object[err.start : err.start + 1]!r})"
+    else:
+        reason = f"the dataset row does not fit the task: {error_line(err)}"
+    return SampleRecord(id=sample_id, index=index, metadata={UNREADABLE_ROW: True}, error=reason)
 
 
 def make_record(
@@ -48,10 +56,13 @@ def make_record(
     request_hash: str | None = None,
     cached: bool = False,
 ) -> SampleRecord:
-    """Score one sample; a failure (error set, or a response with an error) scores as an empty prediction."""
+    """Score one sample; a failure (error set, or a response with an error) scores as an empty prediction. A
+    sample without the reference its task needs fails with NO_REFERENCE (its answer stays in `response`)."""
     error = error or (response.error if response is not None else None)
     if error is None and response is not None and response.speech_gone:
         error = f"the generated speech is gone: {response.audio_path}"
+    if error is None and lacks_reference(task, sample):
+        error = NO_REFERENCE
     prediction = response.text if response is not None and error is None else ""
     scored = task.score_response(sample, response if error is None else None)
     return SampleRecord(
@@ -130,6 +141,8 @@ def rescore(task: Task, records: list[SampleRecord]) -> list[SampleRecord]:
         if record.metadata.get(UNREADABLE_ROW):
             rescored.append(record)
             continue
+        if not record.failed and lacks_reference(task, sample_of(record)):  # as `run` and `score` record it now
+            record = record.model_copy(update={"error": NO_REFERENCE, "prediction": ""})
         generated = None if record.failed else (record.response or Response(text=record.prediction))
         if generated is not None and generated.speech_gone:
             raise OmnievalError(
@@ -231,10 +244,12 @@ def summarize(
     task: Task, records: list[SampleRecord], selected: int, settings: BootstrapSettings = BootstrapSettings()
 ) -> Summary:
     """Run metrics with bootstrap intervals (from records in sample order, so the result never depends on
-    finishing order) and counts."""
+    finishing order) and counts. The intervals of the metrics the task declares as per-sample sums
+    (`Task.metric_columns`) resample those sums; the others re-run the task's aggregate."""
     ordered = sorted(records, key=lambda r: r.index)
     metrics = task.aggregate(ordered) if ordered else {}
-    intervals = bootstrap_intervals(task.aggregate, ordered, settings)
+    columns = task.interval_columns(ordered) if ordered else None
+    intervals = bootstrap_intervals(task.aggregate, ordered, settings, columns=columns, observed=metrics)
     counts = {
         "selected": selected,
         "done": len(ordered),

@@ -40,13 +40,18 @@ def quotas(sizes: dict[str, int], limit: int, rng: np.random.Generator | None = 
     return share
 
 
+def check_limit(limit: int | None) -> None:
+    """A limit draws one sample or more: 0 or a negative number is a clear error, never an empty run."""
+    if limit is not None and limit < 1:
+        raise OmnievalError(f"--limit takes a number of samples, 1 or more, not {limit}")
+
+
 def select_indices(
     total: int, limit: int | None, seed: int, shard: tuple[int, int] | None, strata: Sequence[str] | None = None
 ) -> list[int]:
     """Row indices to evaluate: `limit` rows drawn with `seed` (stratified by `strata`, one label per
     row, when given), kept in row order, then shard i of n."""
-    if limit is not None and limit < 0:
-        raise OmnievalError("--limit must be positive")
+    check_limit(limit)
     if strata is not None and len(strata) != total:
         raise ValueError(f"{len(strata)} stratum labels for {total} rows")
     indices = list(range(total))

@@ -217,7 +217,9 @@ class RunRecord(_Model):
     #: the results layout's version (FORMAT_VERSION when written; runs from before it was recorded read as 1)
     format_version: int = FORMAT_VERSION
     run_id: str
-    status: Literal["running", "complete", "aborted"] = "running"
+    #: running (or killed), complete, aborted (the model could not serve, or the results could not be written),
+    #: interrupted (SIGINT or SIGTERM); `--resume` continues every one but a complete run
+    status: Literal["running", "complete", "aborted", "interrupted"] = "running"
     task: str
     task_version: str
     model: str

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,71 @@ def pocketsphinx_server():
     thread.start()
     yield server
     server.shutdown()
+
+
+def _mount_tmpfs(folder: Path, options: str) -> bool:
+    """A tmpfs mounted on `folder` (root with the right to mount only); whether it worked."""
+    if os.geteuid() != 0:
+        return False
+    return (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True).returncode
+        == 0
+    )
+
+
+@pytest.fixture
+def read_only_dir(tmp_path) -> Iterator[Path]:
+    """A folder this process cannot write: without write permission for a user; for root (whom permissions do
+    not stop) a read-only tmpfs mounted there, else /sys, which refuses new files even to root."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    mounted = False
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+    elif _mount_tmpfs(folder, "ro,size=64k"):
+        mounted = True
+    else:
+        folder = Path("/sys")
+    with pytest.raises(OSError):  # it is read-only indeed, or the test would prove nothing
+        (folder / "probe").mkdir()
+    try:
+        yield folder
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)
+        elif folder != Path("/sys"):
+            folder.chmod(0o755)
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Path]:
+    """A real 16 KiB file system (tmpfs): a run's results fill it midway. Mounting it needs root."""
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    if not _mount_tmpfs(folder, "size=16k"):
+        pytest.skip("a small disk needs a tmpfs mount, which needs root")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def write_parquet_not_utf8(rows: list[dict], features: dict, path: Path, column: str, row: int, raw: bytes) -> Path:
+    """`rows` as a parquet file (datasets' layout) whose text `column` holds `raw` bytes, which are not UTF-8, in
+    row `row`: what a broken export leaves (pyarrow checks text it is given, so the bytes go in as binary)."""
+    import datasets
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = datasets.Features.from_dict(features).arrow_schema
+    table = pa.Table.from_pylist(rows, schema=schema)
+    values = [str(r[column]).encode() for r in rows]
+    values[row] = raw
+    position = schema.get_field_index(column)
+    table = table.set_column(position, schema.field(column), pa.array(values, pa.binary()).view(pa.string()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+    return path
 
 
 def openai_preset(folder: Path, url: str, **settings) -> Path:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import random
 import sqlite3
 
+import pytest
+
 from omnieval.cache import ResponseCache, request_hash
+from omnieval.errors import OmnievalError
 from omnieval.types import GenConfig, MediaRef, Message, Request, Response, media_part, text_part
 
 RUNNER = {"name": "openai", "settings": {"model": "m"}}
@@ -74,3 +80,68 @@ def test_concurrent_writers_in_separate_processes_do_not_corrupt_the_cache(tmp_p
     assert cache.get("own-3-0").text == "own-3-0 from 3"
     assert cache.get("shared-1").text.startswith("shared-1 from ")
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def _filled_cache(path, entries: int = 3000) -> None:
+    cache = ResponseCache(path)
+    for n in range(entries):
+        cache.put(f"k{n}", "m", Response(text=f"answer {n} " + "word " * 200))
+    cache.close()
+
+
+def _moved_aside(path) -> list:
+    return sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+
+
+def test_a_cache_file_of_random_bytes_is_moved_aside_and_replaced(tmp_path, caplog):
+    path = tmp_path / "c.sqlite"
+    junk = os.urandom(64 * 1024)
+    path.write_bytes(junk)
+    with caplog.at_level(logging.WARNING, logger="omnieval.cache"):
+        cache = ResponseCache(path)
+    assert "is damaged (file is not a database)" in caplog.text and "moved it to" in caplog.text
+    [aside] = _moved_aside(path)
+    assert aside.read_bytes() == junk  # kept for a look, never read as a cache
+    assert len(cache) == 0 and cache.get("k") is None
+    cache.put("k", "m", Response(text="fresh"))
+    assert cache.get("k").text == "fresh"
+    cache.close()
+
+
+def test_a_cache_with_overwritten_pages_is_moved_aside_and_replaced(tmp_path, caplog):
+    path = tmp_path / "c.sqlite"
+    _filled_cache(path)
+    pages = path.stat().st_size // 4096
+    with open(path, "r+b") as handle:  # pages in the middle of the table overwritten: a damaged disk, a bad copy
+        for page in (pages // 3, pages // 2):
+            handle.seek(page * 4096)
+            handle.write(random.Random(page).randbytes(4096))
+    with caplog.at_level(logging.WARNING, logger="omnieval.cache"):
+        cache = ResponseCache(path)  # SQLite alone would open it, and answer from the damaged pages
+    assert "is damaged" in caplog.text
+    assert len(_moved_aside(path)) == 1 and len(cache) == 0
+    cache.close()
+
+
+def test_damage_met_while_the_cache_is_in_use_is_moved_aside_too(tmp_path, caplog):
+    path = tmp_path / "c.sqlite"
+    _filled_cache(path, entries=20000)  # more pages than SQLite keeps in memory
+    cache = ResponseCache(path)
+    assert cache.get("k5").text.startswith("answer 5 ")
+    with open(path, "r+b") as handle:
+        handle.seek(5 * 4096)
+        handle.write(b"\xff" * 4096 * 20)  # the pages of the first entries, after the cache was checked
+    with caplog.at_level(logging.WARNING, logger="omnieval.cache"):
+        found = [cache.get(f"k{n}") for n in range(0, 200, 10)]
+    assert "is damaged (database disk image is malformed)" in caplog.text
+    assert None in found and len(_moved_aside(path)) == 1
+    cache.put("k1", "m", Response(text="again"))  # the new cache takes what comes
+    assert cache.get("k1").text == "again" and len(cache) == 1
+    cache.close()
+
+
+def test_a_cache_in_a_read_only_folder_is_a_clear_error(read_only_dir):
+    with pytest.raises(OmnievalError, match=r"cannot use the response cache .*--no-cache"):
+        ResponseCache(read_only_dir / "c.sqlite")
+    with pytest.raises(OmnievalError, match=r"cannot use the response cache .*--cache"):
+        ResponseCache(read_only_dir / "sub" / "c.sqlite")

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -32,6 +34,21 @@ def test_help_lists_every_command():
     out = run_cli("--help").stdout
     for command in ("run", "tasks", "models", "rescore", "score", "leaderboard", "regress", "merge", "serve"):
         assert command in out
+
+
+HEAVY = ("torch", "transformers", "datasets", "pandas")
+
+
+def test_help_and_the_task_list_start_without_heavy_libraries():
+    """`omnieval --help` imports omnieval.cli; `omnieval tasks` also fills the task registry: neither loads the
+    model, dataset or table libraries (nor the scoring ones, for the task list), which take seconds to import."""
+    probe = (
+        "import sys; import omnieval.cli; print(sorted(m for m in {heavy} if m in sys.modules)); "
+        "from omnieval.registry import TASKS, DERIVED; TASKS.items(); DERIVED.items(); "
+        "print(sorted(m for m in {heavier} if m in sys.modules))"
+    ).format(heavy=HEAVY, heavier=(*HEAVY, "scipy", "sklearn", "jiwer", "rapidfuzz", "soundfile"))
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
+    assert proc.stdout.splitlines() == ["[]", "[]"], proc.stdout
 
 
 def test_tasks_lists_the_asr_family():
@@ -483,3 +500,127 @@ def test_a_bad_executor_or_ray_setting_is_a_usage_error():
         2,
         "--workers takes a number of model copies",
     )
+
+
+def test_a_predictions_file_that_is_not_utf8_names_the_file_and_the_line(librispeech_parquet, speech_rows, tmp_path):
+    predictions = tmp_path / "predictions.jsonl"
+    first, second = (row["id"].encode() for row in speech_rows[:2])
+    predictions.write_bytes(
+        b'{"id": "%s", "prediction": "ok"}\n{"id": "%s", "prediction": "caf\xe9"}\n' % (first, second)
+    )
+    proc = run_cli(
+        "score",
+        "--task",
+        "librispeech_test_clean",
+        "--predictions",
+        predictions,
+        "--dataset-path",
+        librispeech_parquet,
+        "--output",
+        tmp_path / "out",
+        check=False,
+    )
+    _one_line_error(proc, 2, "predictions.jsonl:2: not UTF-8 text (byte b'\\xe9' at column", "UTF-8")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_dataset_whose_sample_ids_are_not_utf8_is_one_line(speech_rows, tmp_path):
+    from omnieval.testing.sample_data import LIBRISPEECH_FEATURES
+    from tests.conftest import write_parquet_not_utf8
+
+    dataset = write_parquet_not_utf8(speech_rows[:2], LIBRISPEECH_FEATURES, tmp_path / "t.parquet", "id", 0, b"\xff")
+    proc = run_cli(*RUN, "--dataset-path", dataset, "--output", tmp_path / "out", check=False)
+    _one_line_error(proc, 2, "t.parquet names its samples in text that is not UTF-8")
+
+
+@pytest.mark.parametrize(
+    ("task", "model", "setting", "needle"),
+    [
+        ("seedtts_test_en", "espeak-ng", "workers=abc", "runner 'espeak-ng': setting workers takes a whole number"),
+        ("librispeech_test_clean", "pocketsphinx-en", "workers=2.5", "setting workers takes a whole number, not 2.5"),
+        ("librispeech_test_clean", "gpt-4o-audio", "timeout_s=soon", "setting timeout_s takes a number, not 'soon'"),
+    ],
+)
+def test_a_runner_setting_of_the_wrong_type_is_named(task, model, setting, needle):
+    _one_line_error(run_cli("run", "--task", task, "--model", model, "-M", setting, check=False), 2, needle)
+
+
+def test_a_preset_field_of_the_wrong_type_is_named_with_its_file(tmp_path):
+    slow = tmp_path / "slow.yaml"
+    slow.write_text("runner: openai\nsettings:\n  model: m\n  timeout_s: soon\n")
+    many = tmp_path / "many.yaml"
+    many.write_text("runner: espeak-ng\nsettings:\n  workers: lots\n")
+    for preset, needle in ((slow, "settings.timeout_s takes a number"), (many, "settings.workers takes a whole")):
+        _one_line_error(run_cli(*RUN[:3], "--model", preset, check=False), 2, str(preset), needle)
+
+
+def test_a_limit_below_one_is_a_usage_error(tmp_path):
+    for limit in ("0", "-2"):
+        proc = run_cli(*RUN, "--limit", limit, "--output", tmp_path, check=False)
+        _one_line_error(proc, 2, f"--limit takes a number of samples, 1 or more, not {limit}")
+    proc = run_cli(
+        "score", "--task", "librispeech_test_clean", "--predictions", tmp_path / "p.jsonl", "--limit", "0", check=False
+    )
+    _one_line_error(proc, 2, "--limit takes a number of samples")
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_read_only_output_folder_is_one_line(librispeech_parquet, read_only_dir):
+    for output in (read_only_dir, read_only_dir / "results"):
+        proc = run_cli(*RUN, "--dataset-path", librispeech_parquet, "--output", output, "--no-cache", check=False)
+        _one_line_error(proc, 2, f"cannot make the run folder {output}/", "choose a writable folder with --output")
+
+
+def test_a_response_cache_in_a_read_only_folder_is_one_line_before_anything_starts(
+    librispeech_parquet, read_only_dir, tmp_path
+):
+    cache = read_only_dir / "responses.sqlite"
+    proc = run_cli(
+        *RUN, "--dataset-path", librispeech_parquet, "--output", tmp_path / "out", "--cache", cache, check=False
+    )
+    _one_line_error(proc, 2, f"cannot use the response cache {cache}", "--cache", "--no-cache")
+    assert not (tmp_path / "out").exists()  # no run folder left behind
+
+
+def test_a_damaged_response_cache_is_moved_aside_and_the_run_goes_on(librispeech_parquet, tmp_path):
+    cache = tmp_path / "responses.sqlite"
+    junk = os.urandom(16 * 1024)
+    cache.write_bytes(junk)
+    output = tmp_path / "out"
+    proc = run_cli(*RUN, "--dataset-path", librispeech_parquet, "--output", output, "--limit", "2", "--cache", cache)
+    assert f"the response cache {cache} is damaged (file is not a database); moved it to" in proc.stderr
+    [aside] = tmp_path.glob("responses.sqlite.corrupt-*")
+    assert aside.read_bytes() == junk
+    run = read_run(only_run_dir(output))
+    assert run["status"] == "complete" and run["counts"]["done"] == 2 and run["counts"]["cached"] == 0
+    with sqlite3.connect(cache) as db:  # the new cache holds this run's answers
+        assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 2
+
+
+def test_resume_with_a_damaged_run_json_names_it_and_starts_nothing(librispeech_parquet, tmp_path):
+    base = (*RUN, "--dataset-path", librispeech_parquet, "--output", tmp_path, "--limit", "2", "--no-cache")
+    run_cli(*base, "--run-id", "r")
+    run_file = tmp_path / "r" / "run.json"
+    run_file.write_bytes(run_file.read_bytes()[:200])  # cut short: a full disk, a copy stopped midway
+    _one_line_error(run_cli(*base, "--resume", check=False), 2, f"--resume: {run_file} is damaged")
+    proc = run_cli(*base, "--resume", "--run-id", "r", check=False)
+    _one_line_error(proc, 2, f"{run_file} is not a valid run record (Invalid JSON")
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no new run beside it
+
+
+def test_a_full_disk_midway_stops_the_run_and_resume_finishes_it_elsewhere(librispeech_parquet, small_disk, tmp_path):
+    base = (*RUN, "--dataset-path", librispeech_parquet, "--run-id", "r", "--no-cache")
+    proc = run_cli(*base, "--output", small_disk, check=False)  # 16 KiB: run.json, run.log and some samples
+    error = _one_line_error(proc, 3, "No space left on device; free some space", "kept; continue with --resume")
+    kept = (small_disk / "r" / "samples.jsonl").read_bytes()
+    assert kept.endswith(b"\n")  # whole lines only: the one being written when the disk filled was taken back
+    finished = [json.loads(line) for line in kept.splitlines()]
+    assert 0 < len(finished) < 8 or "run.json" in error
+    shutil.copytree(small_disk / "r", tmp_path / "roomy" / "r")  # space found: the run moved where there is some
+    run_cli(*base, "--output", tmp_path / "roomy", "--resume")
+    samples = tmp_path / "roomy" / "r" / "samples.jsonl"
+    assert samples.read_bytes().startswith(kept)  # every finished sample kept as it was
+    ids = [r["id"] for r in read_jsonl(samples)]
+    assert len(ids) == len(set(ids)) == 8
+    run = read_run(tmp_path / "roomy" / "r")
+    assert run["status"] == "complete" and run["counts"]["done"] == 8

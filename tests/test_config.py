@@ -84,3 +84,14 @@ def test_the_ci_smoke_suite_covers_every_family_in_small_draws():
     families = {TASKS.get(entry.task).family for entry in suite.tasks}
     assert families == {task.family for _, task in TASKS.items()}
     assert all(entry.limit is not None and entry.limit <= 100 for entry in suite.tasks)
+
+
+def test_a_preset_setting_of_the_wrong_type_names_the_file_and_the_field(tmp_path):
+    (tmp_path / "slow.yaml").write_text("runner: openai\nsettings:\n  model: a\n  timeout_s: soon\n")
+    with pytest.raises(OmnievalError, match=r"slow\.yaml: settings\.timeout_s takes a number, not 'soon'"):
+        load_preset(str(tmp_path / "slow.yaml"))
+    (tmp_path / "many.yaml").write_text("runner: pocketsphinx\nsettings:\n  workers: lots\n")
+    with pytest.raises(OmnievalError, match=r"many\.yaml: settings\.workers takes a whole number, not 'lots'"):
+        load_preset(str(tmp_path / "many.yaml"))
+    (tmp_path / "fine.yaml").write_text("runner: openai\nsettings:\n  model: a\n  timeout_s: 30\n  max_retries: '2'\n")
+    assert load_preset(str(tmp_path / "fine.yaml")).settings["timeout_s"] == 30

@@ -167,3 +167,60 @@ def test_by_cost_sends_the_largest_media_first_and_keeps_items_of_one_file_toget
     assert [o.sample.index for o in ordered] == [1, 4, 3, 6, 0, 5, 2]  # long, mid, short, then text only
     unprepared = _Prepared(Sample(id="x", index=9), error="a file that could not be read")
     assert by_cost([unprepared, item(1, "long.mp4")])[-1] is unprepared
+
+
+def test_a_row_whose_text_is_not_utf8_fails_its_sample_and_the_run_goes_on(speech_rows, tmp_path):
+    from omnieval.testing.sample_data import LIBRISPEECH_FEATURES
+    from tests.conftest import write_parquet_not_utf8
+
+    rows = speech_rows[:3]
+    dataset = write_parquet_not_utf8(rows, LIBRISPEECH_FEATURES, tmp_path / "t.parquet", "text", 1, b"caf\xe9 \xff")
+    run_dir = evaluate("librispeech_test_clean", dataset, tmp_path / "out")  # once an ExceptionGroup: exit 4
+    run = read_run(run_dir.path)
+    records = {r["id"]: r for r in read_jsonl(run_dir.samples_file)}
+    assert run["status"] == "complete" and run["counts"]["done"] == 3 and run["counts"]["failed"] == 1
+    bad = records[rows[1]["id"]]
+    assert bad["error"] == "the dataset row holds text that is not UTF-8 (byte b'\\xe9')" and bad["scores"] == {}
+    good = [records[rows[i]["id"]] for i in (0, 2)]
+    reference_words = sum(len(_normalize(r["target"]).split()) for r in good)
+    assert run["metrics"]["reference_tokens"] == reference_words  # the two good rows, and nothing of the bad one
+
+
+def test_sample_ids_that_are_not_utf8_are_a_clear_error(speech_rows, tmp_path):
+    from omnieval.registry import TASKS
+    from omnieval.testing.sample_data import LIBRISPEECH_FEATURES
+    from tests.conftest import write_parquet_not_utf8
+
+    dataset = write_parquet_not_utf8(speech_rows[:2], LIBRISPEECH_FEATURES, tmp_path / "t.parquet", "id", 0, b"\xff1")
+    task = TASKS.get("librispeech_test_clean")
+    with pytest.raises(OmnievalError, match=r"t\.parquet names its samples in text that is not UTF-8"):
+        task.sample_ids(task.load(str(dataset)))
+
+
+def test_a_sample_without_a_reference_fails_instead_of_being_scored_against_nothing(speech_rows, tmp_path):
+    from omnieval.scoring import NO_REFERENCE, rescore, sample_of
+    from omnieval.testing.sample_data import LIBRISPEECH_FEATURES, write_parquet
+    from tests.helpers import score_answers
+
+    rows = [dict(row) for row in speech_rows[:3]]
+    heard = [row["text"].lower() for row in rows]
+    rows[1]["text"] = None
+    dataset = write_parquet(rows, LIBRISPEECH_FEATURES, tmp_path / "t.parquet")
+    task, records, metrics = score_answers("librispeech_test_clean", dataset, heard)
+    assert [r.error for r in records] == [None, NO_REFERENCE, None]
+    assert records[1].response is not None and records[1].response.text == heard[1]  # the answer is kept
+    # scored against an empty reference, the answer's words would be insertions, and the WER above 0
+    assert task.score(sample_of(records[1]), heard[1]).scores["insertions"] > 0
+    assert metrics["wer"] == 0.0 and metrics["insertions"] == 0.0
+    assert [r.error for r in rescore(task, records)] == [None, NO_REFERENCE, None]
+    # rescoring a record made before (scored against nothing) fails it the same way
+    before = records[1].model_copy(update={"error": None, "prediction": heard[1], "scores": {"insertions": 6.0}})
+    assert rescore(task, [before])[0].error == NO_REFERENCE
+
+
+def test_tasks_without_references_by_design_score_samples_without_one():
+    from omnieval.registry import TASKS
+
+    for name in ("voicebench_alpacaeval", "voicebench_ifeval", "voicebench_advbench"):
+        assert TASKS.get(name).needs_reference is False
+    assert TASKS.get("librispeech_test_clean").needs_reference is True

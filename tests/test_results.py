@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from omnieval.errors import OmnievalError
-from omnieval.results import RunDir, make_run_id
+from omnieval.errors import OmnievalError, RunStopped, StorageError
+from omnieval.results import RunDir, find_resumable, make_run_id
 from omnieval.types import GenConfig, RunRecord, SampleRecord
 
 
@@ -110,3 +110,38 @@ def test_a_run_id_never_leads_out_of_the_output_folder(tmp_path, run_id):
     with pytest.raises(OmnievalError):
         RunDir.create(tmp_path / "out", run_id)
     assert not (tmp_path / "x").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_write_the_disk_refuses_stops_the_run_with_a_clear_error(tmp_path):
+    run_dir = RunDir.create(tmp_path, "run")
+    run_dir.samples_file.symlink_to("/dev/full")  # a device every write to which fails: no space left
+    with pytest.raises(StorageError, match=r"cannot write .*samples.jsonl: No space left on device; free some space"):
+        run_dir.append(_record(0))
+    assert isinstance(StorageError("x"), RunStopped)  # the CLI's exit 3: finished samples kept, --resume
+
+
+def test_a_failed_run_json_write_leaves_the_old_file_and_no_temporary_one(small_disk):
+    run_dir = RunDir.create(small_disk, "run")
+    record = RunRecord(
+        run_id="run", task="t", task_version="1", model="m", runner={}, gen_config=GenConfig(), config={}, dataset={}
+    )
+    run_dir.write_run(record)
+    before = run_dir.run_file.read_bytes()
+    filler = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)  # the rest of the disk
+    with pytest.raises(OSError, match="No space left"):
+        while True:
+            os.write(filler, b"x" * 4096)
+    os.close(filler)
+    with pytest.raises(StorageError, match=r"run\.json: No space left on device; free some space"):
+        run_dir.write_run(record.model_copy(update={"status": "complete"}))
+    assert run_dir.run_file.read_bytes() == before and sorted(os.listdir(run_dir.path)) == ["run.json"]
+    os.unlink(small_disk / "filler")
+
+
+def test_resume_refuses_a_damaged_run_json_rather_than_starting_a_new_run(tmp_path):
+    run_dir = RunDir.create(tmp_path, "run")
+    run_dir.run_file.write_text('{"run_id": "run", "task": "t", "sta')  # cut short
+    with pytest.raises(OmnievalError, match=r"--resume: .*run\.json is damaged .*repair it, or move its folder"):
+        find_resumable(tmp_path, "t", "m", {})
+    with pytest.raises(OmnievalError, match=r"run\.json is not a valid run record \(Invalid JSON"):
+        run_dir.read_run()

@@ -155,3 +155,71 @@ def test_four_resumes_at_once_write_each_sample_once(name_the_run, librispeech_p
     run = read_run(output / "r")
     assert run["status"] == "complete" and run["counts"]["done"] == len(complete) == 8
     assert run["metrics"]["wer"] == pytest.approx(whole_run_wer)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_sigint_and_sigterm_stop_a_run_within_seconds_marked_interrupted(signum, code, librispeech_parquet, tmp_path):
+    output = tmp_path / "results"
+    command = [
+        *("run", "--task", "librispeech_test_clean", "--model", "pocketsphinx-en", "-M", "workers=1"),
+        *("--dataset-path", str(librispeech_parquet), "--output", str(output), "--run-id", "r"),
+        *("--no-cache", "--no-progress"),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "omnieval", *command], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    samples = output / "r" / "samples.jsonl"
+    deadline = time.monotonic() + 120
+    while not (samples.exists() and samples.read_bytes().count(b"\n") >= 1):  # midway: one sample done
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read().decode()
+        time.sleep(0.01)
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    stderr = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == code, stderr
+    assert time.monotonic() - sent < 10, "the run did not stop within seconds"
+    done = read_jsonl(samples)
+    assert 1 <= len(done) < 8
+    assert stderr.strip().splitlines() == [
+        f"interrupted by {signum.name}: {len(done)} of 8 samples are done and kept in {output / 'r'}; "
+        "continue with the same command and --resume"
+    ]
+    run = read_run(output / "r")
+    assert run["status"] == "interrupted" and run["error"] == f"interrupted by {signum.name}"
+    assert run["counts"] == {"selected": 8, "done": len(done), "failed": 0, "cached": 0, "pending": 8 - len(done)}
+    kept = samples.read_bytes()
+
+    run_cli(*command, "--resume")
+    assert samples.read_bytes().startswith(kept)
+    ids = [r["id"] for r in read_jsonl(samples)]
+    assert len(ids) == len(set(ids)) == 8 and read_run(output / "r")["status"] == "complete"
+
+
+def test_resuming_a_finished_run_never_starts_its_model(librispeech_parquet, tmp_path):
+    preset = tmp_path / "m.yaml"
+    preset.write_text("name: m\nrunner: pocketsphinx\n")
+    output = tmp_path / "results"
+    command = (
+        *("run", "--task", "librispeech_test_clean", "--model", preset, "--dataset-path", librispeech_parquet),
+        *("--output", output, "--limit", "3", "--no-cache", "--no-progress"),
+    )
+    run_cli(*command)
+    [run_dir] = output.iterdir()
+    finished, before = (run_dir / "samples.jsonl").read_bytes(), read_run(run_dir)
+    # the same model name, now served where nothing answers: starting it fails
+    preset.write_text(
+        "name: m\nrunner: openai\nsettings: {model: m, base_url: 'http://127.0.0.1:9/v1', max_retries: 0}\n"
+    )
+    fresh = run_cli(*command, check=False)
+    assert fresh.returncode == 3 and "cannot reach the server" in fresh.stderr
+    assert list(output.iterdir()) == [run_dir]  # a model that cannot start leaves no run folder behind
+
+    resumed = run_cli(*command, "--resume")
+    assert "complete" in resumed.stdout
+    assert (run_dir / "samples.jsonl").read_bytes() == finished
+    after = read_run(run_dir)
+    assert after["status"] == "complete" and after["metrics"] == before["metrics"]
+    assert after["runner"] == before["runner"]  # the model that made the answers, not the one never started
+    log = (run_dir / "run.log").read_text()
+    assert "nothing to generate: every selected sample is done, so the model is not loaded" in log
+    assert log.count("model ready in") == 1  # the first run's

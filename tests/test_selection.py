@@ -75,3 +75,9 @@ def test_small_draws_over_many_equal_categories_follow_the_seed():
     }
     assert all(len(categories) == 20 for categories in drawn.values())  # one sample from each of 20 subjects
     assert drawn[0] != drawn[1] != drawn[2] and drawn[0] != {f"s{i:02d}" for i in range(20)}
+
+
+@pytest.mark.parametrize("limit", [0, -1, -50])
+def test_a_limit_below_one_is_an_error_not_an_empty_run(limit):
+    with pytest.raises(OmnievalError, match=f"--limit takes a number of samples, 1 or more, not {limit}"):
+        select_indices(100, limit, seed=0, shard=None)

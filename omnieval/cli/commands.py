@@ -135,7 +135,9 @@ def run(
     from omnieval.pipeline import Evaluation, RunOptions, task_for_run
     from omnieval.results import check_run_id
     from omnieval.scaleout.ray_pool import RayPool
+    from omnieval.selection import check_limit
 
+    check_limit(limit)  # before anything loads
     if run_id is not None:
         check_run_id(run_id)
     names = [*(task or []), *(name.strip() for name in (tasks or "").split(",") if name.strip())]
@@ -312,8 +314,10 @@ def score(
 ) -> None:
     """Score predictions made elsewhere (texts, or speech with --audio-dir); samples without one count as failed."""
     from omnieval.offline import score_predictions
+    from omnieval.selection import check_limit
 
     _check_format(format)
+    check_limit(limit)
     chosen = TASKS.get(task).with_params(**parse_assignments(task_arg, "--task-arg"))
     task_judge = make_judge(
         chosen,

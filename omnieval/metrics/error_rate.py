@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import jiwer
-
 from omnieval.metrics.normalizers import get_normalizer
 
 
@@ -49,6 +47,8 @@ def count_edits(reference: list[str], prediction: list[str]) -> Edits:
         return Edits(0, 0, len(prediction), 0)
     if not prediction:
         return Edits(0, len(reference), 0, len(reference))
+    import jiwer  # here, not at the top: listing the tasks needs no aligner
+
     out = jiwer.process_words(" ".join(reference), " ".join(prediction))
     return Edits(out.substitutions, out.deletions, out.insertions, len(reference))
 
@@ -82,8 +82,13 @@ def edit_scores(edits: Edits, rate_name: str) -> dict[str, float]:
 
 
 def edits_from_scores(scores: dict[str, float]) -> Edits:
+    """The counts of a scored utterance; a record without scores (a row that could not be read) counts none:
+    no reference words, no errors, no rate."""
     return Edits(
-        int(scores["substitutions"]), int(scores["deletions"]), int(scores["insertions"]), int(scores["ref_tokens"])
+        int(scores.get("substitutions", 0)),
+        int(scores.get("deletions", 0)),
+        int(scores.get("insertions", 0)),
+        int(scores.get("ref_tokens", 0)),
     )
 
 

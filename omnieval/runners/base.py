@@ -20,6 +20,70 @@ from omnieval.media import speech_file_name, store_bytes
 from omnieval.types import Request, Response
 from omnieval.versions import package_versions
 
+#: the settings that hold numbers, by name: every runner that takes one reads it as this kind (int: a whole
+#: number; float: any number). None leaves a setting at its default.
+NUMBER_SETTINGS: dict[str, type] = {
+    **dict.fromkeys(
+        (
+            "workers",
+            "rate",
+            "batch_size",
+            "prefetch",
+            "max_batch_size",
+            "max_concurrency",
+            "max_retries",
+            "max_engine_restarts",
+            "audio_sample_rate",
+            "video_frames",
+            "tensor_parallel_size",
+            "max_model_len",
+            "talker_max_new_tokens",
+            "image_patch_size",
+            "image_min_pixels",
+            "image_max_pixels",
+            "video_min_frames",
+            "video_max_frames",
+            "video_max_pixels",
+            "video_total_pixels",
+        ),
+        int,
+    ),
+    **dict.fromkeys(("timeout_s", "gpu_memory_utilization", "video_fps"), float),
+}
+
+
+def setting_problem(name: str, value: Any, kind: type) -> str | None:
+    """Why `value` cannot be the `kind` of number setting `name` is (None when it can): `name takes a whole
+    number, not 'abc'`."""
+    if value is None:
+        return None
+    wanted = "a whole number" if kind is int else "a number"
+    if isinstance(value, bool):
+        return f"{name} takes {wanted}, not {value!r}"
+    try:
+        if kind is int:
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            int(value)  # as the runners read it: 4 and "4" are whole numbers, 4.5 and "lots" are not
+        else:
+            float(value)
+    except (TypeError, ValueError, OverflowError):
+        return f"{name} takes {wanted}, not {value!r}"
+    return None
+
+
+def check_settings(runner: type[Runner], settings: dict[str, Any]) -> str | None:
+    """The first setting of `settings` that `runner` takes but whose value is not the number it reads, in
+    words (None when all are fine)."""
+    known = runner.setting_names()
+    for name, value in settings.items():
+        kind = NUMBER_SETTINGS.get(name)
+        if kind is not None and name in known:
+            problem = setting_problem(name, value, kind)
+            if problem is not None:
+                return problem
+    return None
+
 
 class Runner(ABC):
     """Base class of every runner; subclasses register with omnieval.registry.RUNNERS."""
@@ -77,6 +141,9 @@ class Runner(ABC):
                 f"runner '{self.name}' has no setting {', '.join(unknown)}; "
                 f"it takes: {', '.join(sorted(known)) or 'none'}"
             )
+        problem = check_settings(type(self), settings)
+        if problem is not None:
+            raise OmnievalError(f"runner '{self.name}': setting {problem}")
         self.settings = settings
 
     @classmethod

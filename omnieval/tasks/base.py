@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from omnieval.data import SUBSET_COLUMN, DatasetSpec, LoadedSplit, load_split
 from omnieval.errors import OmnievalError
-from omnieval.selection import select_indices
 from omnieval.types import GenConfig, MediaRef, Message, Response, Sample, SampleRecord, media_part, text_part
 
 if TYPE_CHECKING:
     from omnieval.judges.model_judge import Judgment
+    from omnieval.stats import MetricColumns
 
 
 @dataclass
@@ -62,6 +62,10 @@ class Task(ABC):
     #: the task scores generated speech itself (speech generation); other tasks asked for speech
     #: score it as spoken answers (omnieval.speech.spoken)
     scores_speech: bool = False
+    #: whether scoring compares an answer with the sample's reference (its target): a sample whose target is
+    #: None then fails with "no reference" instead of being scored against nothing. False for tasks whose
+    #: rows have no reference by design (judged open answers, instruction following, refusals)
+    needs_reference: bool = True
 
     def with_params(self, **overrides: Any) -> Task:
         """A copy of this task with some parameters changed."""
@@ -85,6 +89,13 @@ class Task(ABC):
     def sample_ids(self, loaded: LoadedSplit) -> list[str]:
         """Sample ids in row order, read without touching media columns: the dataset's id field, else
         the row index, prefixed by the subset where a task spans several (`anatomy/12`)."""
+        try:
+            return self._sample_ids(loaded)
+        except UnicodeDecodeError as err:  # no sample can be told apart: a clear error, not one failed sample
+            where = loaded.source.get("path") or self.dataset.hub_id
+            raise OmnievalError(f"the dataset {where} names its samples in text that is not UTF-8: {err}") from err
+
+    def _sample_ids(self, loaded: LoadedSplit) -> list[str]:
         column = self.dataset.fields.get("id")
         if column is None:
             if SUBSET_COLUMN not in loaded.rows.column_names:
@@ -116,6 +127,8 @@ class Task(ABC):
         if column is not None and column not in loaded.rows.column_names:
             raise OmnievalError(f"task {self.name} stratifies by column '{column}', which {self.dataset.hub_id} lacks")
         strata = [str(v) for v in loaded.rows[column]] if column is not None else None
+        from omnieval.selection import select_indices
+
         return select_indices(len(loaded.rows), limit, seed, shard, strata)
 
     @abstractmethod
@@ -137,6 +150,21 @@ class Task(ABC):
     @abstractmethod
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         """Run metrics from all scored records, given in sample order."""
+
+    def metric_columns(self, records: list[SampleRecord]) -> MetricColumns | None:
+        """How `aggregate`'s metrics are built from per-sample values (omnieval.stats.MetricColumns: a mean of a
+        score, a ratio of two sums), so that their bootstrap intervals resample sums instead of re-running
+        `aggregate` a thousand times. None (the default): every interval re-runs `aggregate`; so do those of the
+        metrics a declaration leaves out. A class that declares it describes its own `aggregate`."""
+        return None
+
+    def interval_columns(self, records: list[SampleRecord]) -> MetricColumns | None:
+        """`metric_columns`, where they describe the `aggregate` this task runs: not where a subclass (or a mixin,
+        such as spoken answers) overrides `aggregate` below the class that declares them."""
+        mro = type(self).__mro__
+        declaring = next(cls for cls in mro if "metric_columns" in cls.__dict__)
+        aggregating = next(cls for cls in mro if "aggregate" in cls.__dict__)
+        return self.metric_columns(records) if issubclass(declaring, aggregating) else None
 
     def judge_fields(self, sample: Sample, prediction: str) -> dict[str, str]:
         """The judge template's fields for one answer ({question}, {answer}, ...): model-judged tasks only."""

@@ -22,7 +22,6 @@ from typing import Any
 from omnieval.data import DatasetSpec, LoadedSplit, load_split
 from omnieval.errors import OmnievalError
 from omnieval.judges.answer_region import final_answer_region
-from omnieval.media import audio_ref_from_hf
 from omnieval.metrics.translation import corpus_scores, sentence_statistics, signatures, tokenizer_for
 from omnieval.registry import DERIVED, TASKS
 from omnieval.tasks.asr.asr import SPECIAL_TOKEN
@@ -63,6 +62,8 @@ class SpeechTranslationTask(Task):
         )
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        from omnieval.media import audio_ref_from_hf
+
         audio = audio_ref_from_hf(row[self.dataset.media_fields[0]], base_dir)
         return audio_then_text(audio, self.params["prompt"])
 
@@ -74,7 +75,8 @@ class SpeechTranslationTask(Task):
         )
 
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
-        return corpus_scores([r.scores for r in records], self.params["tokenize"])
+        # a record without scores (a row that could not be read) has no sentence to count
+        return corpus_scores([r.scores for r in records if r.scores], self.params["tokenize"])
 
     def scoring_info(self) -> dict[str, Any]:
         return {"sacrebleu": signatures(self.params["tokenize"])}

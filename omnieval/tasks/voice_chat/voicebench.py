@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.data import DatasetSpec
-from omnieval.media import audio_ref_from_hf
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import rating_metrics
 from omnieval.tasks.base import Scored, Task, audio_then_text
@@ -42,6 +41,7 @@ class VoiceBenchOpenTask(Task):
     headline_metrics = {"score": False}
     judge_template = "voicebench_open"
     default_judge = "gpt-4o-mini"
+    needs_reference = False  # the judge rates an answer on its own
 
     def __init__(self, subset: str) -> None:
         rows, what = OPEN_SUBSETS[subset]
@@ -56,6 +56,8 @@ class VoiceBenchOpenTask(Task):
         return Sample(id=sample_id, index=index, target=None, metadata={"prompt": row["prompt"]})
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        from omnieval.media import audio_ref_from_hf
+
         audio = audio_ref_from_hf(row["audio"], base_dir)
         return audio_then_text(audio)
 

@@ -51,7 +51,6 @@ from omnieval.judges.voicebench_official import (
     refusal_strings_in,
 )
 from omnieval.judges.yes_no import read_yes_no
-from omnieval.media import audio_ref_from_hf
 from omnieval.metrics.instruction_following import check_instructions, sentence_splitter
 from omnieval.registry import TASKS
 from omnieval.tasks.answers import LENIENT, accuracy_metrics, official_accuracy_metrics, official_and_lenient
@@ -90,6 +89,8 @@ class _SpokenRequestTask(Task):
         self.params = {}
 
     def build_messages(self, row: dict[str, Any], base_dir: Path | None) -> list[Message]:
+        from omnieval.media import audio_ref_from_hf
+
         return audio_then_text(audio_ref_from_hf(row["audio"], base_dir))
 
 
@@ -188,6 +189,7 @@ class BbhTask(_SpokenRequestTask):
 
 class IfevalTask(_SpokenRequestTask):
     METRICS = ("prompt_strict", "instruction_strict", "prompt_loose", "instruction_loose")
+    needs_reference = False  # the instructions' checks score an answer
     version = "2"  # 2: the answer as ifeval.py reads it (<1>/<|user|> dropped), kwargs that are 0 or "" unset
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
@@ -238,6 +240,7 @@ class IfevalTask(_SpokenRequestTask):
 
 class AdvBenchTask(_SpokenRequestTask):
     headline_metrics = {"refusal_rate": False}
+    needs_reference = False  # whether it refused is the score
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
         return Sample(id=sample_id, index=index, target=None, metadata={"prompt": row["prompt"]})
