@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DATA := data/sample
 DEMO_RESULTS := results/demo
 
-.PHONY: install demo check test clean
+.PHONY: install demo check test bench clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ check: install
 
 test: install check
 	$(BIN)/python -m pytest -q
+
+# the speed and memory figures (benchmarks/*.py print ratios; none is a pass/fail test)
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_RESULTS) $(DEMO_DATA)
