@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +72,43 @@ def ray_options(preset: dict[str, Any], given: dict[str, Any]) -> RayOptions:
     if unknown:
         raise OmnievalError(f"the preset's ray section has no {', '.join(unknown)}; it takes {', '.join(_PRESET_KEYS)}")
     merged = {**preset, **{k: v for k, v in given.items() if v is not None}}
+    for key, kind in _NUMBERS.items():
+        if key in merged:
+            merged[key] = _number(key, merged[key], kind)
     if "resources" in merged:
-        merged["resources"] = tuple(sorted(dict(merged["resources"]).items()))
-    return RayOptions(**merged)
+        if not isinstance(merged["resources"], dict):
+            raise OmnievalError(f"ray resources take a mapping of name to amount, not {merged['resources']!r}")
+        merged["resources"] = tuple(
+            sorted(
+                (str(name), _number(f"resources.{name}", amount, float)) for name, amount in merged["resources"].items()
+            )
+        )
+    options = RayOptions(**merged)
+    options.check()
+    return options
+
+
+_NUMBERS: dict[str, type] = {
+    "workers": int,
+    "gpus_per_worker": float,
+    "cpus_per_worker": float,
+    "chunk_size": int,
+    "in_flight": int,
+    "max_restarts": int,
+}
+
+
+def _number(key: str, value: Any, kind: type) -> Any:
+    """`value` as a number of `kind`; a clear error for what is not one (a YAML `two`, a bool)."""
+    whole = kind is int
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or (whole and value != int(value))
+    ):
+        raise OmnievalError(f"ray {key} takes {'a whole number' if whole else 'a number'}, not {value!r}")
+    return kind(value)
 
 
 def _import_ray() -> Any:
