@@ -12,14 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +33,10 @@ from omnieval.errors import (
     error_line,
     write_failure,
 )
+from omnieval.interrupts import StopSignals, abandon_threads
 from omnieval.logs import run_log
 from omnieval.media import extra_media_roots
+from omnieval.prepared import Prepared, by_cost
 from omnieval.progress import RunProgress
 from omnieval.results import RunDir, check_run_id, find_resumable, make_run_id
 from omnieval.runners.base import Runner
@@ -115,82 +111,6 @@ def needs_retry(record: SampleRecord) -> bool:
     return record.failed or judge_failed(record) or (record.response is not None and record.response.empty)
 
 
-@dataclass
-class _Prepared:
-    sample: Sample
-    request: Request | None = None
-    key: str | None = None
-    error: str | None = None
-    #: the task could not read the row: the record is this failure, unscored
-    unreadable: SampleRecord | None = None
-
-
-def _media_cost(item: _Prepared) -> tuple[int, str]:
-    """What generating an item costs, roughly (the bytes of its media files), and its first media item."""
-    refs = [ref for m in item.request.messages for ref in m.media()] if item.request else []
-    size = sum(Path(ref.path).stat().st_size for ref in refs if ref.path and Path(ref.path).is_file())
-    first = refs[0] if refs else None
-    return size, (first.sha256 or first.path or "") if first else ""
-
-
-class _Stop:
-    """SIGINT and SIGTERM while a run works. The first cancels the task doing the work (`work`): the run stops
-    within seconds, keeps what is done, marks itself interrupted and raises RunInterrupted. A second one ends
-    the process at once (finished samples are on disk already)."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-        self.work: asyncio.Future[Any] | None = None
-
-    @contextmanager
-    def catching(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield  # signals reach the main thread only: a run in another thread keeps their defaults
-            return
-        loop = asyncio.get_running_loop()
-
-        def cancel_work() -> None:
-            if self.work is not None:
-                self.work.cancel()  # nothing, when it is done already
-
-        def stop(signum: int, frame: object) -> None:
-            if self.signum is not None:
-                sys.stderr.write("stopped at once (finished samples are kept; continue with --resume)\n")
-                sys.stderr.flush()
-                os._exit(128 + signum)
-            self.signum = signum
-            loop.call_soon_threadsafe(cancel_work)
-
-        previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-
-    def stopped(self) -> bool:
-        """Whether a signal stopped the run (so a CancelledError is its doing); the task may go on awaiting."""
-        if self.signum is None:
-            return False
-        task = asyncio.current_task()
-        if task is not None:
-            task.uncancel()
-        return True
-
-
-def _abandon_threads() -> None:
-    """Let the event loop close without waiting for worker threads still busy with abandoned requests (a local
-    model's batch): a fresh default executor takes their place, and the old one ends when they are done."""
-    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor())
-
-
-def by_cost(items: list[_Prepared]) -> list[_Prepared]:
-    """Costliest first, so that no long sample is left for the end; items reading the same media file side by
-    side, so that one worker decodes it once."""
-    costs = {id(item): _media_cost(item) for item in items}
-    return sorted(items, key=lambda item: (-costs[id(item)][0], costs[id(item)][1], item.sample.index))
-
-
 class Evaluation:
     """Runs one task on one model into one run folder."""
 
@@ -228,7 +148,7 @@ class Evaluation:
             selection["judge"] = self.judge.selection()
         return selection
 
-    def _record(self, item: _Prepared, response: Response | None, cached: bool) -> SampleRecord:
+    def _record(self, item: Prepared, response: Response | None, cached: bool) -> SampleRecord:
         """The scored record of one sample; a scorer that crashes fails this sample only."""
         if item.unreadable is not None:
             return item.unreadable
@@ -243,7 +163,7 @@ class Evaluation:
 
     async def run(self) -> RunDir:
         extra_media_roots.set(tuple(Path(root) for root in self.options.media_roots))  # copied into worker threads
-        stop = _Stop()
+        stop = StopSignals()
         self._folder = None
         with stop.catching():
             stop.work = work = asyncio.ensure_future(self._evaluate(stop))
@@ -261,7 +181,7 @@ class Evaluation:
                     stop.signum,
                 )
             except RunInterrupted:
-                _abandon_threads()
+                abandon_threads()
                 raise
             else:
                 if stop.signum is None:
@@ -271,7 +191,7 @@ class Evaluation:
                     f"interrupted by {signal.Signals(stop.signum).name} as the run in {run_dir.path} ended",
                     stop.signum,
                 )
-        _abandon_threads()
+        abandon_threads()
         raise interrupted
 
     def _select(self, loaded) -> tuple[list[str], list[int]]:
@@ -289,7 +209,7 @@ class Evaluation:
         started.append(self.runner)
         return time.perf_counter() - loading
 
-    async def _evaluate(self, stop: _Stop) -> RunDir:
+    async def _evaluate(self, stop: StopSignals) -> RunDir:
         """The run: its folder and what is left to do are known before the model starts, which it does only
         when something is left to generate."""
         await asyncio.to_thread(self.task.prepare_scoring)
@@ -475,20 +395,18 @@ class Evaluation:
     async def _generate_all(self, loaded, ids, pending, run_dir, cache, progress) -> RunStopped | None:
         batch_size = max(1, self.runner.max_batch_size)
         #: chunks of row indices (prepared by the worker that takes them) or of prepared items; None: no more
-        queue: asyncio.Queue[list[int] | list[_Prepared] | None] = asyncio.Queue()
+        queue: asyncio.Queue[list[int] | list[Prepared] | None] = asyncio.Queue()
         identity = self.runner.cache_identity()
 
-        def prepare(indices: list[int]) -> list[_Prepared]:
+        def prepare(indices: list[int]) -> list[Prepared]:
             prepared = []
             for index in indices:
                 try:
                     row = loaded.rows[index]  # a row whose text is not UTF-8 fails here: it fails its sample
-                    item = _Prepared(self.task.describe_row(row, index, ids[index]))
+                    item = Prepared(self.task.describe_row(row, index, ids[index]))
                 except ROW_ERRORS as err:
                     failed = unreadable_row_record(ids[index], index, err)
-                    prepared.append(
-                        _Prepared(Sample(id=ids[index], index=index), error=failed.error, unreadable=failed)
-                    )
+                    prepared.append(Prepared(Sample(id=ids[index], index=index), error=failed.error, unreadable=failed))
                     continue
                 try:
                     messages = self.task.build_messages(row, loaded.base_dir)
@@ -500,7 +418,7 @@ class Evaluation:
                 prepared.append(item)
             return prepared
 
-        async def finish(done: list[tuple[_Prepared, Response | None, bool]]) -> None:
+        async def finish(done: list[tuple[Prepared, Response | None, bool]]) -> None:
             """Score a batch (judging it when the task has a judge), then append its records."""
             records = await asyncio.to_thread(lambda: [self._record(*each) for each in done])
             judge = self.judge
@@ -521,11 +439,11 @@ class Evaluation:
 
         async def worker() -> None:
             while (batch := await queue.get()) is not None:
-                prepared = [b for b in batch if isinstance(b, _Prepared)] or await asyncio.to_thread(
+                prepared = [b for b in batch if isinstance(b, Prepared)] or await asyncio.to_thread(
                     prepare, [b for b in batch if isinstance(b, int)]
                 )
-                done: list[tuple[_Prepared, Response | None, bool]] = []
-                to_generate: list[tuple[_Prepared, Request]] = []
+                done: list[tuple[Prepared, Response | None, bool]] = []
+                to_generate: list[tuple[Prepared, Request]] = []
                 for item in prepared:
                     hit = cache.get(item.key) if cache is not None and item.key else None
                     if hit is not None and hit.empty and self.options.retry_failed:
