@@ -21,12 +21,20 @@ class Prepared:
     unreadable: SampleRecord | None = None
 
 
+def media_key(requests: list[Request]) -> str | None:
+    """What requests read that others may read too: their first media item (by content, else by path)."""
+    for request in requests:
+        for message in request.messages:
+            for ref in message.media():
+                return ref.sha256 or ref.path or ref.url
+    return None
+
+
 def _media_cost(item: Prepared) -> tuple[int, str]:
     """What generating an item costs, roughly (the bytes of its media files), and its first media item."""
     refs = [ref for m in item.request.messages for ref in m.media()] if item.request else []
     size = sum(Path(ref.path).stat().st_size for ref in refs if ref.path and Path(ref.path).is_file())
-    first = refs[0] if refs else None
-    return size, (first.sha256 or first.path or "") if first else ""
+    return size, (media_key([item.request]) or "") if item.request else ""
 
 
 def by_cost(items: list[Prepared]) -> list[Prepared]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from omnieval.errors import FatalRunnerError, OmnievalError, error_line, first_line
+from omnieval.prepared import media_key
 from omnieval.runners.base import Runner
 from omnieval.types import Request, Response
 
@@ -154,15 +155,6 @@ class _Worker:
         import ray
 
         return ray.get_runtime_context().get_node_id(), os.getpid()
-
-
-def media_key(requests: list[Request]) -> str | None:
-    """What a chunk reads that another may read too: its first media item (by content, else by path)."""
-    for request in requests:
-        for message in request.messages:
-            for ref in message.media():
-                return ref.sha256 or ref.path or ref.url
-    return None
 
 
 class RayPool(Runner):
