@@ -29,6 +29,7 @@ import binascii
 import hmac
 import ipaddress
 import json
+import signal
 import socket
 import threading
 import time
@@ -181,6 +182,8 @@ class RunnerServer:
         self._stop: asyncio.Event | None = None
         self._served = threading.Event()
         self._closed = False
+        #: the signal (SIGINT, SIGTERM) that stopped serve_forever, if one did
+        self.stopped_by: int | None = None
 
     @property
     def url(self) -> str:
@@ -190,18 +193,35 @@ class RunnerServer:
     def _on_runner_loop(self, coroutine) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._runner_loop).result()
 
-    def serve_forever(self) -> None:
-        """Answer requests until shutdown() (from another thread) or KeyboardInterrupt."""
+    def serve_forever(self) -> int | None:
+        """Answer requests until shutdown() from another thread, or, on the main thread, SIGINT or SIGTERM:
+        returns the number of the signal that stopped it (None for shutdown())."""
         loop = asyncio.new_event_loop()
         self._http_loop = loop
         try:
             loop.run_until_complete(self._serve())
         finally:
-            loop.close()
+            loop.close()  # removes the signal handlers too
             self._served.set()
+        return self.stopped_by
+
+    def _stop_on_signals(self, loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+        """The loop's own handlers set the stop event. A Python signal handler that raises in the main thread
+        lands inside whichever callback or request task runs then, and asyncio swallows it there: the server
+        went on serving after a SIGTERM that arrived mid-request."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def stop_on(signum: int) -> None:
+            self.stopped_by = self.stopped_by or signum
+            stop.set()
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop_on, signum)
 
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
+        self._stop_on_signals(asyncio.get_running_loop(), self._stop)
         app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[self._guard])
         app.router.add_get("/v1/models", self._models)
         app.router.add_post("/v1/chat/completions", self._json_route(self.complete))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -371,11 +372,11 @@ def serve(
     server = RunnerServer(runner, served_name or preset.name, host, port, api_key, max_inflight)
     print(f"serving {served_name or preset.name} at {server.url}", flush=True)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        stopped_by = server.serve_forever()
     finally:
         server.shutdown()
+    if stopped_by is not None:  # asked to stop, and stopped cleanly: exit 0
+        print(f"stopped by {signal.Signals(stopped_by).name}", flush=True)
 
 
 @app.command("tiny-checkpoint")
