@@ -255,3 +255,14 @@ def test_the_key_is_required_when_set(tmp_path, short_wav):
         assert post_json(server.url, chat(short_wav), Authorization="Bearer s3cret")[0] == 200
     finally:
         server.close()
+
+
+def test_the_official_openai_client_gets_its_answer(served, short_wav):
+    import openai
+
+    client = openai.OpenAI(base_url=served.url, api_key="unused", max_retries=0)
+    completion = client.chat.completions.create(model=MODEL, messages=chat(short_wav)["messages"])
+    assert completion.object == "chat.completion" and completion.choices[0].message.content
+    with pytest.raises(openai.NotFoundError):
+        client.chat.completions.create(model="another-model", messages=chat(short_wav)["messages"])
+    assert [m.id for m in client.models.list()] == [MODEL]

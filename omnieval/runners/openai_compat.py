@@ -3,8 +3,8 @@
 Audio goes as `input_audio` (16-bit WAV, base64), images as data URLs, a video as
 `video_frames` evenly spaced JPEG frames, followed by its audio track as `input_audio` when the
 request uses the video's audio (`use_audio_in_video`). Requests run
-concurrently up to `max_concurrency`; the openai SDK retries 429, 5xx, timeouts and
-connection errors with exponential backoff (`max_retries`), and so do we for a 200 whose body holds
+concurrently up to `max_concurrency`; 429, 5xx, timeouts and connection errors are retried with
+exponential backoff (`max_retries`, omnieval.runners.http_json), and so is a 200 whose body holds
 no answer (no choices, no message, truncated or not JSON): such an answer fails its sample after
 the last try and is never recorded as an empty answer nor cached. The API key is read from
 the environment variable named by `api_key_env` and is never recorded.
@@ -21,10 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, error_line, first_line
+from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, first_line
 from omnieval.media import encode_wav, load_audio
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner
+from omnieval.runners.http_json import ConnectionFailure, HTTPFailure, JSONClient, TimedOut
 from omnieval.types import GenConfig, MediaRef, Message, Request, Response, TextPart
 
 DEFAULTS: dict[str, Any] = {
@@ -74,14 +75,6 @@ def video_frame_parts(media: MediaRef, frames: int) -> list[dict[str, Any]]:
         )
         parts.append(_image_part(buffer.getvalue(), "image/jpeg"))
     return parts
-
-
-def _reason(err: BaseException) -> str:
-    """What lies under a connection error (the SDK's own message is only "Connection error.")."""
-    cause = err.__cause__ or err.__context__
-    while cause is not None and (cause.__cause__ or cause.__context__) is not None and not str(cause):
-        cause = cause.__cause__ or cause.__context__
-    return error_line(cause) if cause is not None else error_line(err)
 
 
 def _image_size(media: MediaRef) -> list[int] | None:
@@ -151,30 +144,47 @@ def to_openai_messages(
 
 
 def unusable_completion(completion: Any) -> str | None:
-    """Why a 200 answer holds no answer (None when it does): not a chat completion, no choices, no
-    message, or messages with neither text, speech nor refusal. Such an answer is a server fault,
-    retried and then a failed sample, never an empty answer."""
-    from openai.types.chat import ChatCompletion
-
-    if not isinstance(completion, ChatCompletion):
+    """Why a 200 answer (parsed JSON) holds no answer (None when it does): not a chat completion, no
+    choices, no message, or messages with neither text, speech nor refusal. Such an answer is a server
+    fault, retried and then a failed sample, never an empty answer."""
+    if not isinstance(completion, dict):
         return f"not a chat completion but {type(completion).__name__} {str(completion)[:60]!r}"
-    if not completion.choices:
+    if not completion.get("choices") or not isinstance(completion["choices"], list):
         return "no choices"
-    messages = [choice.message for choice in completion.choices if choice.message is not None]
+    messages = _messages(completion)
     if not messages:
         return "no message in the choices"
-    if not any(
-        m.content is not None or getattr(m, "audio", None) is not None or getattr(m, "refusal", None) for m in messages
-    ):
+    if not any(m.get("content") is not None or _audio(m) is not None or m.get("refusal") for m in messages):
         return "a message without content"
     return None
+
+
+def _messages(completion: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c["message"] for c in completion["choices"] if isinstance(c, dict) and isinstance(c.get("message"), dict)]
+
+
+def _audio(message: dict[str, Any]) -> dict[str, Any] | None:
+    audio = message.get("audio")
+    return audio if isinstance(audio, dict) else None
+
+
+def _text(content: Any) -> str | None:
+    """A message's text: a string, or the text parts of a list of parts (some servers answer so)."""
+    if isinstance(content, list):
+        content = "".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return content if isinstance(content, str) and content else None
+
+
+def _tokens(usage: Any, key: str) -> int | None:
+    value = usage.get(key) if isinstance(usage, dict) else None
+    return value if isinstance(value, int) else None
 
 
 class OpenAICompatRunner(Runner):
     speaks = True  # it asks the server for a spoken answer; one that has none is scored as such
     name = "openai"
     description = "OpenAI-compatible chat completions endpoint (vLLM server, hosted APIs, omnieval serve)"
-    packages = ("openai",)
+    packages = ("aiohttp",)
 
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
@@ -186,7 +196,7 @@ class OpenAICompatRunner(Runner):
         self.max_concurrency = int(self.options["max_concurrency"])
         self.constrains_choices = bool(self.options["guided_choice"])
         self.accepts_media = frozenset(self.options["accepts_media"] or ())
-        self._client: Any = None  # an openai.AsyncOpenAI once started
+        self._client: JSONClient | None = None  # once started
 
     @classmethod
     def setting_names(cls) -> set[str]:
@@ -210,63 +220,77 @@ class OpenAICompatRunner(Runner):
         return key
 
     async def start(self) -> None:
-        import openai
-
-        self._client = openai.AsyncOpenAI(
-            base_url=self.options["base_url"],
-            api_key=self._api_key(),
-            timeout=float(self.options["timeout_s"]),
-            max_retries=int(self.options["max_retries"]),
+        self._client = JSONClient(
+            self.options["base_url"],
+            self._api_key(),
+            float(self.options["timeout_s"]),
+            int(self.options["max_retries"]),
         )
         try:
-            await self._client.with_options(max_retries=1).models.list()
-        except (openai.NotFoundError, openai.APITimeoutError, ValueError):
-            pass  # some servers have no /models (or answer it oddly), and a slow answer is no verdict; the
-            # first request will tell
-        except openai.APIError as err:
-            raise self._fatal(err) or FatalRunnerError(f"{self.options['base_url']}: {err}") from err
+            await self._client.get("models", retries=1)
+        except TimedOut:
+            pass  # a slow answer is no verdict; the first request will tell
+        except HTTPFailure as err:
+            if err.status != 404:  # some servers have no /models
+                raise self._fatal(err) or FatalRunnerError(f"{self.options['base_url']}: {err}") from err
+        except ConnectionFailure as err:
+            raise self._fatal(err) or FatalRunnerError(str(err)) from err
+        finally:  # requests may come under another event loop (a judge's): they open their own connections
+            await self._client.close()
+
+    @property
+    def client(self) -> JSONClient:
+        if self._client is None:
+            raise RuntimeError(f"runner '{self.name}' was not started")
+        return self._client
 
     def _fatal(self, err: Exception) -> FatalRunnerError | None:
-        """The run-stopping reading of an API error, or None when it concerns one request only."""
-        import openai
-
+        """The run-stopping reading of an HTTP failure, or None when it concerns one request only."""
         url = self.options["base_url"]
-        if isinstance(err, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        if isinstance(err, HTTPFailure) and err.status in (401, 403):
             key_from = f"${self.options['api_key_env']}" if self.options["api_key_env"] else "no API key"
-            return FatalRunnerError(f"{url} rejected the credentials ({key_from}): HTTP {err.status_code}")
-        if isinstance(err, openai.APIConnectionError) and not isinstance(err, openai.APITimeoutError):
-            return FatalRunnerError(f"cannot reach the server at {url}: {_reason(err)}")
-        if isinstance(err, openai.NotFoundError):
+            return FatalRunnerError(f"{url} rejected the credentials ({key_from}): HTTP {err.status}")
+        if isinstance(err, ConnectionFailure):
+            return FatalRunnerError(f"cannot reach the server at {url}: {err}")
+        if isinstance(err, HTTPFailure) and err.status == 404:
             return FatalRunnerError(f"{url} does not serve model '{self.options['model']}': HTTP 404")
         return None
 
     async def _answers(self) -> bool:
         """Whether the server answers at all (any HTTP answer to GET /models, even an error, counts)."""
-        import openai
-
         try:
-            await self._client.with_options(max_retries=0, timeout=10.0).models.list()
-        except openai.APIConnectionError:
+            await self.client.get("models", retries=0, timeout_s=10.0)
+        except (ConnectionFailure, TimedOut):
             return False
-        except openai.APIError:
+        except HTTPFailure:
             return True
         return True
 
-    def _failed(self, err: Exception) -> Response:
+    def _failed(self, err: HTTPFailure | ConnectionFailure | TimedOut) -> Response:
         """A failed request's response; an error that concerns every request stops the run."""
         fatal = self._fatal(err)
         if fatal is not None:
             raise fatal from err
-        status = getattr(err, "status_code", None)
-        message = getattr(err, "message", err)
-        return Response(error=f"HTTP {status}: {message}" if status else f"{type(err).__name__}: {err}")
+        if isinstance(err, TimedOut):
+            return Response(error=f"timed out: {err}")
+        return Response(error=str(err))
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+        """The answer to one POST; a failure that concerns this request is returned as a failed Response,
+        one that concerns every request (credentials, a server gone) raises FatalRunnerError."""
+        try:
+            return await self.client.post(path, body)
+        except (HTTPFailure, TimedOut) as err:
+            return self._failed(err)
+        except ConnectionFailure as err:
+            if await self._answers():  # the server is there: this request's connection broke on every try
+                return Response(error=f"the connection failed on every try: {err}")
+            return self._failed(err)  # it is not: the run stops
 
     async def generate(self, requests: list[Request]) -> list[Response]:
         return list(await asyncio.gather(*(self._one(r) for r in requests)))
 
     async def _one(self, request: Request) -> Response:
-        import openai
-
         try:
             messages, streams = await asyncio.to_thread(
                 to_openai_messages,
@@ -277,8 +301,6 @@ class OpenAICompatRunner(Runner):
             )
         except MediaError as err:
             return Response(error=str(err))
-        from openai.types.chat import ChatCompletion
-
         gen = request.gen
         if gen.system_prompt and not any(m["role"] == "system" for m in messages):
             messages.insert(0, {"role": "system", "content": gen.system_prompt})
@@ -295,21 +317,15 @@ class OpenAICompatRunner(Runner):
         }
         tries = int(self.options["max_retries"]) + 1
         for attempt in range(tries):
+            answer = await self._post("chat/completions", body)
+            if isinstance(answer, Response):
+                return answer
             try:
-                # the body as it is, JSON already: the SDK's parameter transform walks every part of every
-                # message (the base64 media too) and took a seventh of the event loop at 64 requests in flight
-                completion = await self._client.post("/chat/completions", body=body, cast_to=ChatCompletion)
+                completion = answer.json()
+            except ValueError as err:  # a truncated or garbled body (UnicodeDecodeError included)
+                problem: str | None = f"the body is not valid JSON ({first_line(err)})"
+            else:
                 problem = unusable_completion(completion)
-            except openai.APITimeoutError as err:
-                return self._failed(err)
-            except openai.APIConnectionError as err:
-                if await self._answers():  # the server is there: this request's connection broke on every try
-                    return Response(error=f"the connection failed on every try: {_reason(err)}")
-                return self._failed(err)  # it is not: the run stops
-            except openai.APIError as err:
-                return self._failed(err)
-            except ValueError as err:  # a body the SDK could not parse (truncated JSON)
-                problem = f"the body is not valid JSON ({first_line(err)})"
             if problem is None:
                 break
             if attempt + 1 < tries:  # a broken answer is a server fault: backoff as for a 5xx
@@ -324,22 +340,22 @@ class OpenAICompatRunner(Runner):
         else:
             return Response(error=f"the server's answer is unusable after {tries} tries: {problem}")
         latency = time.perf_counter() - started
-        answers = [choice.message for choice in completion.choices if choice.message is not None]
-        spoken = [m.audio for m in answers if getattr(m, "audio", None) is not None]
+        answers = _messages(completion)
+        spoken = [audio for audio in map(_audio, answers) if audio is not None]
         text = (
-            next((m.content for m in answers if m.content), None)
-            or next((a.transcript for a in spoken if a.transcript), None)
-            or next((m.refusal for m in answers if getattr(m, "refusal", None)), "")
+            next((t for t in (_text(m.get("content")) for m in answers) if t), None)
+            or next((a["transcript"] for a in spoken if isinstance(a.get("transcript"), str) and a["transcript"]), None)
+            or next((m["refusal"] for m in answers if isinstance(m.get("refusal"), str) and m["refusal"]), "")
         )
-        usage = completion.usage
+        usage = completion.get("usage")
         response = Response(
             text=text,
-            input_tokens=usage.prompt_tokens if usage else None,
-            output_tokens=usage.completion_tokens if usage else None,
+            input_tokens=_tokens(usage, "prompt_tokens"),
+            output_tokens=_tokens(usage, "completion_tokens"),
             latency_s=latency,
             inputs=streams,
         )
-        speech = next((a.data for a in spoken if a.data), None)
+        speech = next((a["data"] for a in spoken if isinstance(a.get("data"), str) and a["data"]), None)
         if not gen.return_audio or speech is None:
             return response  # an answer without speech is scored as such (omnieval.speech.spoken)
         try:
@@ -374,6 +390,7 @@ class OpenAICompatRunner(Runner):
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()
+            self._client = None
 
 
 RUNNERS.register(OpenAICompatRunner)

@@ -32,24 +32,22 @@ class OpenAISpeechRunner(OpenAICompatRunner):
         return identity
 
     async def _one(self, request: Request) -> Response:
-        import openai
-
         text = read_cloning_request(request).target_text.strip()
         if not text:
             return Response(error="no text to speak in the request")
         started = time.perf_counter()
-        try:
-            speech = await self._client.audio.speech.create(
-                model=self.options["model"],
-                voice=request.gen.speaker or self.voice,
-                input=text,
-                response_format="wav",
-                extra_body=self.options["extra_body"] or None,
-            )
-        except openai.APIError as err:
-            return self._failed(err)
+        body = {
+            "model": self.options["model"],
+            "voice": request.gen.speaker or self.voice,
+            "input": text,
+            "response_format": "wav",
+            **(self.options["extra_body"] or {}),
+        }
+        answer = await self._post("audio/speech", body)
+        if isinstance(answer, Response):
+            return answer
         elapsed = time.perf_counter() - started
-        return self.with_speech(Response(latency_s=elapsed), request.sample_id, speech.content, elapsed)
+        return self.with_speech(Response(latency_s=elapsed), request.sample_id, answer.body, elapsed)
 
 
 RUNNERS.register(OpenAISpeechRunner)
