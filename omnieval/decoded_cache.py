@@ -4,10 +4,10 @@ Decoding a long video (seeking, decoding a group of pictures per sampled frame, 
 far more than reading its frames back. Each decoded item is stored under a key made of the
 file's sha256, what was asked (frame rate, frame and pixel budgets, sample rate) and the
 decoders' versions, so that runs, tasks and models that ask the same of the same bytes share
-it, and a change of any of them decodes afresh. Arrays are stored zlib-compressed (level 1:
-lossless, several times faster than the decode it saves; natural frames shrink only about 1.5x,
-so a two-minute video at the default budgets takes a few hundred MB). An entry that cannot be
-read (a write cut short) is decoded again and replaced. Requests for the same item at once
+it, and a change of any of them decodes afresh. Video frames are stored as they are (zlib would
+take about as long as decoding them, and natural frames shrink only about 1.8x: a two-minute video at
+the default budgets takes several hundred MB); audio tracks zlib-compressed (level 1, lossless). An
+entry that cannot be read (a write cut short) is decoded again and replaced. Requests for the same item at once
 (questions on one video in one batch) decode it once. A decode that ran out of its time limit
 (omnieval.media_checks.decode_timeout_s) is not tried again by this process: the other requests for the
 item fail at once with the same reason instead of waiting out the limit each.
@@ -136,12 +136,12 @@ def prune(folder: Path, limit: float) -> int:
     return total
 
 
-def _store(folder: Path, path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+def _store(folder: Path, path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any], compress: bool) -> None:
     """Write an entry unless the disk is nearly full, and keep the folder under its size limit."""
     folder.mkdir(parents=True, exist_ok=True)
     if shutil.disk_usage(folder).free < MIN_FREE_BYTES:
         return
-    write_entry(path, arrays, meta)
+    write_entry(path, arrays, meta, compress)
     if _prune_clock.due(path.stat().st_size):
         prune(folder, max_bytes())
 
@@ -158,13 +158,20 @@ def entry_key(what: str, ref: MediaRef, params: dict[str, Any], packages: tuple[
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def write_entry(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-    """Arrays (compressed) and JSON metadata in one file, written atomically."""
-    blobs, layout, offset = [], {}, 0
+def write_entry(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any], compress: bool = True) -> None:
+    """Arrays (zlib-compressed, or as they are) and JSON metadata in one file, written atomically."""
+    blobs: list[bytes | memoryview] = []
+    layout, offset = {}, 0
     for name, array in arrays.items():
         array = np.ascontiguousarray(array)
-        blob = zlib.compress(array.tobytes(), 1)
-        layout[name] = {"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset, "size": len(blob)}
+        blob = zlib.compress(array.tobytes(), 1) if compress else array.data.cast("B")
+        layout[name] = {
+            "dtype": array.dtype.str,
+            "shape": list(array.shape),
+            "offset": offset,
+            "size": len(blob),
+            "codec": "zlib" if compress else "raw",
+        }
         blobs.append(blob)
         offset += len(blob)
     header = json.dumps({"arrays": layout, "meta": meta}).encode()
@@ -184,14 +191,16 @@ def write_entry(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any])
 
 def read_entry(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """What write_entry stored; raises ValueError (or OSError) when the file is not a whole entry."""
-    data = path.read_bytes()
+    data = memoryview(path.read_bytes())
     (length,) = _HEADER.unpack_from(data)
-    header = json.loads(data[_HEADER.size : _HEADER.size + length])
+    header = json.loads(bytes(data[_HEADER.size : _HEADER.size + length]))
     start = _HEADER.size + length
     arrays = {}
     for name, spec in header["arrays"].items():
         blob = data[start + spec["offset"] : start + spec["offset"] + spec["size"]]
-        raw = zlib.decompress(blob)
+        if len(blob) != spec["size"]:
+            raise ValueError(f"entry {path.name} is cut short")
+        raw = zlib.decompress(blob) if spec.get("codec", "zlib") == "zlib" else blob
         arrays[name] = np.frombuffer(raw, dtype=np.dtype(spec["dtype"])).reshape(spec["shape"])
     return arrays, header["meta"]
 
@@ -202,10 +211,11 @@ def cached(
     params: dict[str, Any],
     packages: tuple[str, ...],
     decode: Callable[[], tuple[dict[str, np.ndarray], dict[str, Any]]],
+    compress: bool = True,
 ) -> tuple[dict[str, np.ndarray], dict]:
     """`decode()`'s arrays and metadata for `ref`, read from the cache when it holds them, else decoded and
-    stored. Errors of `decode` (bad media) are not cached: they are raised each time (a time-out is raised
-    again without decoding again, in this process)."""
+    stored (zlib-compressed unless `compress` is False). Errors of `decode` (bad media) are not cached: they
+    are raised each time (a time-out is raised again without decoding again, in this process)."""
     folder = decoded_dir()
     if folder is None:
         return decode()
@@ -229,7 +239,7 @@ def cached(
         with _lock:
             stats["miss"] += 1
         try:
-            _store(folder, path, arrays, meta)
+            _store(folder, path, arrays, meta, compress)
         except OSError:
             pass  # a full or read-only disk costs speed, never a sample
         return arrays, meta

@@ -5,7 +5,8 @@ so that a run sees exactly the tensors the published recipe makes: images resize
 both sides are multiples of the patch factor within a pixel range; videos sampled at `fps`
 (2 by default) into an even number of frames between min and max, linearly spaced over the
 clip, resized under a per-frame budget derived from a total pixel budget; the audio track of
-a video decoded to 16 kHz mono like any audio file. Decoding uses torchcodec (FFmpeg); decoded
+a video decoded to 16 kHz mono like any audio file. Decoding uses torchcodec (FFmpeg), on all the
+CPUs given and without the pictures the sampled frames do not need (omnieval.video_frames); decoded
 frames and tracks are kept on disk by content (omnieval.decoded_cache).
 """
 
@@ -158,8 +159,10 @@ def load_video(
     }
     rules = {"frame_factor": FRAME_FACTOR, "tokens": [VIDEO_MIN_TOKENS, VIDEO_MAX_TOKENS], "seq_len": DEFAULT_SEQ_LEN}
 
+    decoded: list[torch.Tensor] = []  # the float frames of a decode here, which a cache hit has not
+
     def decode() -> tuple[dict[str, np.ndarray], dict]:
-        return with_time_limit(
+        arrays, meta, frames = with_time_limit(
             lambda deadline: _decode_video(
                 path,
                 ref.label,
@@ -175,10 +178,15 @@ def load_video(
             f"video {ref.label}",
             decode_timeout_s("video"),
         )
+        decoded.append(frames)
+        return arrays, meta
 
-    arrays, meta = decoded_cache.cached("video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode)
+    # frames are stored as they are: zlib would take about as long as decoding them (they shrink by only ~1.8x)
+    arrays, meta = decoded_cache.cached(
+        "video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode, compress=False
+    )
     return VideoClip(
-        frames=torch.from_numpy(arrays["frames"].copy()).float(),
+        frames=decoded[0] if decoded else torch.from_numpy(np.array(arrays["frames"], dtype=np.float32)),
         sample_fps=meta["sample_fps"],
         source_fps=meta["source_fps"],
         total_frames=meta["total_frames"],
@@ -197,23 +205,23 @@ def _decode_video(
     max_pixels: float | None,
     total_pixels: float | None,
     deadline: float | None = None,
-) -> tuple[dict[str, np.ndarray], dict]:
-    """The sampled, resized frames (uint8, T x C x H x W) and how they were sampled; the header is checked
-    first (check_video_header), then the frame rate and length the decoder found."""
+) -> tuple[dict[str, np.ndarray], dict, torch.Tensor]:
+    """The sampled, resized frames (uint8, T x C x H x W, and the same as float32) and how they were sampled;
+    the header is checked first (check_video_header), then the frame rate and length the decoder found.
+    Only the frames the sampled ones need are decoded (omnieval.video_frames), on all the CPUs given."""
     import torch
-    from torchvision.transforms import InterpolationMode
-    from torchvision.transforms import functional as transforms
+    from torchcodec.decoders import VideoDecoder, get_container_metadata
+
+    from omnieval.video_frames import decode_threads, sampled_frames
 
     try:
-        from torchcodec.decoders import VideoDecoder, get_container_metadata
-
         container = get_container_metadata(str(path))
         if container.best_video_stream_index is not None:
             check_video_header(label, container.streams[container.best_video_stream_index])
         check_deadline(deadline, f"video {label}")
-        decoder = VideoDecoder(str(path))
-        source_fps = float(decoder.metadata.average_fps or 0)
-        total = int(decoder.metadata.num_frames or 0)
+        metadata = VideoDecoder(str(path)).metadata
+        source_fps = float(metadata.average_fps or 0)
+        total = int(metadata.num_frames or 0)
         if total <= 0 or source_fps <= 0:
             raise MediaError(f"video {label} has no frames")
         if total / source_fps > MAX_MEDIA_SECONDS:
@@ -222,30 +230,52 @@ def _decode_video(
                 f"over the limit of {MAX_MEDIA_SECONDS / 3600:g} h"
             )
         count = frame_count(total, source_fps, fps, min_frames, max_frames)
-        indices = torch.linspace(0, total - 1, count).round().long().tolist()
+        indices = _reference_indices(total, count)
+        sizes: list[tuple[int, int]] = []
+
+        def resize(frames: torch.Tensor) -> torch.Tensor:
+            if not sizes:  # the first frames' size (after the rotation the decoder applies)
+                floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor**2
+                budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor**2 * 0.9
+                ceiling = max(min(VIDEO_MAX_TOKENS * patch_factor**2, budget / count * FRAME_FACTOR), int(floor * 1.05))
+                if max_pixels is not None:
+                    ceiling = min(ceiling, max_pixels)
+                sizes.append(smart_resize(frames.shape[2], frames.shape[3], patch_factor, floor, ceiling))
+            return resize_frames(frames, sizes[0])
+
         check_deadline(deadline, f"video {label}")
-        frames = decoder.get_frames_at(indices=indices).data
+        frames, _ = sampled_frames(
+            path, indices, decode_threads(), resize, between=lambda: check_deadline(deadline, f"video {label}")
+        )
     except MediaError:
         raise
     except Exception as err:  # noqa: BLE001 - any decoder failure is this sample's media error
         raise MediaError(f"cannot decode video {label}: {first_line(err)}") from err
-    check_deadline(deadline, f"video {label}")
-    _, _, height, width = frames.shape
-    floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor**2
-    budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor**2 * 0.9
-    ceiling = max(min(VIDEO_MAX_TOKENS * patch_factor**2, budget / count * FRAME_FACTOR), int(floor * 1.05))
-    if max_pixels is not None:
-        ceiling = min(ceiling, max_pixels)
-    new_h, new_w = smart_resize(height, width, patch_factor, floor, ceiling)
-    # uint8 in, uint8 out (rounded as torchvision rounds): the processors get these values as floats
-    frames = transforms.resize(frames, [new_h, new_w], interpolation=InterpolationMode.BICUBIC, antialias=True)
     meta = {
         "sample_fps": count / max(total, 1e-6) * source_fps,
         "source_fps": source_fps,
         "total_frames": total,
         "indices": indices,
     }
-    return {"frames": frames.numpy()}, meta
+    return {"frames": frames.to(torch.uint8).numpy()}, meta, frames
+
+
+def _reference_indices(total: int, count: int) -> list[int]:
+    """qwen-omni-utils' frame indices: `count` spread evenly over [0, total - 1], rounded half to even."""
+    import torch
+
+    return torch.linspace(0, total - 1, count).round().long().tolist()
+
+
+def resize_frames(frames: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """torchvision's `resize(frames, size, BICUBIC, antialias=True)` of uint8 frames, then `.float()`: the
+    same operations (float32 bicubic with antialiasing, clamped to 0..255, rounded), without the copies."""
+    import torch
+
+    resized = torch.nn.functional.interpolate(
+        frames.float(), size=list(size), mode="bicubic", align_corners=False, antialias=True
+    )
+    return resized.clamp_(0, 255).round_()
 
 
 def check_video_header(label: str, stream) -> None:

@@ -168,3 +168,21 @@ def test_a_video_decode_that_runs_out_of_time_fails_and_is_not_tried_again(cache
         release.set()
     assert time.monotonic() - started < 5 and len(calls) == 1
     assert not list(cache_dir.rglob("*.bin")) and decoded_cache.stats == {}
+
+
+def test_frames_are_stored_as_they_are_and_compressed_entries_still_read(cache_dir, videos, tmp_path):
+    clip = load_video(video(videos["spoken"]), fps=2.0)
+    (entry,) = cache_dir.glob("*/*.bin")
+    assert entry.stat().st_size >= clip.frames.numel()  # one byte a value: not compressed
+    arrays, meta = decoded_cache.read_entry(entry)
+    assert np.array_equal(arrays["frames"], clip.frames.numpy().astype(np.uint8)) and meta["indices"] == clip.indices
+    audio = np.linspace(-1, 1, 16000, dtype=np.float32)
+    decoded_cache.write_entry(tmp_path / "zlib.bin", {"audio": audio, "frames": arrays["frames"]}, {"n": 1})
+    again, meta = decoded_cache.read_entry(tmp_path / "zlib.bin")
+    assert np.array_equal(again["audio"], audio) and np.array_equal(again["frames"], arrays["frames"])
+    assert (tmp_path / "zlib.bin").stat().st_size < entry.stat().st_size and meta == {"n": 1}
+    decoded_cache.write_entry(tmp_path / "raw.bin", {"audio": audio}, {}, compress=False)
+    raw = (tmp_path / "raw.bin").read_bytes()
+    (tmp_path / "raw.bin").write_bytes(raw[:-100])  # cut short
+    with pytest.raises(ValueError, match="cut short"):
+        decoded_cache.read_entry(tmp_path / "raw.bin")

@@ -10,6 +10,8 @@ reaches the model, for samples.jsonl.
 
 from __future__ import annotations
 
+import contextvars
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,8 @@ from omnieval.types import Request, TextPart
 from omnieval.vision import load_image, load_video, load_video_audio
 
 SAMPLE_RATE = 16000
+#: decodes videos' audio tracks beside their frames (one per preparing thread is enough)
+_AUDIO_TRACKS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="omnieval-video-audio")
 #: the mel front end counts audio in 10 ms frames; shorter differences are rounding, not a cut
 CUT_TOLERANCE_S = 0.05
 
@@ -82,21 +86,32 @@ def prepare(request: Request, options: MediaOptions) -> PreparedInputs:
                 prepared.images.append(image)
                 streams["images"].append(list(image.size))
             else:
-                clip = load_video(
-                    ref,
-                    fps=gen.fps or options.video_fps,
-                    min_frames=options.video_min_frames,
-                    max_frames=gen.max_frames or options.video_max_frames,
-                    patch_factor=factor,
-                    max_pixels=gen.max_pixels or options.video_max_pixels,
-                    total_pixels=options.video_total_pixels,
+                # the track decodes (ffmpeg, soxr) while the frames do: it waits on a process most of its time
+                track = (
+                    _AUDIO_TRACKS.submit(contextvars.copy_context().run, load_video_audio, ref, SAMPLE_RATE)
+                    if gen.use_audio_in_video
+                    else None
                 )
+                try:
+                    clip = load_video(
+                        ref,
+                        fps=gen.fps or options.video_fps,
+                        min_frames=options.video_min_frames,
+                        max_frames=gen.max_frames or options.video_max_frames,
+                        patch_factor=factor,
+                        max_pixels=gen.max_pixels or options.video_max_pixels,
+                        total_pixels=options.video_total_pixels,
+                    )
+                except BaseException:
+                    if track is not None:
+                        wait([track])  # the video's error is the request's; its track is not left running
+                    raise
                 prepared.videos.append(clip.frames)
                 prepared.video_fps.append(clip.sample_fps)
                 streams["video_frames"].append(len(clip.indices))
                 streams["video_size"].append([int(clip.frames.shape[3]), int(clip.frames.shape[2])])
-                if gen.use_audio_in_video:
-                    audio = load_video_audio(ref, SAMPLE_RATE)
+                if track is not None:
+                    audio = track.result()
                     prepared.audios.append(audio)
                     prepared.audio_sources.append(len(prepared.videos) - 1)
                     streams["video_audio_s"].append(round(len(audio) / SAMPLE_RATE, 3))

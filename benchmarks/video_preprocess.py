@@ -1,0 +1,183 @@
+"""Video preprocessing against qwen-omni-utils: our preparation cold and warm, process_mm_info's, same arrays.
+
+    python benchmarks/video_preprocess.py [--videos 6] [--seconds 20-30] [--size 640x360] [--fps 2] [--grain 20]
+        [--rounds 2]
+
+Makes WorldSense-layout clips (ffmpeg's moving test pattern at 25 fps with film grain, so that frames
+compress like camera footage, libx264 at its default settings (B-frames), and an espeak-ng track;
+lengths spread over --seconds), builds the worldsense task's requests for them (the video with its
+sound, at the default budgets: 2 fps, 4 to 768 frames, the per-frame pixel ceiling from the total
+budget) and times, on the same clips: (a) qwen_omni_utils.process_mm_info on the model card's
+conversation (use_audio_in_video=True, as the task asks), (b) our preparation as the hf-omni runner does
+it, cold: with the decoded-media cache off, and with an empty cache (decode and store), (c) the same,
+warm (read from the cache filled by (b)). Each clip's frames must be equal to process_mm_info's
+(torch.equal), or the script fails; the audio tracks are compared too (np.array_equal), and any
+that differs is named. Prints each path's wall time
+(the fastest of --rounds rounds) and the speedups: cold >= 2x and warm >= 5x are the targets. Both sides
+are warmed up on a short clip first (imports, decoder start-up). Figures, not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from omnieval import decoded_cache
+from omnieval.registry import TASKS
+from omnieval.runners.hf_omni.inputs import MediaOptions, PreparedInputs, prepare
+from omnieval.testing.sample_av import make_video
+from omnieval.types import Request
+
+
+def make_dataset(folder: Path, lengths: list[float], size: tuple[int, int], grain: int) -> Path:
+    (folder / "videos").mkdir(parents=True)
+    entries = {}
+    for number, seconds in enumerate(lengths):
+        make_video(
+            folder / "videos" / f"clip{number}.mp4",
+            seconds=seconds,
+            size=size,
+            rate=25,
+            grain=grain,
+            speech=f"this is clip number {number}, and the answer is blue",
+        )
+        entries[f"clip{number}"] = {
+            "duration": "<1min",
+            "domain": "Daily Life",
+            "audio_class": ["Speech"],
+            "task0": {
+                "question": "What colour is named?",
+                "candidates": ["A. red", "B. blue"],
+                "answer": "B",
+                "task_domain": "Recognition",
+                "task_type": "Audio Recognition",
+            },
+        }
+    (folder / "worldsense_qa.json").write_text(json.dumps(entries))
+    return folder
+
+
+def requests_for(folder: Path, fps: float) -> list[Request]:
+    task = TASKS.get("worldsense")
+    loaded = task.load(str(folder))
+    gen = task.gen.model_copy(update={"fps": fps})
+    return [
+        Request(sample_id=str(i), messages=task.build_messages(row, loaded.base_dir), gen=gen)
+        for i, row in enumerate(loaded.rows)
+    ]
+
+
+def reference(video: Path, fps: float) -> tuple[torch.Tensor, np.ndarray]:
+    """process_mm_info on the model card's conversation: the video's frames and its audio track."""
+    from qwen_omni_utils import process_mm_info
+
+    conversation = [
+        {
+            "role": "user",
+            "content": [{"type": "video", "video": str(video), "fps": fps}, {"type": "text", "text": "?"}],
+        }
+    ]
+    audios, _, videos = process_mm_info(conversation, use_audio_in_video=True)
+    return videos[0], audios[0]
+
+
+def timed(run: Callable[[], list]) -> tuple[float, list]:
+    started = time.perf_counter()
+    outputs = run()
+    return time.perf_counter() - started, outputs
+
+
+def fastest(rounds: int, run: Callable[[], list], before: Callable[[], None] = lambda: None) -> tuple[float, list]:
+    best, outputs = float("inf"), []
+    for _ in range(rounds):
+        before()
+        seconds, outputs = timed(run)
+        best = min(best, seconds)
+    return best, outputs
+
+
+def check_equal(ours: list[PreparedInputs], theirs: list[tuple[torch.Tensor, np.ndarray]], what: str) -> list[str]:
+    """Fails unless every clip's frames equal process_mm_info's; the clips whose audio track differs, and how."""
+    differences = []
+    for number, (prepared, (frames, audio)) in enumerate(zip(ours, theirs, strict=True)):
+        if not torch.equal(prepared.videos[0], frames):
+            raise SystemExit(f"clip{number}: {what} frames differ from process_mm_info's")
+        track = prepared.audios[0]
+        if not np.array_equal(track, audio):
+            common = min(len(track), len(audio))
+            same = np.array_equal(track[:common], audio[:common])
+            differences.append(
+                f"clip{number} ({len(track)} samples, theirs {len(audio)}"
+                + (", equal where both have samples)" if same else ", different samples)")
+            )
+    return differences
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--videos", type=int, default=6)
+    parser.add_argument("--seconds", default="20-30", help="a length, or a range the clips' lengths spread over")
+    parser.add_argument("--size", default="640x360")
+    parser.add_argument("--fps", type=float, default=2.0)
+    parser.add_argument("--grain", type=int, default=20, help="film grain 0-100 (0: ffmpeg's bare test pattern)")
+    parser.add_argument("--rounds", type=int, default=2, help="each path's time is the fastest of this many")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=FutureWarning)  # librosa's, on audioread, at every call
+    width, height = (int(side) for side in args.size.split("x"))
+    low, _, high = args.seconds.partition("-")
+    lengths = [float(low) + (float(high or low) - float(low)) * n / max(args.videos - 1, 1) for n in range(args.videos)]
+    options = MediaOptions()
+    with tempfile.TemporaryDirectory() as scratch:
+        base = Path(scratch)
+        requests = requests_for(make_dataset(base / "worldsense", lengths, (width, height), args.grain), args.fps)
+        videos = sorted((base / "worldsense" / "videos").glob("*.mp4"), key=lambda p: int(p.stem[4:]))
+        warm_up = requests_for(make_dataset(base / "warm_up", [2.0], (width, height), args.grain), args.fps)[0]
+        os.environ["OMNIEVAL_DECODED_CACHE"] = "off"
+        prepare(warm_up, options)
+        reference(base / "warm_up" / "videos" / "clip0.mp4", args.fps)
+
+        theirs_s, theirs = fastest(args.rounds, lambda: [reference(video, args.fps) for video in videos])
+        cold_off_s, ours = fastest(args.rounds, lambda: [prepare(request, options) for request in requests])
+        audio_differences = check_equal(ours, theirs, "cold (cache off)")
+
+        os.environ.pop("OMNIEVAL_DECODED_CACHE")
+        cache_dir = base / "decoded"
+
+        def empty_cache() -> None:
+            os.environ["OMNIEVAL_DECODED_DIR"] = str(cache_dir / str(time.monotonic_ns()))
+
+        cold_s, ours = fastest(args.rounds, lambda: [prepare(request, options) for request in requests], empty_cache)
+        check_equal(ours, theirs, "cold (empty cache)")
+        decoded_cache.stats.clear()
+        warm_s, ours = fastest(args.rounds, lambda: [prepare(request, options) for request in requests])
+        check_equal(ours, theirs, "warm")
+        hits = dict(decoded_cache.stats)
+        video_mb = sum(video.stat().st_size for video in videos) / 1e6
+    frames = sum(len(prepared.videos[0]) for prepared in ours)
+    print(
+        f"{args.videos} clips of {args.seconds} s at {width}x{height}, 25 fps, grain {args.grain}, libx264 defaults "
+        f"({video_mb:.1f} MB of mp4); {frames} frames sampled at {args.fps:g} fps, each clip's audio track at 16 kHz; "
+        f"{len(os.sched_getaffinity(0))} CPUs"
+    )
+    print("frames equal to process_mm_info's for every clip (cold and warm): yes")
+    print(
+        "audio tracks equal to process_mm_info's: "
+        + (f"all but {'; '.join(audio_differences)}" if audio_differences else "all")
+    )
+    print(f"process_mm_info:            {theirs_s:7.3f} s")
+    print(f"ours, cold (cache off):     {cold_off_s:7.3f} s   {theirs_s / cold_off_s:5.2f}x faster")
+    print(f"ours, cold (decode, store): {cold_s:7.3f} s   {theirs_s / cold_s:5.2f}x faster   (target >= 2x)")
+    print(f"ours, warm (from cache):    {warm_s:7.3f} s   {theirs_s / warm_s:5.2f}x faster   (target >= 5x)  {hits}")
+
+
+if __name__ == "__main__":
+    main()
