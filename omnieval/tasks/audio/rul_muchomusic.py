@@ -146,19 +146,20 @@ class RulMuchoMusicTask(AudioChoiceTask):
 
 
 def majority_accuracy(records: list[SampleRecord]) -> float:
-    """Percent of questions whose most chosen option over their passes is the correct one."""
+    """Percent of questions whose most chosen option over their passes is the correct one. A failed pass chooses
+    nothing; one without metadata (an unreadable row) counts under the question its id (`<question>/<fold>`) names."""
     passes: dict[str, list[SampleRecord]] = defaultdict(list)
     for record in records:
-        passes[record.metadata["question_id"]].append(record)
+        passes[record.metadata.get("question_id") or record.id.rsplit("/", 1)[0]].append(record)
     correct = 0
     for question in passes.values():
-        question.sort(key=lambda r: r.metadata["fold"])
+        readable = sorted((r for r in question if "options" in r.metadata), key=lambda r: r.metadata.get("fold", 0))
         chosen = [
             r.metadata["options"][r.details["official_read"]]
-            for r in question
+            for r in readable
             if r.details.get("official_read") in r.metadata["options"]
         ]
-        truth = question[0].metadata["options"][question[0].target]
+        truth = readable[0].metadata["options"].get(readable[0].target) if readable else None
         correct += bool(chosen) and Counter(chosen).most_common(1)[0][0] == truth
     return 100.0 * correct / len(passes)
 

@@ -225,12 +225,15 @@ class IfevalTask(_SpokenRequestTask):
     def aggregate(self, records: list[SampleRecord]) -> dict[str, float]:
         if not records:
             return {}
-        instructions = sum(r.scores["instructions"] for r in records) or 1.0
+        # a record without scores (its scorer crashed, its row unreadable) followed none of its instructions
+        instructions = (
+            sum(r.scores.get("instructions", len(r.metadata.get("instruction_id_list") or ())) for r in records) or 1.0
+        )
         metrics = {
-            "prompt_strict": 100 * sum(r.scores["prompt_strict"] for r in records) / len(records),
-            "instruction_strict": 100 * sum(r.scores["followed_strict"] for r in records) / instructions,
-            "prompt_loose": 100 * sum(r.scores["prompt_loose"] for r in records) / len(records),
-            "instruction_loose": 100 * sum(r.scores["followed_loose"] for r in records) / instructions,
+            "prompt_strict": 100 * sum(r.scores.get("prompt_strict", 0.0) for r in records) / len(records),
+            "instruction_strict": 100 * sum(r.scores.get("followed_strict", 0.0) for r in records) / instructions,
+            "prompt_loose": 100 * sum(r.scores.get("prompt_loose", 0.0) for r in records) / len(records),
+            "instruction_loose": 100 * sum(r.scores.get("followed_loose", 0.0) for r in records) / instructions,
         }
         return {"accuracy": sum(metrics.values()) / 4, **metrics}
 

@@ -9,6 +9,7 @@ import pytest
 
 from omnieval.errors import OmnievalError
 from omnieval.registry import TASKS
+from omnieval.scoring import summarize, unreadable_row_record
 from omnieval.testing.sample_understanding import rul_muchomusic_sample
 from tests.helpers import score_answers
 
@@ -109,3 +110,21 @@ def test_limit_draws_whole_questions_with_their_four_folds(folder):
     assert len(chosen) == 4 and len({loaded.rows[i]["question_id"] for i in chosen}) == 1
     assert sorted(loaded.rows[i]["fold"] for i in chosen) == [0, 1, 2, 3]
     assert len(task.select(loaded, limit=5, seed=0)) == 8 and len(task.select(loaded, None, seed=0)) == 8
+
+
+def test_passes_without_scores_choose_nothing_and_a_run_of_only_failures_finishes(folder):
+    task = TASKS.get("rul_muchomusic")
+    rows = task.load(str(folder)).rows
+    task, records, _ = score_answers(task, folder, [f"[[{answer}]]" for answer in rows["answer"]])
+    # question 12's passes failed without scores (their scorer crashed), its last row unreadable
+    failed = [r.model_copy(update={"scores": {}, "details": {}, "error": "scoring failed: x"}) for r in records]
+    twelve = [i for i, r in enumerate(records) if r.metadata["question_id"] == "12"]
+    mixed = [failed[i] if i in twelve else r for i, r in enumerate(records)]
+    mixed[twelve[-1]] = unreadable_row_record(records[twelve[-1]].id, twelve[-1], KeyError("answer"))
+    summary = summarize(task, mixed, 8)
+    assert summary.metrics["majority_accuracy"] == 50.0 and summary.metrics["accuracy"] == 50.0
+    assert summary.counts["failed"] == 4
+
+    summary = summarize(task, failed, 8)
+    assert summary.metrics["majority_accuracy"] == 0.0 and summary.metrics["accuracy"] == 0.0
+    assert summary.counts == {"selected": 8, "done": 8, "failed": 8, "cached": 0, "pending": 0}

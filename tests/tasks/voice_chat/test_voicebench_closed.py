@@ -116,6 +116,31 @@ def test_ifeval_reports_the_mean_of_strict_and_loose_prompt_and_instruction_accu
     assert "sentence_splitter" in summarize(task, scored, 3).scoring
 
 
+def test_ifeval_counts_a_record_without_scores_as_following_none_of_its_instructions():
+    samples = [
+        Sample(id="", index=0, metadata={"prompt": "p", "instruction_id_list": ["change_case:english_lowercase"]}),
+        Sample(
+            id="",
+            index=0,
+            metadata={
+                "prompt": "p",
+                "instruction_id_list": ["change_case:english_lowercase", "detectable_format:title"],
+            },
+        ),
+    ]
+    for sample in samples:
+        sample.metadata["kwargs"] = [{} for _ in sample.metadata["instruction_id_list"]]
+    task, scored = records("voicebench_ifeval", samples, ["all in lowercase.", "all in lowercase."])
+    # the second one's scorer crashed: its record keeps its row's metadata, not its scores
+    scored[1] = scored[1].model_copy(update={"scores": {}, "details": {}, "error": "scoring failed: x"})
+    summary = summarize(task, scored, 2)
+    assert summary.metrics["prompt_strict"] == 50.0 and summary.metrics["instruction_strict"] == pytest.approx(100 / 3)
+    assert summary.counts["failed"] == 1
+
+    summary = summarize(task, scored[1:], 2)  # only failures: every metric 0, the counts there
+    assert summary.metrics["accuracy"] == 0.0 and summary.counts["failed"] == 1 and summary.counts["pending"] == 1
+
+
 def _yes_no(value: float | None, error: str | None = None) -> Judgment:
     return Judgment(
         judge="j",
