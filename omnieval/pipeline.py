@@ -41,6 +41,7 @@ from omnieval.progress import RunProgress
 from omnieval.results import RunDir, check_run_id, find_resumable, make_run_id
 from omnieval.runners.base import Runner
 from omnieval.scoring import (
+    NO_REFERENCE,
     ROW_ERRORS,
     judge_failed,
     judge_records,
@@ -107,7 +108,10 @@ def now_iso() -> str:
 
 def needs_retry(record: SampleRecord) -> bool:
     """What `--retry-failed` generates again: failed samples, failed judgments, and empty answers (which
-    older versions recorded for a server's broken reply)."""
+    older versions recorded for a server's broken reply); not a sample without a reference, which no answer can
+    fix (its record and answer are kept)."""
+    if record.error == NO_REFERENCE:
+        return False
     return record.failed or judge_failed(record) or (record.response is not None and record.response.empty)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import jiwer
 import pytest
 from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
@@ -118,6 +120,39 @@ def test_retry_failed_generates_failed_samples_again(broken_parquet, tmp_path):
     assert len(records) == len({r["id"] for r in records}) == 6
     assert sum(1 for r in records if r["error"]) == 2
     assert all(r["error"] for r in records[-2:])  # the two failures, generated again and appended
+
+
+def test_retry_failed_does_not_generate_a_sample_without_a_reference_again(speech_rows, tmp_path):
+    from omnieval.config import ModelPreset
+    from omnieval.pipeline import Evaluation, RunOptions
+    from omnieval.registry import TASKS
+    from omnieval.scoring import NO_REFERENCE
+    from omnieval.testing.sample_data import LIBRISPEECH_FEATURES, write_parquet
+    from omnieval.testing.wait_runner import FixedWaitRunner
+
+    rows = [dict(row) for row in speech_rows[:3]]
+    rows[1]["text"] = None
+    rows[2]["audio"] = {"bytes": None, "path": "no/such/file.flac"}  # a failure a retry may fix
+    dataset = write_parquet(rows, LIBRISPEECH_FEATURES, tmp_path / "t.parquet")
+    log = tmp_path / "generated.txt"
+    preset = ModelPreset(name="fixed-wait", runner="fixed-wait", settings={"log": str(log)})
+
+    def run(**options) -> list[dict]:
+        chosen = RunOptions(
+            output_dir=tmp_path / "out", dataset_path=str(dataset), run_id="r", show_progress=False, **options
+        )
+        evaluation = Evaluation(TASKS.get("librispeech_test_clean"), FixedWaitRunner(**preset.settings), preset, chosen)
+        return read_jsonl(asyncio.run(evaluation.run()).samples_file)
+
+    first = {r["id"]: r for r in run()}
+    generated = sorted([rows[0]["id"], rows[1]["id"]])
+    assert sorted(log.read_text().split()) == generated  # the missing file never reaches the model
+    records = run(resume=True, retry_failed=True)
+    assert sorted(log.read_text().split()) == generated  # nothing generated again
+    assert records[-1]["id"] == rows[2]["id"] and records[-1]["error"]  # only the missing file redone, appended
+    kept = {r["id"]: r for r in records[:-1]}
+    assert kept[rows[1]["id"]] == first[rows[1]["id"]] and kept[rows[1]["id"]]["error"] == NO_REFERENCE
+    assert kept[rows[1]["id"]]["response"]["text"] == f"answer to {rows[1]['id']}"
 
 
 def test_run_dir_reads_back_what_the_run_wrote(librispeech_parquet, tmp_path):
