@@ -155,9 +155,9 @@ def compare(
         ]
         task = task_of(base_run)
         headline = base_run.config.get("headline_metrics") or task.headline_metrics
-        paired = paired_differences(
-            task.aggregate, [b for b, _ in pairs], [c for _, c in pairs], list(headline), settings
-        )
+        base_records, cand_records = [b for b, _ in pairs], [c for _, c in pairs]
+        columns = (task.interval_columns(base_records), task.interval_columns(cand_records)) if pairs else None
+        paired = paired_differences(task.aggregate, base_records, cand_records, list(headline), settings, columns)
         missing = [metric for metric in headline if metric not in paired]
         if missing:
             raise OmnievalError(

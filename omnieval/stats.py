@@ -20,7 +20,8 @@ A paired comparison of two runs on the same samples gives the difference of each
 draws), and a two-sided p-value from approximate randomization: each sample's two records are
 swapped between the runs at random, and the p-value is the share of swaps whose difference is
 at least as large as the one observed. With few samples (2^n <= resamples) every swap pattern
-is enumerated and the p-value is exact.
+is enumerated and the p-value is exact. Where both runs' records declare their metric columns,
+draws and swaps sum them as the intervals do, instead of re-running `aggregate`.
 """
 
 from __future__ import annotations
@@ -218,6 +219,17 @@ def draw_counts(rows: np.ndarray, n: int) -> np.ndarray:
 _BLOCK = 100
 
 
+def _block_sums(rows: np.ndarray, stacked: np.ndarray, weights: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The sums of `stacked`'s columns (records x columns) weighted by `weights` of each row of `rows` (draws or
+    swap patterns), a block of rows at a time, by one matrix product each."""
+    totals = np.empty((rows.shape[0], stacked.shape[1]))
+    with _one_blas_thread():
+        for start in range(0, rows.shape[0], _BLOCK):
+            block = rows[start : start + _BLOCK]
+            totals[start : start + len(block)] = _weighted_sums(weights(block), stacked)
+    return totals
+
+
 def column_intervals(
     columns: MetricColumns, names: Iterable[str], rows: np.ndarray, confidence: float
 ) -> dict[str, tuple[float, float]]:
@@ -226,12 +238,7 @@ def column_intervals(
     names = list(names)
     if not names:
         return {}
-    stacked = columns.stacked(names)
-    totals = np.empty((rows.shape[0], stacked.shape[1]))
-    with _one_blas_thread():
-        for start in range(0, rows.shape[0], _BLOCK):
-            block = rows[start : start + _BLOCK]
-            totals[start : start + len(block)] = _weighted_sums(draw_counts(block, columns.n), stacked)
+    totals = _block_sums(rows, columns.stacked(names), lambda block: draw_counts(block, columns.n))
     intervals = {}
     for name, values in columns.from_totals(names, totals).items():
         values = values[~np.isnan(values)]
@@ -336,41 +343,92 @@ def _swap_patterns(n: int, settings: BootstrapSettings) -> tuple[np.ndarray, boo
     return rng.random((settings.resamples, n)) < 0.5, False
 
 
+def _summable(
+    base: MetricColumns, cand: MetricColumns, names: list[str], observed: tuple[dict[str, float], dict[str, float]]
+) -> list[str]:
+    """The metrics of `names` both runs' columns declare alike and that give what the aggregate gives on each run."""
+    declared = base.observed(), cand.observed()
+    return [
+        m
+        for m in names
+        if m in base.metrics
+        and m in cand.metrics
+        and (base.metrics[m].denominator is None) == (cand.metrics[m].denominator is None)
+        and base.metrics[m].scale == cand.metrics[m].scale
+        and all(_agrees(d.get(m), o.get(m)) for d, o in zip(declared, observed, strict=True))
+    ]
+
+
+def _column_differences(
+    columns: tuple[MetricColumns, MetricColumns], names: list[str], totals: tuple[np.ndarray, np.ndarray]
+) -> dict[str, list[float]]:
+    """candidate - baseline of each metric of `names` from each run's column sums (`totals`, one row per draw),
+    where both have a value."""
+    base, cand = columns[0].from_totals(names, totals[0]), columns[1].from_totals(names, totals[1])
+    differences = {m: cand[m] - base[m] for m in names}
+    return {m: d[~np.isnan(d)].tolist() for m, d in differences.items()}
+
+
 def paired_differences(
     aggregate: Aggregate,
     baseline: Sequence[R],
     candidate: Sequence[R],
     metrics: Iterable[str] | None = None,
     settings: BootstrapSettings = BootstrapSettings(),
+    columns: tuple[MetricColumns | None, MetricColumns | None] | None = None,
 ) -> dict[str, PairedDifference]:
     """Paired comparison of `candidate` against `baseline`, whose records must be in the same sample order.
-    Compares `metrics` (default: every metric both runs have)."""
+    Compares `metrics` (default: every metric both runs have). The metrics both runs' `columns` (the task's
+    MetricColumns for each run's records) declare come from resampled and swapped sums, as `bootstrap_intervals`
+    does; the others by re-running `aggregate` on every draw and swap. Both use the same draws and swaps."""
     if len(baseline) != len(candidate):
         raise ValueError(f"paired runs need the same samples ({len(baseline)} vs {len(candidate)})")
     if not baseline:
         return {}
+    base_columns, cand_columns = columns if columns is not None else (None, None)
+    if any(c is not None and c.n != len(baseline) for c in (base_columns, cand_columns)):
+        raise ValueError(f"metric columns for other than the {len(baseline)} paired records")
     observed_base, observed_cand = aggregate(list(baseline)), aggregate(list(candidate))
     names = [
         m for m in (metrics if metrics is not None else observed_base) if m in observed_base and m in observed_cand
     ]
     if not names:
         return {}
+    summed = []
+    if base_columns is not None and cand_columns is not None:
+        summed = _summable(base_columns, cand_columns, names, (observed_base, observed_cand))
+    rest = [m for m in names if m not in summed]
 
     def differences(base_rows: list[R], cand_rows: list[R]) -> dict[str, float]:
         base, cand = aggregate(base_rows), aggregate(cand_rows)
-        return {m: cand[m] - base[m] for m in names if m in base and m in cand}
+        return {m: cand[m] - base[m] for m in rest if m in base and m in cand}
 
-    boot = _collect(
-        differences([baseline[i] for i in row], [candidate[i] for i in row]) for row in draws(len(baseline), settings)
-    )
+    rows = draws(len(baseline), settings)
     patterns, exact = _swap_patterns(len(baseline), settings)
-    null = _collect(
-        differences(
-            [c if s else b for b, c, s in zip(baseline, candidate, swap, strict=False)],
-            [b if s else c for b, c, s in zip(baseline, candidate, swap, strict=False)],
+    boot: dict[str, list[float]] = {}
+    null: dict[str, list[float]] = {}
+    if rest:
+        boot = _collect(differences([baseline[i] for i in row], [candidate[i] for i in row]) for row in rows)
+        null = _collect(
+            differences(
+                [c if s else b for b, c, s in zip(baseline, candidate, swap, strict=False)],
+                [b if s else c for b, c, s in zip(baseline, candidate, swap, strict=False)],
+            )
+            for swap in patterns
         )
-        for swap in patterns
-    )
+    if summed and base_columns is not None and cand_columns is not None:
+        declared = (base_columns, cand_columns)
+        base_sums, cand_sums = base_columns.stacked(summed), cand_columns.stacked(summed)
+
+        def counts(block: np.ndarray) -> np.ndarray:
+            return draw_counts(block, len(baseline))
+
+        boot |= _column_differences(
+            declared, summed, (_block_sums(rows, base_sums, counts), _block_sums(rows, cand_sums, counts))
+        )
+        # a swapped sample moves its candidate columns to the baseline and its baseline columns to the candidate
+        moved = _block_sums(patterns, cand_sums - base_sums, lambda block: block)
+        null |= _column_differences(declared, summed, (base_sums.sum(axis=0) + moved, cand_sums.sum(axis=0) - moved))
     results = {}
     for m in names:
         observed = observed_cand[m] - observed_base[m]

@@ -130,6 +130,26 @@ def test_an_improvement_is_not_a_regression(baseline, librispeech_parquet, tmp_p
     assert report.regressions == [] and report.comparisons[0].verdict == "improvement"
 
 
+def test_the_gate_sums_the_declared_per_sample_columns_instead_of_re_running_the_aggregate(
+    baseline, librispeech_parquet, tmp_path, monkeypatch
+):
+    from omnieval.tasks.asr.asr import AsrTask
+
+    candidate = only_run_dir(_degraded(baseline, librispeech_parquet, tmp_path))
+    expected = compare(baseline, candidate).comparisons[0].paired
+    calls = []
+    aggregate = AsrTask.aggregate
+
+    def counted(self, records):
+        calls.append(len(records))
+        return aggregate(self, records)
+
+    monkeypatch.setattr(AsrTask, "aggregate", counted)
+    report = compare(baseline, candidate)
+    assert calls == [8, 8]  # each run's observed metrics: every draw and swap summed the columns
+    assert report.comparisons[0].paired == expected and report.regressions
+
+
 def _one_line_error(proc, text):
     assert proc.returncode == 2, proc.stderr
     assert text in proc.stderr and "Traceback" not in proc.stderr

@@ -294,3 +294,75 @@ def test_a_declaration_is_not_inherited_past_an_aggregate_that_counts_otherwise(
     # summarize still gives every metric its interval, the aggregate's way
     summary = summarize(mmstar, records, len(records), BootstrapSettings(resamples=100))
     assert set(summary.intervals) == set(summary.metrics)
+
+
+# paired comparisons from per-sample sums against re-running the aggregate on every draw and swap
+
+
+def _assert_same_paired(task, baseline, candidate, settings):
+    """Both runs' declared columns give the paired differences re-running the aggregate gives (rounding aside)."""
+    calls = []
+
+    def counted(records):
+        calls.append(len(records))
+        return task.aggregate(records)
+
+    old = paired_differences(task.aggregate, baseline, candidate, settings=settings)
+    columns = (task.interval_columns(baseline), task.interval_columns(candidate))
+    new = paired_differences(counted, baseline, candidate, settings=settings, columns=columns)
+    assert len(calls) == 2  # the observed metrics only: every draw and swap summed the columns
+    assert new.keys() == old.keys() and len(new) > 1
+    for metric, expected in old.items():
+        got = new[metric]
+        assert (got.baseline, got.candidate, got.n, got.exact) == (
+            expected.baseline,
+            expected.candidate,
+            expected.n,
+            expected.exact,
+        )
+        assert got.difference == pytest.approx(expected.difference, abs=1e-9), metric
+        assert got.interval == pytest.approx(expected.interval, abs=1e-9), metric
+        assert got.p_value == pytest.approx(expected.p_value, abs=1e-9), metric
+    return new
+
+
+@pytest.mark.parametrize("resamples", [300, 1024])  # sampled swaps; every swap pattern of 10 samples
+def test_paired_asr_differences_from_edit_sums_equal_those_re_running_the_aggregate(resamples):
+    rng = np.random.default_rng(8)
+    n = 10 if resamples == 1024 else 40
+    references = [REFERENCES[i] for i in rng.integers(0, len(REFERENCES), n)]
+    baseline = _asr_records(references, [HYPOTHESES[i] for i in rng.integers(0, len(HYPOTHESES), n)])
+    candidate = _asr_records(references, [HYPOTHESES[i] for i in rng.integers(0, len(HYPOTHESES), n)])
+    new = _assert_same_paired(
+        TASKS.get("librispeech_test_clean"), baseline, candidate, BootstrapSettings(resamples, seed=2)
+    )
+    assert new["wer"].exact == (resamples == 1024) and new["wer"].interval[0] < new["wer"].interval[1]
+
+
+def test_paired_multiple_choice_differences_from_score_means_equal_those_re_running_the_aggregate():
+    task = TASKS.get("mmau_test_mini")
+    keys = tuple(dict.fromkeys((*task.breakdowns, "category")))
+    baseline, candidate = (_choice_records(60, keys, seed=seed, official=True) for seed in (3, 4))
+    candidate = [c.model_copy(update={"metadata": b.metadata}) for b, c in zip(baseline, candidate, strict=True)]
+    new = _assert_same_paired(task, baseline, candidate, BootstrapSettings(300, seed=1))
+    assert "accuracy" in new and any(metric.startswith(f"accuracy/{keys[0]}/") for metric in new)
+
+
+def test_a_paired_metric_without_a_declaration_re_runs_the_aggregate():
+    def aggregate(records):
+        runs = "".join(str(int(r.scores["accuracy"])) for r in records).split("0")
+        return {**_accuracy(records), "longest_run": float(max(len(run) for run in runs))}
+
+    rng = np.random.default_rng(6)
+    baseline, candidate = (_accuracy_records((rng.random(30) < 0.6).astype(int).tolist()) for _ in range(2))
+    columns = []
+    for records in (baseline, candidate):
+        declared = MetricColumns(len(records))
+        declared.mean("accuracy", [r.scores["accuracy"] for r in records], scale=100.0)
+        columns.append(declared)
+    settings = BootstrapSettings(200)
+    old = paired_differences(aggregate, baseline, candidate, settings=settings)
+    new = paired_differences(aggregate, baseline, candidate, settings=settings, columns=(columns[0], columns[1]))
+    assert new["longest_run"] == old["longest_run"]
+    assert new["accuracy"].interval == pytest.approx(old["accuracy"].interval, abs=1e-9)
+    assert new["accuracy"].p_value == pytest.approx(old["accuracy"].p_value, abs=1e-9)
