@@ -355,16 +355,18 @@ def _run(cmd: list[str], label: str, timeout: float) -> subprocess.CompletedProc
         raise DecodeTimeout(f"decoding audio {label} with {cmd[0]} took longer than {timeout:.0f} s") from err
 
 
-def to_pcm16(audio: np.ndarray) -> np.ndarray:
+def to_pcm16(audio: np.ndarray, label: str = "waveform") -> np.ndarray:
     """16-bit samples of a float waveform: the exact inverse of soundfile's int16 -> float (x / 32768),
-    so audio that came from 16-bit PCM goes back to the same integers (libsndfile scales by 32767)."""
+    so audio that came from 16-bit PCM goes back to the same integers (libsndfile scales by 32767). A waveform
+    with NaN or infinite samples (a model's broken speech) is a MediaError: cast, they would be noise."""
+    check_finite_samples(label, audio)
     return np.clip(np.round(audio * 32768.0), -32768, 32767).astype(np.int16)
 
 
-def encode_wav(audio: np.ndarray, sample_rate: int) -> bytes:
-    """16-bit PCM WAV bytes of a mono float waveform."""
+def encode_wav(audio: np.ndarray, sample_rate: int, label: str = "waveform") -> bytes:
+    """16-bit PCM WAV bytes of a mono float waveform (`label` names it in the MediaError of a broken one)."""
     import soundfile
 
     buffer = io.BytesIO()
-    soundfile.write(buffer, to_pcm16(audio), sample_rate, format="WAV", subtype="PCM_16")
+    soundfile.write(buffer, to_pcm16(audio, label), sample_rate, format="WAV", subtype="PCM_16")
     return buffer.getvalue()

@@ -75,6 +75,16 @@ def test_pcm16_round_trips_16_bit_audio_exactly():
     assert to_pcm16(np.array([2.0, -2.0], dtype=np.float32)).tolist() == [32767, -32768]
 
 
+@pytest.mark.parametrize("broken", [np.nan, np.inf, -np.inf])
+def test_a_waveform_with_nan_or_infinite_samples_is_a_media_error_not_noise(wav_bytes, broken):
+    audio, rate = soundfile.read(io.BytesIO(wav_bytes), dtype="float32")
+    audio[100:103] = broken
+    with pytest.raises(MediaError, match=r"audio \(speech\) has 3 samples that are NaN or infinite"):
+        encode_wav(audio, rate, "(speech)")
+    with pytest.raises(MediaError, match="NaN or infinite"):
+        to_pcm16(audio)
+
+
 def test_first_seconds_cuts_longer_audio_at_its_own_rate_and_keeps_shorter_audio(tmp_path):
     rate = 44100
     path = tmp_path / "track.flac"

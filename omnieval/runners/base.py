@@ -13,12 +13,19 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import soundfile
 
-from omnieval.errors import OmnievalError
-from omnieval.media import speech_file_name, store_bytes
+from omnieval.errors import MediaError, OmnievalError
+from omnieval.media import encode_wav, speech_file_name, store_bytes
+from omnieval.media_checks import check_finite_samples
 from omnieval.types import Request, Response
 from omnieval.versions import package_versions
+
+#: how errors name a runner's generated speech
+SPEECH_LABEL = "(generated speech)"
+#: the WAV sample formats that can hold NaN or infinity
+FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
 
 #: the settings that hold numbers, by name: every runner that takes one reads it as this kind (int: a whole
 #: number; float: any number). None leaves a setting at its default.
@@ -119,11 +126,17 @@ class Runner(ABC):
 
     def with_speech(self, response: Response, sample_id: str, wav: bytes, elapsed: float) -> Response:
         """`response` with its generated speech (WAV bytes, made in `elapsed` seconds) written out, and
-        the speech's length and real-time factor; an error response when the bytes are not a WAV file."""
+        the speech's length and real-time factor; an error response when the bytes are not a WAV file, or
+        hold NaN or infinite samples."""
         try:
             info = soundfile.info(io.BytesIO(wav))
         except RuntimeError as err:
             return response.model_copy(update={"error": f"the generated speech is not a WAV file: {err}"})
+        if info.subtype in FLOAT_SUBTYPES:  # only floating-point samples can be NaN
+            try:
+                check_finite_samples(SPEECH_LABEL, soundfile.read(io.BytesIO(wav), dtype="float64")[0])
+            except MediaError as err:
+                return response.model_copy(update={"error": str(err)})
         seconds = info.frames / info.samplerate
         return response.model_copy(
             update={
@@ -132,6 +145,17 @@ class Runner(ABC):
                 "rtf": round(elapsed / seconds, 4) if seconds > 0 else None,
             }
         )
+
+    def with_waveform(
+        self, response: Response, sample_id: str, audio: np.ndarray, sample_rate: int, elapsed: float
+    ) -> Response:
+        """`with_speech` for generated speech as a float waveform; an error response when it holds NaN or infinite
+        samples (a broken generation fails its sample, not its batch)."""
+        try:
+            wav = encode_wav(audio, sample_rate, SPEECH_LABEL)
+        except MediaError as err:
+            return response.model_copy(update={"error": str(err)})
+        return self.with_speech(response, sample_id, wav, elapsed)
 
     def __init__(self, **settings: Any) -> None:
         known = self.setting_names()

@@ -33,7 +33,6 @@ from typing import Any
 import numpy as np
 
 from omnieval.errors import FatalRunnerError, OmnievalError, error_line
-from omnieval.media import encode_wav
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner, all_answered, batches_by_settings
 from omnieval.runners.hf_omni.inputs import MediaOptions, PreparedInputs
@@ -388,8 +387,7 @@ class VllmOmniRunner(Runner):
             return response
         if answer.audio is None:
             return response.model_copy(update={"error": NO_SPEECH})
-        wav = encode_wav(answer.audio, answer.sample_rate)
-        return self.with_speech(response, request.sample_id, wav, elapsed)
+        return self.with_waveform(response, request.sample_id, answer.audio, answer.sample_rate, elapsed)
 
 
 def _close_quietly(omni: Any) -> None:

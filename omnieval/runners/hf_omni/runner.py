@@ -15,7 +15,6 @@ import time
 from typing import Any
 
 from omnieval.errors import MediaError, OmnievalError, error_line, first_line
-from omnieval.media import encode_wav
 from omnieval.registry import RUNNERS
 from omnieval.runners.base import Runner, all_answered, batches_by_settings
 from omnieval.runners.hf_omni.inputs import MediaOptions, PreparedInputs, heard_streams, prepare
@@ -302,9 +301,9 @@ class HfOmniRunner(Runner):
                 tokens_per_s=round(count / elapsed, 2) if elapsed > 0 else None,
                 inputs=heard_streams(prep, heard[row]),
             )
-            if waveforms is not None:
-                wav = encode_wav(waveforms[row].detach().float().cpu().numpy(), SPEECH_RATE)
-                response = self.with_speech(response, request.sample_id, wav, elapsed)
+            if waveforms is not None:  # a waveform with NaN fails its own sample, not the batch
+                waveform = waveforms[row].detach().float().cpu().numpy()
+                response = self.with_waveform(response, request.sample_id, waveform, SPEECH_RATE, elapsed)
             responses.append(response)
         return responses
 

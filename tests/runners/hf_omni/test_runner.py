@@ -252,3 +252,22 @@ def test_checkpoint_sampling_without_settings_in_the_checkpoint_is_refused(tiny_
     runner = HfOmniRunner(model=str(tiny_checkpoints["qwen2_5_omni"]), checkpoint_sampling=True)
     with pytest.raises(OmnievalError, match="holds no sampling settings"):
         asyncio.run(runner.start())
+
+
+def test_speech_with_nan_samples_fails_its_own_sample_not_the_batch(tiny_checkpoints, family, media, tmp_path):
+    import torch
+
+    runner = start(
+        HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=8, batch_size=2)
+    )
+    runner.media_dir = tmp_path / "media"
+    model = runner.loaded.model
+    vocoder = getattr(model, "token2wav", None) or model.code2wav  # Qwen2.5-Omni's, Qwen3-Omni's
+    with torch.no_grad():
+        for weight in vocoder.parameters():
+            weight.fill_(float("nan"))  # a broken checkpoint: its vocoder speaks NaN
+    question = (file_part("audio", media["speech"]), QUESTION)
+    spoken, text = generate(runner, [make_request("s", *question, return_audio=True), make_request("t", *question)])
+    assert spoken.error and "NaN or infinite" in spoken.error and spoken.audio_path is None, spoken
+    assert not (tmp_path / "media").exists() or not list((tmp_path / "media").iterdir())
+    assert text.error is None and text.text  # the other sample of the batch is answered
