@@ -35,6 +35,23 @@ def _metrics(tokenize: str):
     return bleu, chrf
 
 
+def check_tokenizer(tokenize: str) -> None:
+    """Build the metrics now, so that a tokenizer that cannot be had (FLORES-200's needs the sentencepiece
+    package, and sacrebleu downloads its model on first use) is one clear error before anything is generated,
+    not a crash of every run's scoring."""
+    from omnieval.errors import OmnievalError
+
+    try:
+        _metrics(tokenize)
+    except ImportError as err:
+        raise OmnievalError(f"sacrebleu's '{tokenize}' tokenizer: {' '.join(str(err).split())}") from err
+    except OSError as err:  # urllib's URLError included: no network, or the download failed
+        raise OmnievalError(
+            f"sacrebleu's '{tokenize}' tokenizer downloads its model on first use, and that failed ({err}); on a "
+            "machine without network, copy it from one that has run it: $SACREBLEU/models (default ~/.sacrebleu)"
+        ) from err
+
+
 def sentence_statistics(hypothesis: str, reference: str, tokenize: str) -> dict[str, float]:
     """One sentence's BLEU and chrF counts, named `bleu_stat_<i>` and `chrf_stat_<i>`."""
     bleu, chrf = _metrics(tokenize)

@@ -22,7 +22,13 @@ from typing import Any
 from omnieval.data import DatasetSpec, LoadedSplit, load_split
 from omnieval.errors import OmnievalError
 from omnieval.judges.answer_region import final_answer_region
-from omnieval.metrics.translation import corpus_scores, sentence_statistics, signatures, tokenizer_for
+from omnieval.metrics.translation import (
+    check_tokenizer,
+    corpus_scores,
+    sentence_statistics,
+    signatures,
+    tokenizer_for,
+)
 from omnieval.registry import DERIVED, TASKS
 from omnieval.tasks.asr.asr import SPECIAL_TOKEN
 from omnieval.tasks.base import Scored, Task, audio_then_text
@@ -52,6 +58,9 @@ class SpeechTranslationTask(Task):
             "prompt": PROMPT.format(source=LANGUAGE_NAME[source], target=LANGUAGE_NAME[target]),
             "tokenize": tokenizer_for(target),
         }
+
+    def prepare_scoring(self) -> None:
+        check_tokenizer(self.params["tokenize"])
 
     def describe_row(self, row: dict[str, Any], index: int, sample_id: str) -> Sample:
         return Sample(

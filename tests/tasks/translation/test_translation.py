@@ -113,3 +113,18 @@ def test_fleurs_pairs_each_recording_with_the_target_languages_sentence(tmp_path
     assert len(reverse.rows) == 3  # the Chinese config has one recording per sentence here
     # all 4 directions of each pivot over Qwen3-Omni's FLEURS languages are registered
     assert {"fleurs_s2tt_en_de", "fleurs_s2tt_de_en", "fleurs_s2tt_zh_yue", "fleurs_s2tt_th_zh"} <= set(TASKS.names())
+
+
+def test_thai_bleu_whose_tokenizer_model_cannot_be_fetched_is_one_clear_error_before_any_scoring(tmp_path):
+    from tests.conftest import run_cli
+
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text('{"id": "0", "prediction": "x"}\n')
+    # no model in an empty sacrebleu folder, and a proxy that refuses every connection: the download fails for sure
+    offline = {"SACREBLEU": str(tmp_path / "sacrebleu"), "https_proxy": "http://127.0.0.1:9", "no_proxy": ""}
+    output = tmp_path / "out"
+    command = ("score", "--task", "fleurs_s2tt_en_th", "--predictions", predictions, "--output", output)
+    proc = run_cli(*command, check=False, env=offline)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "'flores200' tokenizer downloads its model on first use" in proc.stderr
+    assert not output.exists()  # stopped before a run folder was made
