@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import queue
 import struct
 import threading
 import time
@@ -54,27 +55,63 @@ def decode_timeout_s(kind: MediaKind = "audio") -> float:
     return seconds
 
 
+class _DecodeThreads:
+    """Daemon threads that run decodes, reused from one item to the next (starting a thread for each item cost
+    about as much as decoding a short clip). A thread whose decode was abandoned at its limit is not waited
+    for; should it ever finish, it rejoins the idle ones."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[queue.SimpleQueue[tuple[Callable[[], None], threading.Event]]] = []
+        os.register_at_fork(after_in_child=self._forget)  # a forked child has none of these threads
+
+    def _forget(self) -> None:
+        self._lock = threading.Lock()
+        self._idle = []
+
+    def start(self, job: Callable[[], None]) -> threading.Event:
+        """Run `job` on an idle thread, or on a new one when none is idle; the event is set once it is done
+        (and its thread idle again)."""
+        done = threading.Event()
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._serve, args=(inbox,), name="omnieval-decode", daemon=True).start()
+        inbox.put((job, done))
+        return done
+
+    def _serve(self, inbox: queue.SimpleQueue[tuple[Callable[[], None], threading.Event]]) -> None:
+        while True:
+            job, done = inbox.get()
+            try:
+                job()
+            finally:
+                with self._lock:
+                    self._idle.append(inbox)
+                done.set()
+
+
+_DECODE_THREADS = _DecodeThreads()
+
+
 def with_time_limit(work: Callable[[float], T], what: str, seconds: float) -> T:
     """`work(deadline)` (the deadline on time.monotonic()), or DecodeTimeout when it has not returned within
     `seconds`. The decoders (libsndfile, soxr, FFmpeg in torchcodec) cannot be interrupted, so the work runs
-    in a daemon thread: a stuck one is abandoned, and does not keep the process from exiting. The work
+    on a daemon thread: a stuck one is abandoned, and does not keep the process from exiting. The work
     checks the deadline between its steps, so an abandoned decode stops at the next one."""
     deadline = time.monotonic() + seconds
     context = contextvars.copy_context()
     results: list[T] = []
     errors: list[BaseException] = []
-    done = threading.Event()
 
-    def target() -> None:
+    def job() -> None:
         try:
             results.append(context.run(work, deadline))
         except BaseException as err:  # noqa: BLE001 - handed to the waiting thread, which raises it
             errors.append(err)
-        finally:
-            done.set()
 
-    threading.Thread(target=target, name="omnieval-decode", daemon=True).start()
-    if not done.wait(seconds):
+    if not _DECODE_THREADS.start(job).wait(seconds):
         raise DecodeTimeout(
             f"decoding {what} took longer than {seconds:g} s (the limit on one item; "
             "OMNIEVAL_DECODE_TIMEOUT_S sets it), so it was abandoned"

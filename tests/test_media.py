@@ -75,6 +75,14 @@ def test_pcm16_round_trips_16_bit_audio_exactly():
     assert to_pcm16(np.array([2.0, -2.0], dtype=np.float32)).tolist() == [32767, -32768]
 
 
+def test_encoded_wav_is_the_file_libsndfile_writes(wav_bytes):
+    audio, rate = soundfile.read(io.BytesIO(wav_bytes), dtype="float32")
+    written = io.BytesIO()
+    soundfile.write(written, to_pcm16(audio), rate, format="WAV", subtype="PCM_16")
+    assert encode_wav(audio, rate) == written.getvalue()
+    assert soundfile.info(io.BytesIO(encode_wav(audio, 8000))).samplerate == 8000
+
+
 @pytest.mark.parametrize("broken", [np.nan, np.inf, -np.inf])
 def test_a_waveform_with_nan_or_infinite_samples_is_a_media_error_not_noise(wav_bytes, broken):
     audio, rate = soundfile.read(io.BytesIO(wav_bytes), dtype="float32")

@@ -176,6 +176,46 @@ def test_a_stuck_decode_fails_its_item_at_the_time_limit(wav_bytes, monkeypatch)
     assert media_checks.decode_timeout_s("video") == media_checks.VIDEO_DECODE_TIMEOUT_S
 
 
+def test_decodes_reuse_their_threads_and_go_on_beside_a_stuck_one(wav_bytes, monkeypatch):
+    """Decoding threads are kept for the next item; one stuck on an item is left to it, and the next items
+    decode on another thread."""
+    import threading
+
+    from omnieval import media, media_checks
+
+    def decode_threads() -> set[threading.Thread]:
+        return {t for t in threading.enumerate() if t.name == "omnieval-decode"}
+
+    ref = audio_ref_from_hf({"bytes": wav_bytes, "path": "fox.wav"})
+    expected, rate = load_audio(ref)
+    kept = decode_threads()
+    for _ in range(20):
+        audio, again = load_audio(ref)
+        assert again == rate and np.array_equal(audio, expected)
+    assert decode_threads() == kept and len(kept) >= 1
+
+    release, decode, ran_on = threading.Event(), media._decode_soundfile, []
+
+    def stuck(*args):
+        ran_on.append(threading.current_thread())
+        release.wait(60)
+
+    def watched(*args):
+        ran_on.append(threading.current_thread())
+        return decode(*args)
+
+    monkeypatch.setattr(media, "_decode_soundfile", stuck)
+    monkeypatch.setenv("OMNIEVAL_DECODE_TIMEOUT_S", "0.5")
+    try:
+        assert isinstance(_fails_fast(lambda: load_audio(ref), within=5), media_checks.DecodeTimeout)
+        monkeypatch.setattr(media, "_decode_soundfile", watched)
+        audio, _ = load_audio(ref)
+        assert np.array_equal(audio, expected)
+        assert ran_on[1] is not ran_on[0] and ran_on[0].is_alive()  # the stuck thread is left to its item
+    finally:
+        release.set()
+
+
 def test_a_process_does_not_wait_for_an_abandoned_decode_at_exit(wav_bytes, tmp_path):
     """The stuck decoder is left in a daemon thread: the process ends when its work is done."""
     import subprocess

@@ -66,6 +66,39 @@ def test_rate_limited_requests_are_retried_until_they_succeed(librispeech_parque
     assert len(records) == 4 and not any(r["error"] for r in records)
 
 
+def test_no_more_requests_are_in_flight_than_max_concurrency_while_more_are_made_ready(
+    librispeech_parquet, tmp_path, monkeypatch
+):
+    """`prefetch` requests have their audio encoded while `max_concurrency` wait for the server; the server
+    never sees more than `max_concurrency` at once."""
+    import asyncio
+
+    runner = RUNNERS.get("pocketsphinx")(workers=2)
+    original, load = runner.generate, {"now": 0, "most": 0}
+
+    async def slow_generate(requests):
+        load["now"] += 1
+        load["most"] = max(load["most"], load["now"])
+        try:
+            await asyncio.sleep(0.2)
+            return await original(requests)
+        finally:
+            load["now"] -= 1
+
+    runner.generate = slow_generate
+    server = RunnerServer(runner, "pocketsphinx-en", "127.0.0.1", 0, api_key="test-key-not-secret")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        preset = openai_preset(tmp_path, server.url, max_concurrency=3, prefetch=2)
+        assert RUNNERS.get("openai")(model="m", max_concurrency=3, prefetch=2).max_concurrency == 5  # workers
+        run_dir = evaluate_over_http(preset, librispeech_parquet, tmp_path / "out", monkeypatch, limit=8)
+    finally:
+        server.shutdown()
+    records = read_jsonl(run_dir.samples_file)
+    assert len(records) == 8 and not any(r["error"] for r in records)
+    assert load["most"] == 3
+
+
 def test_a_wrong_api_key_stops_the_run_with_a_clear_error(
     pocketsphinx_server, librispeech_parquet, tmp_path, monkeypatch
 ):
