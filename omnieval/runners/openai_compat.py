@@ -2,12 +2,13 @@
 
 Audio goes as `input_audio` (16-bit WAV, base64), images as data URLs, a video as
 `video_frames` evenly spaced JPEG frames, followed by its audio track as `input_audio` when the
-request uses the video's audio (`use_audio_in_video`). Requests run
-concurrently up to `max_concurrency`; 429, 5xx, timeouts and connection errors are retried with
-exponential backoff (`max_retries`, omnieval.runners.http_json), and so is a 200 whose body holds
-no answer (no choices, no message, truncated or not JSON): such an answer fails its sample after
-the last try and is never recorded as an empty answer nor cached. The API key is read from
-the environment variable named by `api_key_env` and is never recorded.
+request uses the video's audio (`use_audio_in_video`). Requests run concurrently up to
+`max_concurrency` in flight, with `prefetch` more having their media encoded meanwhile; 429, 5xx,
+timeouts and connection errors are retried with exponential backoff (`max_retries`,
+omnieval.runners.http_json), and so is a 200 whose body holds no answer (no choices, no message,
+truncated or not JSON): such an answer fails its sample after the last try and is never recorded as
+an empty answer nor cached. The API key is read from the environment variable named by `api_key_env`
+and is never recorded.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ DEFAULTS: dict[str, Any] = {
     "base_url": "http://127.0.0.1:8000/v1",
     "api_key_env": None,
     "max_concurrency": 8,
+    #: requests whose media are made ready while `max_concurrency` are in flight (None: a quarter of those, at
+    #: least one), so that a freed slot is taken at once instead of after the next request's audio is encoded
+    "prefetch": None,
     "timeout_s": 120.0,
     "max_retries": 4,
     "audio_sample_rate": 16000,
@@ -193,7 +197,11 @@ class OpenAICompatRunner(Runner):
         self.options = {**DEFAULTS, **settings}
         if self.options["speech_api"] not in ("openai", "vllm-omni"):
             raise OmnievalError(f"speech_api takes openai or vllm-omni, not '{self.options['speech_api']}'")
-        self.max_concurrency = int(self.options["max_concurrency"])
+        #: requests at the server at once; the pipeline's workers (max_concurrency) also make the next ready
+        self.in_flight = max(1, int(self.options["max_concurrency"]))
+        prefetch = self.options["prefetch"]
+        self.max_concurrency = self.in_flight + (max(1, self.in_flight // 4) if prefetch is None else int(prefetch))
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
         self.constrains_choices = bool(self.options["guided_choice"])
         self.accepts_media = frozenset(self.options["accepts_media"] or ())
         self._client: JSONClient | None = None  # once started
@@ -237,6 +245,13 @@ class OpenAICompatRunner(Runner):
             raise self._fatal(err) or FatalRunnerError(str(err)) from err
         finally:  # requests may come under another event loop (a judge's): they open their own connections
             await self._client.close()
+
+    def _in_flight_slots(self) -> asyncio.Semaphore:
+        """The limit on requests in flight, on the running loop (a judge's requests come under another)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(self.in_flight))
+        return self._slots[1]
 
     @property
     def client(self) -> JSONClient:
@@ -304,7 +319,6 @@ class OpenAICompatRunner(Runner):
         gen = request.gen
         if gen.system_prompt and not any(m["role"] == "system" for m in messages):
             messages.insert(0, {"role": "system", "content": gen.system_prompt})
-        started = time.perf_counter()
         body = {
             "model": self.options["model"],
             "messages": messages,
@@ -315,30 +329,11 @@ class OpenAICompatRunner(Runner):
             **self._speech_out(gen),
             **(self._extra_body(gen) or {}),
         }
-        tries = int(self.options["max_retries"]) + 1
-        for attempt in range(tries):
-            answer = await self._post("chat/completions", body)
-            if isinstance(answer, Response):
-                return answer
-            try:
-                completion = answer.json()
-            except ValueError as err:  # a truncated or garbled body (UnicodeDecodeError included)
-                problem: str | None = f"the body is not valid JSON ({first_line(err)})"
-            else:
-                problem = unusable_completion(completion)
-            if problem is None:
-                break
-            if attempt + 1 < tries:  # a broken answer is a server fault: backoff as for a 5xx
-                log.warning(
-                    "%s: unusable answer (%s); asking again (try %d of %d)",
-                    self.options["model"],
-                    problem,
-                    attempt + 2,
-                    tries,
-                )
-                await asyncio.sleep(min(8.0, 0.5 * 2**attempt))
-        else:
-            return Response(error=f"the server's answer is unusable after {tries} tries: {problem}")
+        async with self._in_flight_slots():
+            started = time.perf_counter()
+            completion = await self._completion(body)
+        if isinstance(completion, Response):
+            return completion
         latency = time.perf_counter() - started
         answers = _messages(completion)
         spoken = [audio for audio in map(_audio, answers) if audio is not None]
@@ -363,6 +358,33 @@ class OpenAICompatRunner(Runner):
         except ValueError:  # binascii.Error included
             return response  # undecodable speech: the text answer stands, scored as one without speech
         return response if with_speech.error else with_speech
+
+    async def _completion(self, body: dict[str, Any]) -> dict[str, Any] | Response:
+        """The server's chat completion for `body`, or a failed Response. A 200 without a usable answer is
+        asked again as a 5xx would be."""
+        tries = int(self.options["max_retries"]) + 1
+        for attempt in range(tries):
+            answer = await self._post("chat/completions", body)
+            if isinstance(answer, Response):
+                return answer
+            try:
+                completion = answer.json()
+            except ValueError as err:  # a truncated or garbled body (UnicodeDecodeError included)
+                problem: str | None = f"the body is not valid JSON ({first_line(err)})"
+            else:
+                problem = unusable_completion(completion)
+            if problem is None:
+                return completion
+            if attempt + 1 < tries:  # a broken answer is a server fault: backoff as for a 5xx
+                log.warning(
+                    "%s: unusable answer (%s); asking again (try %d of %d)",
+                    self.options["model"],
+                    problem,
+                    attempt + 2,
+                    tries,
+                )
+                await asyncio.sleep(min(8.0, 0.5 * 2**attempt))
+        return Response(error=f"the server's answer is unusable after {tries} tries: {problem}")
 
     def _speech_out(self, gen: GenConfig) -> dict[str, Any]:
         """The chat-completions arguments that ask an OpenAI-style server for a spoken answer too (WAV)."""

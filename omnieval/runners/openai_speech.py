@@ -35,7 +35,6 @@ class OpenAISpeechRunner(OpenAICompatRunner):
         text = read_cloning_request(request).target_text.strip()
         if not text:
             return Response(error="no text to speak in the request")
-        started = time.perf_counter()
         body = {
             "model": self.options["model"],
             "voice": request.gen.speaker or self.voice,
@@ -43,7 +42,9 @@ class OpenAISpeechRunner(OpenAICompatRunner):
             "response_format": "wav",
             **(self.options["extra_body"] or {}),
         }
-        answer = await self._post("audio/speech", body)
+        async with self._in_flight_slots():
+            started = time.perf_counter()
+            answer = await self._post("audio/speech", body)
         if isinstance(answer, Response):
             return answer
         elapsed = time.perf_counter() - started
