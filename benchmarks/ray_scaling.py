@@ -51,8 +51,10 @@ asyncio.run(Evaluation(TASKS.get("librispeech_test_clean"), FixedWaitRunner(**se
 """
 
 
-def make_rows(folder: Path, samples: int) -> Path:
-    spoken = librispeech_rows()[:4]
+def make_rows(folder: Path, samples: int, spoken: list[dict] | None = None) -> Path:
+    """`samples` LibriSpeech-schema rows in a parquet file: the `spoken` rows (default: four espeak-ng
+    utterances) repeated under distinct ids."""
+    spoken = spoken or librispeech_rows()[:4]
     rows = []
     for n in range(samples):
         row = dict(spoken[n % len(spoken)])
