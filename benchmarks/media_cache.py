@@ -26,20 +26,20 @@ from omnieval.testing.sample_av import make_video
 from omnieval.types import Request
 
 
-def make_dataset(folder: Path, videos: int, seconds: float, size: tuple[int, int], grain: int) -> Path:
+def make_dataset(folder: Path, lengths: list[float], size: tuple[int, int], grain: int) -> Path:
+    """WorldSense-layout clips of the given lengths (seconds) under folder/videos, and its worldsense_qa.json."""
     (folder / "videos").mkdir(parents=True)
     entries = {}
-    for number in range(videos):
-        video_id = f"clip{number}"
+    for number, seconds in enumerate(lengths):
         make_video(
-            folder / "videos" / f"{video_id}.mp4",
+            folder / "videos" / f"clip{number}.mp4",
             seconds=seconds,
             size=size,
             rate=25,
             grain=grain,
             speech=f"this is clip number {number}, and the answer is blue",
         )
-        entries[video_id] = {
+        entries[f"clip{number}"] = {
             "duration": "<1min",
             "domain": "Daily Life",
             "audio_class": ["Speech"],
@@ -83,7 +83,7 @@ def main() -> None:
         os.environ.pop("OMNIEVAL_DECODED_CACHE", None)
         task = TASKS.get("worldsense")
         loaded = task.load(
-            str(make_dataset(base / "worldsense", args.videos, args.seconds, (width, height), args.grain))
+            str(make_dataset(base / "worldsense", [args.seconds] * args.videos, (width, height), args.grain))
         )
         gen = task.gen.model_copy(update={"fps": args.fps})
         requests = [

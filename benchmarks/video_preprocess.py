@@ -20,8 +20,8 @@ are warmed up on a short clip first (imports, decoder start-up). Figures, not a 
 from __future__ import annotations
 
 import argparse
-import json
 import os
+import sys
 import tempfile
 import time
 import warnings
@@ -34,36 +34,10 @@ import torch
 from omnieval import decoded_cache
 from omnieval.registry import TASKS
 from omnieval.runners.hf_omni.inputs import MediaOptions, PreparedInputs, prepare
-from omnieval.testing.sample_av import make_video
 from omnieval.types import Request
 
-
-def make_dataset(folder: Path, lengths: list[float], size: tuple[int, int], grain: int) -> Path:
-    (folder / "videos").mkdir(parents=True)
-    entries = {}
-    for number, seconds in enumerate(lengths):
-        make_video(
-            folder / "videos" / f"clip{number}.mp4",
-            seconds=seconds,
-            size=size,
-            rate=25,
-            grain=grain,
-            speech=f"this is clip number {number}, and the answer is blue",
-        )
-        entries[f"clip{number}"] = {
-            "duration": "<1min",
-            "domain": "Daily Life",
-            "audio_class": ["Speech"],
-            "task0": {
-                "question": "What colour is named?",
-                "candidates": ["A. red", "B. blue"],
-                "answer": "B",
-                "task_domain": "Recognition",
-                "task_type": "Audio Recognition",
-            },
-        }
-    (folder / "worldsense_qa.json").write_text(json.dumps(entries))
-    return folder
+sys.path.insert(0, str(Path(__file__).parent))
+from media_cache import make_dataset  # noqa: E402  (the same clips)
 
 
 def requests_for(folder: Path, fps: float) -> list[Request]:
