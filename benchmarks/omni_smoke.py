@@ -19,7 +19,7 @@ from pathlib import Path
 
 from omnieval.runners.hf_omni.runner import HfOmniRunner
 from omnieval.testing.tiny import FAMILIES, build_tiny_checkpoint
-from omnieval.types import GenConfig, MediaRef, Message, Request, media_part, text_part
+from omnieval.types import GenConfig, MediaKind, MediaRef, Message, Request, media_part, text_part
 
 
 def make_media(folder: Path) -> dict[str, Path]:
@@ -59,7 +59,7 @@ def make_media(folder: Path) -> dict[str, Path]:
 
 
 def requests(media: dict[str, Path]) -> dict[str, Request]:
-    def ask(kind: str, path: Path, **gen) -> Request:
+    def ask(kind: MediaKind, path: Path, **gen) -> Request:
         parts = [media_part(MediaRef(kind=kind, path=str(path))), text_part("Describe it.")]
         return Request(
             sample_id=kind, messages=[Message(role="user", content=parts)], gen=GenConfig(max_new_tokens=32, **gen)

@@ -87,6 +87,7 @@ def main() -> None:
         if args.max_inflight:
             command += ["--max-inflight", str(args.max_inflight)]
         server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=os.environ)
+        assert server.stdout is not None  # stdout=PIPE
         try:
             url = server.stdout.readline().split(" at ")[1].strip()
             before = resident_mb(server.pid)

@@ -27,6 +27,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -71,7 +72,7 @@ def timed(run: Callable[[], list]) -> tuple[float, list]:
 
 
 def fastest(rounds: int, run: Callable[[], list], before: Callable[[], None] = lambda: None) -> tuple[float, list]:
-    best, outputs = float("inf"), []
+    best, outputs = float("inf"), list[Any]()
     for _ in range(rounds):
         before()
         seconds, outputs = timed(run)
