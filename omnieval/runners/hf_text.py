@@ -84,6 +84,7 @@ class HfTextRunner(Runner):
                 path,
                 dtype=getattr(torch, dtype),
                 device_map=s.get("device_map") or ("auto" if torch.cuda.is_available() else "cpu"),
+                use_kernels=False,  # no layers swapped for hub kernels (omnieval.runners.hf_omni.loading says why)
                 **common,
             )
         except (OSError, ValueError, ImportError, AttributeError) as err:

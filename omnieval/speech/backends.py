@@ -140,10 +140,12 @@ def _whisper(model_id: str) -> Callable[[np.ndarray, str], str]:
 
     processor = WhisperProcessor.from_pretrained(model_id)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    # float32 as seed-tts-eval runs it (the checkpoint's config says float16, which the CPU does badly)
+    # float32 as seed-tts-eval runs it (the checkpoint's config says float16, which the CPU does badly);
+    # use_kernels=False: no layers swapped for hub kernels (omnieval.runners.hf_omni.loading says why)
+    model = WhisperForConditionalGeneration.from_pretrained(model_id, dtype=torch.float32, use_kernels=False)
     # transformers declares PreTrainedModel.to with functools.wraps(torch.nn.Module.to), which typeshed's
     # _Wrapped does not bind as a method: mypy takes the device for `self`
-    model = WhisperForConditionalGeneration.from_pretrained(model_id, dtype=torch.float32).to(device).eval()  # type: ignore[arg-type]
+    model = model.to(device).eval()  # type: ignore[arg-type]
 
     def transcribe(audio: np.ndarray, language: str) -> str:
         language = WHISPER_CODES.get(language, language)

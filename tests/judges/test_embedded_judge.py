@@ -85,6 +85,7 @@ def test_the_embedded_model_comes_from_its_pip_package_and_keeps_to_choices(smol
     assert free.error is None and free.text and free.output_tokens <= 12
     assert chosen.text in ("Yes", "No")
     assert with_media.error == "the hf-text runner takes text only"
+    assert smollm2._model.use_kernels is False  # the reference layers, none fetched from the hub
 
 
 def test_an_openai_judge_against_a_real_server_serving_a_real_model(smollm2_server, tmp_path):

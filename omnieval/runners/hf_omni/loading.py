@@ -102,6 +102,10 @@ def load(
             attn_implementation=attention,
             device_map=device_map or ("auto" if cuda else "cpu"),
             enable_audio_output=talker,
+            # transformers 5.2x otherwise swaps layers for kernels it fetches from the hub at load time: the
+            # numerics would no longer be the reference implementation's, and offline the load fails (seen on
+            # a GPU machine without network)
+            use_kernels=False,
         )
         processor = processor_cls.from_pretrained(model_id, revision=revision)
     except (OSError, ValueError, ImportError) as err:

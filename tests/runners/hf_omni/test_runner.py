@@ -113,6 +113,7 @@ def test_dtype_and_attention_implementation_reach_the_model(tiny_checkpoints, fa
     question = (file_part("audio", media["speech"]), QUESTION)
     half = start(HfOmniRunner(model=str(tiny_checkpoints[family]), dtype="bfloat16", attn_implementation="eager"))
     assert {p.dtype for p in half.loaded.model.parameters()} == {torch.bfloat16}
+    assert half.loaded.model.use_kernels is False  # the reference layers, none fetched from the hub
     assert half.loaded.model.config._attn_implementation == "eager"
     assert {k: half.describe()["resolved"][k] for k in ("dtype", "attn_implementation", "device")} == {
         "dtype": "bfloat16",
