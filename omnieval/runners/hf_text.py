@@ -20,6 +20,7 @@ from typing import Any
 
 from omnieval.errors import OmnievalError, error_line, first_line
 from omnieval.registry import RUNNERS
+from omnieval.runners.attention import without_cudnn_attention
 from omnieval.runners.base import Runner, all_answered, batches_by_settings
 from omnieval.types import GenConfig, Request, Response
 
@@ -135,7 +136,7 @@ class HfTextRunner(Runner):
         tokenizer, model, responses = self._tokenizer, self._model, []
 
         def log_probs(ids: list[int]):
-            with torch.inference_mode():
+            with torch.inference_mode(), without_cudnn_attention():
                 logits = model(input_ids=torch.tensor([ids], device=model.device)).logits[0]
             return logits.float().log_softmax(-1).cpu()
 
@@ -184,7 +185,7 @@ class HfTextRunner(Runner):
             kwargs.update(temperature=gen.temperature, top_p=gen.top_p)
         torch.manual_seed(gen.seed)
         started = time.perf_counter()
-        with torch.inference_mode():
+        with torch.inference_mode(), without_cudnn_attention():
             output = self._model.generate(**inputs, **kwargs)
         elapsed = time.perf_counter() - started
         new_tokens = output[:, inputs["input_ids"].shape[1] :]

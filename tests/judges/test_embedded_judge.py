@@ -61,6 +61,12 @@ def text_request(text: str, **gen) -> Request:
 
 
 def test_the_embedded_model_comes_from_its_pip_package_and_keeps_to_choices(smollm2, tmp_path):
+    import torch
+
+    cudnn_attention: list[bool] = []  # it took ~25 ms a call while decoding on an H200: generation goes without
+    hook = smollm2._model.register_forward_pre_hook(
+        lambda module, args: cudnn_attention.append(torch.backends.cuda.cudnn_sdp_enabled())
+    )
     free, chosen, with_media = asyncio.run(
         smollm2.generate(
             [
@@ -86,6 +92,8 @@ def test_the_embedded_model_comes_from_its_pip_package_and_keeps_to_choices(smol
     assert chosen.text in ("Yes", "No")
     assert with_media.error == "the hf-text runner takes text only"
     assert smollm2._model.use_kernels is False  # the reference layers, none fetched from the hub
+    hook.remove()
+    assert cudnn_attention and not any(cudnn_attention) and torch.backends.cuda.cudnn_sdp_enabled()
 
 
 def test_an_openai_judge_against_a_real_server_serving_a_real_model(smollm2_server, tmp_path):

@@ -16,6 +16,7 @@ from typing import Any
 
 from omnieval.errors import MediaError, OmnievalError, error_line, first_line
 from omnieval.registry import RUNNERS
+from omnieval.runners.attention import without_cudnn_attention
 from omnieval.runners.base import Runner, all_answered, batches_by_settings
 from omnieval.runners.hf_omni.inputs import MediaOptions, PreparedInputs, heard_streams, prepare
 from omnieval.runners.hf_omni.loading import LoadedModel, load
@@ -254,21 +255,23 @@ class HfOmniRunner(Runner):
         if logits_processor:
             thinker["logits_processor"] = logits_processor
         if not gen.return_audio:
-            return self.ready.model.thinker.generate(**inputs, use_audio_in_video=gen.use_audio_in_video, **thinker)
+            with without_cudnn_attention():
+                return self.ready.model.thinker.generate(**inputs, use_audio_in_video=gen.use_audio_in_video, **thinker)
         talker = {}
         if self.settings.get("talker_max_new_tokens"):
             talker["talker_max_new_tokens"] = int(self.settings["talker_max_new_tokens"])
         # Qwen2.5-Omni's generate() hands un-prefixed inputs to the talker as well, whose generate()
         # rejects pixel values (transformers 5.24); only the thinker reads them (the talker takes the grids)
         inputs = {(f"thinker_{k}" if k in _THINKER_ONLY_INPUTS else k): v for k, v in inputs.items()}
-        return self.ready.model.generate(
-            **inputs,
-            use_audio_in_video=gen.use_audio_in_video,
-            speaker=self._speaker(gen),
-            generation_mode="audio",
-            **{f"thinker_{k}": v for k, v in thinker.items()},
-            **talker,
-        )
+        with without_cudnn_attention():
+            return self.ready.model.generate(
+                **inputs,
+                use_audio_in_video=gen.use_audio_in_video,
+                speaker=self._speaker(gen),
+                generation_mode="audio",
+                **{f"thinker_{k}": v for k, v in thinker.items()},
+                **talker,
+            )
 
     def _generate_batch(self, requests: list[Request], prepared: list[PreparedInputs]) -> list[Response]:
         import torch

@@ -76,6 +76,34 @@ def test_speech_out_is_a_24khz_wav_in_the_media_folder(tiny_checkpoints, family,
     assert response.text  # the thinker's answer comes with the speech
 
 
+def test_generation_runs_without_cudnn_attention_and_restores_the_setting(tiny_checkpoints, family, media):
+    """cuDNN's attention took about 25 ms a call while decoding on an H200 (omnieval.runners.attention): the
+    thinker, with and without speech out, runs without it, and the process's setting is left as it was."""
+    runner = start(HfOmniRunner(model=str(tiny_checkpoints[family]), talker=True, talker_max_new_tokens=8))
+    speaker = "Ethan" if family == "qwen3_omni_moe" else "Chelsie"
+    seen: list[bool] = []
+    hook = runner.loaded.model.thinker.register_forward_pre_hook(
+        lambda module, args: seen.append(torch.backends.cuda.cudnn_sdp_enabled())
+    )
+    before = torch.backends.cuda.cudnn_sdp_enabled()
+    try:
+        for speech in (False, True):
+            request = make_request(
+                "a",
+                file_part("audio", media["speech"]),
+                QUESTION,
+                max_new_tokens=4,
+                return_audio=speech,
+                speaker=speaker if speech else None,
+            )
+            (response,) = generate(runner, [request])
+            assert response.error is None, response.error
+    finally:
+        hook.remove()
+    assert before is True and len(seen) >= 2 and not any(seen)
+    assert torch.backends.cuda.cudnn_sdp_enabled() is True
+
+
 def test_speech_needs_the_talker_and_a_known_speaker(tiny_checkpoints, family, media):
     question = (file_part("audio", media["speech"]), QUESTION)
     thinker_only = start(HfOmniRunner(model=str(tiny_checkpoints[family])))
