@@ -28,7 +28,7 @@ from omnieval.cache import ResponseCache, request_hash
 from omnieval.errors import FatalRunnerError, OmnievalError, error_line
 from omnieval.judges.templates import JudgeTemplate
 from omnieval.judges.verdicts import PARSERS, Verdict
-from omnieval.runners.base import Runner
+from omnieval.runners.base import LoopLimit, Runner
 from omnieval.types import GenConfig, MediaRef, Message, Request, Response, media_part, text_part
 
 DEFAULT_GEN = {"temperature": 0.0, "max_new_tokens": 1024}
@@ -92,7 +92,8 @@ class ModelJudge:
         #: why the judge could not be started, if it could not (then every judgment fails at once)
         self.unavailable: str | None = None
         self._started = False
-        self._gate: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        #: one limit on requests in flight for the whole judge, however many workers ask it at once
+        self._gate = LoopLimit(runner.max_concurrency)
 
     async def start(self) -> None:
         """Start the judge's runner; an unreachable judge is remembered, not raised (the run goes on)."""
@@ -282,18 +283,11 @@ class ModelJudge:
                     self.cache.put(keys[i], self.name, response)
         return [r if r is not None else Response(error="no reply") for r in responses]
 
-    def _concurrency_gate(self) -> asyncio.Semaphore:
-        """One limit on requests in flight for the whole judge, however many workers ask it at once."""
-        loop = asyncio.get_running_loop()
-        if self._gate is None or self._gate[0] is not loop:
-            self._gate = (loop, asyncio.Semaphore(max(1, self.runner.max_concurrency)))
-        return self._gate[1]
-
     async def _generate(self, requests: list[Request]) -> list[Response]:
         """Batches of the runner's size, as many at once as the runner allows."""
         size = max(1, self.runner.max_batch_size)
         batches = [requests[i : i + size] for i in range(0, len(requests), size)]
-        gate = self._concurrency_gate()
+        gate = self._gate()
 
         async def run(batch: list[Request]) -> list[Response]:
             async with gate:

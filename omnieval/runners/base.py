@@ -8,6 +8,7 @@ FatalRunnerError so that the run stops instead of failing every sample.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -90,6 +91,22 @@ def check_settings(runner: type[Runner], settings: dict[str, Any]) -> str | None
             if problem is not None:
                 return problem
     return None
+
+
+class LoopLimit:
+    """At most `limit` at once, on whichever event loop asks: an asyncio.Semaphore serves one loop only, and a
+    runner or a judge may be used under several `asyncio.run` calls (a run's, then a judge's)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._held: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+    def __call__(self) -> asyncio.Semaphore:
+        """The semaphore of the running loop."""
+        loop = asyncio.get_running_loop()
+        if self._held is None or self._held[0] is not loop:
+            self._held = (loop, asyncio.Semaphore(self.limit))
+        return self._held[1]
 
 
 class Runner(ABC):

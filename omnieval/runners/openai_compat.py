@@ -25,7 +25,7 @@ from typing import Any
 from omnieval.errors import FatalRunnerError, MediaError, OmnievalError, first_line
 from omnieval.media import encode_wav, load_audio
 from omnieval.registry import RUNNERS
-from omnieval.runners.base import Runner
+from omnieval.runners.base import LoopLimit, Runner
 from omnieval.runners.http_json import ConnectionFailure, HTTPFailure, JSONClient, TimedOut
 from omnieval.types import GenConfig, MediaRef, Message, Request, Response, TextPart
 
@@ -201,7 +201,7 @@ class OpenAICompatRunner(Runner):
         self.in_flight = max(1, int(self.options["max_concurrency"]))
         prefetch = self.options["prefetch"]
         self.max_concurrency = self.in_flight + (max(1, self.in_flight // 4) if prefetch is None else int(prefetch))
-        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self._in_flight_slots = LoopLimit(self.in_flight)
         self.constrains_choices = bool(self.options["guided_choice"])
         self.accepts_media = frozenset(self.options["accepts_media"] or ())
         self._client: JSONClient | None = None  # once started
@@ -245,13 +245,6 @@ class OpenAICompatRunner(Runner):
             raise self._fatal(err) or FatalRunnerError(str(err)) from err
         finally:  # requests may come under another event loop (a judge's): they open their own connections
             await self._client.close()
-
-    def _in_flight_slots(self) -> asyncio.Semaphore:
-        """The limit on requests in flight, on the running loop (a judge's requests come under another)."""
-        loop = asyncio.get_running_loop()
-        if self._slots is None or self._slots[0] is not loop:
-            self._slots = (loop, asyncio.Semaphore(self.in_flight))
-        return self._slots[1]
 
     @property
     def client(self) -> JSONClient:
