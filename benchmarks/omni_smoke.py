@@ -1,12 +1,15 @@
 """Smoke run of the transformers omni runner on tiny checkpoints: per-request latency and memory.
 
-    python benchmarks/omni_smoke.py [--device cuda] [--checkpoint DIR] [--repeats 3]
+    python benchmarks/omni_smoke.py [--device cuda] [--checkpoint DIR] [--repeats 3] [--media DIR]
+        [--throughput 64]
 
 Builds tiny random Qwen2.5-Omni and Qwen3-Omni checkpoints (unless --checkpoint is given),
-makes real media (espeak-ng speech, a PIL image, an ffmpeg video with a spoken track), and
+makes real media (espeak-ng speech, a PIL image, an ffmpeg video with a spoken track; or takes
+those a previous run left in --media DIR, on a machine without espeak-ng or ffmpeg), and
 prints, per family and input kind: latency, time to first token, tokens/s, speech seconds
 and real-time factor, and peak memory (GPU memory allocated on CUDA; the process's peak
-resident memory on CPU). Figures, not a pass/fail test.
+resident memory on CPU). With --throughput N, also N audio questions (text answers) at batch
+sizes 1 and 8: samples per second. Figures, not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from pathlib import Path
 from omnieval.runners.hf_omni.runner import HfOmniRunner
 from omnieval.testing.tiny import FAMILIES, build_tiny_checkpoint
 from omnieval.types import GenConfig, MediaKind, MediaRef, Message, Request, media_part, text_part
+
+MEDIA_FILES = {"audio": "speech.wav", "image": "image.png", "video": "video.mp4"}
 
 
 def make_media(folder: Path) -> dict[str, Path]:
@@ -55,7 +60,16 @@ def make_media(folder: Path) -> dict[str, Path]:
         ],
         check=True,
     )
-    return {"audio": speech, "image": image, "video": video}
+    return {kind: folder / name for kind, name in MEDIA_FILES.items()}
+
+
+def given_media(folder: Path) -> dict[str, Path]:
+    """The media a previous run made in `folder`; a missing file is named."""
+    media = {kind: folder / name for kind, name in MEDIA_FILES.items()}
+    missing = [str(path) for path in media.values() if not path.is_file()]
+    if missing:
+        raise SystemExit(f"--media: missing {', '.join(missing)}")
+    return media
 
 
 def requests(media: dict[str, Path]) -> dict[str, Request]:
@@ -74,6 +88,25 @@ def requests(media: dict[str, Path]) -> dict[str, Request]:
     }
 
 
+def throughput(runner: HfOmniRunner, request: Request, samples: int) -> float:
+    """Samples per second of `samples` copies of `request` (distinct ids), generated in the runner's batches."""
+    import time
+
+    copies = [request.model_copy(update={"sample_id": f"{request.sample_id}-{n}"}) for n in range(samples)]
+
+    async def all_of_them() -> list:
+        batches = [copies[at : at + runner.max_batch_size] for at in range(0, samples, runner.max_batch_size)]
+        return [response for batch in batches for response in await runner.generate(batch)]
+
+    started = time.perf_counter()
+    responses = asyncio.run(all_of_them())
+    seconds = time.perf_counter() - started
+    failed = [response.error for response in responses if response.error]
+    if failed:
+        raise SystemExit(f"throughput: {len(failed)} of {samples} failed, the first: {failed[0]}")
+    return samples / seconds
+
+
 def _peak_rss_mib() -> float:
     """On CPU: the process's peak resident memory so far (Linux reports KiB)."""
     import resource
@@ -86,13 +119,15 @@ def main() -> None:
     parser.add_argument("--device", default="cuda", help="cuda or cpu")
     parser.add_argument("--checkpoint", action="append", help="checkpoint folder(s) instead of tiny ones")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--media", type=Path, help="a folder with the media a previous run made (see make_media)")
+    parser.add_argument("--throughput", type=int, default=0, help="audio questions timed at batch sizes 1 and 8")
     args = parser.parse_args()
     import torch
     from transformers.utils import logging
 
     logging.set_verbosity_error()
     work = Path(tempfile.mkdtemp(prefix="omni-smoke-"))
-    media = make_media(work)
+    media = given_media(args.media) if args.media else make_media(work)
     checkpoints = args.checkpoint or [str(build_tiny_checkpoint(f, work / f)) for f in FAMILIES]
     cuda = args.device == "cuda" and torch.cuda.is_available()
     print(f"device: {torch.cuda.get_device_name(0) if cuda else 'cpu'}; torch {torch.__version__}")
@@ -121,6 +156,18 @@ def main() -> None:
                     f"{response.tokens_per_s or 0:>7.1f} {response.audio_s or 0:>8.2f} {response.rtf or 0:>6.3f} "
                     f"{peak:>8.1f}"
                 )
+        asyncio.run(runner.close())
+        if args.throughput:
+            audio_question = requests(media)["audio"]
+            for batch_size in (1, 8):
+                batched = HfOmniRunner(model=checkpoint, batch_size=batch_size, device_map="cuda" if cuda else "cpu")
+                asyncio.run(batched.start())
+                throughput(batched, audio_question, batch_size)  # warm-up
+                rate = throughput(batched, audio_question, args.throughput)
+                print(
+                    f"{Path(checkpoint).name:<16} {args.throughput} audio questions, batch {batch_size}: {rate:.2f}/s"
+                )
+                asyncio.run(batched.close())
 
 
 if __name__ == "__main__":
