@@ -15,12 +15,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from omnieval import decoded_cache
-from omnieval.errors import MediaError, first_line
+from omnieval.errors import FatalRunnerError, MediaError, first_line
 from omnieval.media_checks import MAX_MEDIA_SECONDS, check_deadline, decode_timeout_s, with_time_limit
 from omnieval.types import MediaRef
 
@@ -37,6 +38,20 @@ DEFAULT_SEQ_LEN = 128000
 #: the largest video frame accepted (8192 x 8192: 8K and DCI 8K fit); the header is checked before decoding.
 #: Images are held to Pillow's own limit (Image.MAX_IMAGE_PIXELS, twice of which is refused as a bomb).
 MAX_VIDEO_PIXELS = 8192 * 8192
+
+
+def torchcodec_decoders() -> ModuleType:
+    """torchcodec's decoders module. FatalRunnerError when it cannot be had (torchcodec not installed, or
+    FFmpeg's libraries missing): then no video of the run can be decoded, and the run stops with what to
+    install instead of failing every video sample for a reason that is not theirs."""
+    try:
+        import torchcodec.decoders
+    except (ImportError, OSError, RuntimeError) as err:
+        raise FatalRunnerError(
+            f"decoding video needs torchcodec and FFmpeg's shared libraries (FFmpeg 4 to 7): {first_line(err)}; "
+            "install them (pip install 'omnieval[gpu]', and FFmpeg from the system's packages), then --resume"
+        ) from err
+    return torchcodec.decoders
 
 
 @dataclass
@@ -210,16 +225,16 @@ def _decode_video(
     the header is checked first (check_video_header), then the frame rate and length the decoder found.
     Only the frames the sampled ones need are decoded (omnieval.video_frames), on all the CPUs given."""
     import torch
-    from torchcodec.decoders import VideoDecoder, get_container_metadata
 
     from omnieval.video_frames import decode_threads, sampled_frames
 
+    decoders = torchcodec_decoders()
     try:
-        container = get_container_metadata(str(path))
+        container = decoders.get_container_metadata(str(path))
         if container.best_video_stream_index is not None:
             check_video_header(label, container.streams[container.best_video_stream_index])
         check_deadline(deadline, f"video {label}")
-        metadata = VideoDecoder(str(path)).metadata
+        metadata = decoders.VideoDecoder(str(path)).metadata
         source_fps = float(metadata.average_fps or 0)
         total = int(metadata.num_frames or 0)
         if total <= 0 or source_fps <= 0:
@@ -296,10 +311,9 @@ def check_video_header(label: str, stream) -> None:
 
 
 def has_audio_track(ref: MediaRef) -> bool:
-    from torchcodec.decoders import get_container_metadata
-
+    decoders = torchcodec_decoders()
     try:
-        metadata = get_container_metadata(str(_local_path(ref)))
+        metadata = decoders.get_container_metadata(str(_local_path(ref)))
     except MediaError:
         raise
     except Exception as err:  # noqa: BLE001

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-from omnieval.errors import MediaError, OmnievalError, error_line, first_line
+from omnieval.errors import MediaError, OmnievalError, RunStopped, error_line, first_line
 from omnieval.registry import RUNNERS
 from omnieval.runners.attention import without_cudnn_attention
 from omnieval.runners.base import Runner, all_answered, batches_by_settings
@@ -150,6 +150,8 @@ class HfOmniRunner(Runner):
             return prepare(request, self.media)
         except MediaError as err:
             return Response(error=str(err))
+        except RunStopped:  # no decoder for this kind of media (FatalRunnerError): every such request would fail
+            raise
         except Exception as err:  # noqa: BLE001 - e.g. a huge video exhausting memory: this request's failure
             return Response(error=f"decoding its media: {_failure(err)}")
 

@@ -4,9 +4,16 @@ off."""
 
 from __future__ import annotations
 
+import importlib.abc
+import sys
+
+import pytest
+
+from omnieval.errors import FatalRunnerError
 from omnieval.testing.sample_av import dailyomni_sample, videoholmes_sample, videomme_sample, worldsense_sample
 from omnieval.testing.sample_images import image_samples
 from tests.conftest import only_run_dir, read_jsonl, read_run, run_cli
+from tests.helpers import evaluate
 
 
 def run_task(task: str, checkpoint, dataset, output, *extra: str) -> tuple[dict, dict[str, dict]]:
@@ -78,3 +85,45 @@ def test_dailyomni_videoholmes_videomme_and_mmstar_run_with_their_media(tiny_che
     run, records = run_task("mmstar", checkpoint, image_samples(tmp_path / "images")["mmstar"], tmp_path / "im_out")
     assert run["counts"]["done"] == 2 and run["counts"]["failed"] == 0
     assert records["0"]["response"]["inputs"]["images"] == [[168, 84]]  # 160x96 drawn, rounded to 28-pixel steps
+
+
+class Uninstalled(importlib.abc.MetaPathFinder):
+    """Imports of `package` fail as those of a package that is not installed do."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def find_spec(self, name, path=None, target=None):
+        if name == self.package or name.startswith(f"{self.package}."):
+            raise ModuleNotFoundError(f"No module named '{name}'", name=name)
+        return None
+
+
+def test_without_torchcodec_the_run_stops_with_what_to_install_and_resumes_once_it_is(
+    tiny_checkpoints, tmp_path, monkeypatch
+):
+    dataset, output = worldsense_sample(tmp_path / "worldsense"), tmp_path / "out"
+    monkeypatch.setenv("OMNIEVAL_DECODED_DIR", str(tmp_path / "decoded"))  # nothing decoded earlier helps
+    settings = {"model": str(tiny_checkpoints["qwen2_5_omni"]), "batch_size": 2}
+    options = {"gen_overrides": {"max_new_tokens": 3}, "run_id": "ws"}
+    import datasets  # noqa: F401 - as in a run, datasets and transformers (the fixture's) look for torchcodec first
+
+    with monkeypatch.context() as hidden:
+        for name in [name for name in sys.modules if name.split(".")[0] == "torchcodec"]:
+            hidden.delitem(sys.modules, name)
+        hidden.setattr(sys, "meta_path", [Uninstalled("torchcodec"), *sys.meta_path])
+        with pytest.raises(
+            FatalRunnerError, match=r"decoding video needs torchcodec .*\(pip install 'omnieval\[gpu\]'"
+        ):
+            evaluate("worldsense", dataset, output, model="qwen2.5-omni-7b", runner_settings=settings, **options)
+    stopped = read_run(output / "ws")
+    assert stopped["status"] != "complete"
+    assert not (output / "ws" / "samples.jsonl").exists() or not any(
+        "torchcodec" in str(r["error"]) for r in read_jsonl(output / "ws" / "samples.jsonl")
+    )  # no sample was failed for the missing package
+
+    run_dir = evaluate(
+        "worldsense", dataset, output, model="qwen2.5-omni-7b", runner_settings=settings, resume=True, **options
+    )
+    finished = read_run(run_dir.path)
+    assert finished["status"] == "complete" and finished["counts"]["done"] == 5 and finished["counts"]["failed"] == 2
