@@ -2,8 +2,9 @@
 
 Datasets hold audio as bytes inside parquet/arrow files; we write each item once into a
 store keyed by its sha256 so that requests can refer to it by path and hash (for caching
-and for runners that read files). Decoding happens in the runner, as late as possible; whether an item is
-sane, and how long decoding it may take, is omnieval.media_checks' job.
+and for runners that read files). Decoding happens in the runner, as late as possible: with libsndfile,
+else with the ffmpeg command (omnieval.ffmpeg_audio); whether an item is sane, and how long decoding it
+may take, is omnieval.media_checks' job.
 """
 
 from __future__ import annotations
@@ -12,26 +13,20 @@ import contextvars
 import functools
 import hashlib
 import io
-import json
 import os
 import re
-import shutil
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 from omnieval.errors import MediaError
+from omnieval.ffmpeg_audio import StreamHeader, decode_ffmpeg
 from omnieval.media_checks import (
-    DECODE_TIMEOUT_S,
     MAX_MEDIA_SECONDS,
     MAX_SAMPLE_RATE,
     MIN_SAMPLE_RATE,
     UNKNOWN_FRAMES,
-    DecodeTimeout,
-    check_audio_header,
     check_deadline,
     check_decoded_audio,
     check_finite_samples,
@@ -206,29 +201,38 @@ def first_seconds(ref: MediaRef, seconds: float) -> MediaRef:
     )
 
 
-def load_audio(ref: MediaRef, sample_rate: int | None = 16000) -> tuple[np.ndarray, int]:
+def load_audio(
+    ref: MediaRef, sample_rate: int | None = 16000, header: StreamHeader | None = None
+) -> tuple[np.ndarray, int]:
     """Decode an audio reference to mono float32 at `sample_rate` (None keeps the file's rate). Its header is
     checked before it is decoded (rate, channels, length: `check_audio_header`) and its samples after (no NaN
     or infinity), and decoding and resampling it may take at most `decode_timeout_s()`; a broken item is
-    this sample's MediaError."""
+    this sample's MediaError. `header`, when the caller has read it (the audio track of a video), is the
+    header checked, and the file goes to ffmpeg without being probed again."""
     if ref.path is None:
         raise MediaError(f"audio {ref.label} has no local path")
     path = Path(ref.path)
     if not path.is_file():
         raise MediaError(f"audio file not found: {ref.path}")
     return with_time_limit(
-        lambda deadline: _load_audio(path, ref.label, sample_rate, deadline), f"audio {ref.label}", decode_timeout_s()
+        lambda deadline: _load_audio(path, ref.label, sample_rate, deadline, header),
+        f"audio {ref.label}",
+        decode_timeout_s(),
     )
 
 
-def _load_audio(path: Path, label: str, sample_rate: int | None, deadline: float) -> tuple[np.ndarray, int]:
+def _load_audio(
+    path: Path, label: str, sample_rate: int | None, deadline: float, header: StreamHeader | None
+) -> tuple[np.ndarray, int]:
     import soundfile
 
     expected: int | None = None
     try:
+        if header is not None:  # a video's track: libsndfile reads no video container
+            raise ValueError("an audio track in a video")
         handle = soundfile.SoundFile(str(path))  # opened once: its header checked, then read
     except Exception as sf_error:  # noqa: BLE001 - a format libsndfile cannot read is decoded by ffmpeg
-        audio, rate = _decode_ffmpeg(path, label, reason=str(sf_error), deadline=deadline)
+        audio, rate = decode_ffmpeg(path, label, reason=str(sf_error), deadline=deadline, header=header)
     else:
         with handle:
             expected = check_soundfile_header(path, label, handle)
@@ -240,7 +244,7 @@ def _load_audio(path: Path, label: str, sample_rate: int | None, deadline: float
                 raise
             except Exception as sf_error:  # noqa: BLE001 - any libsndfile failure falls back to ffmpeg
                 handle.close()
-                audio, rate = _decode_ffmpeg(path, label, reason=str(sf_error), deadline=deadline)
+                audio, rate = decode_ffmpeg(path, label, reason=str(sf_error), deadline=deadline)
     check_decoded_audio(label, audio, rate, expected)
     if sample_rate is not None and rate != sample_rate:
         check_deadline(deadline, f"audio {label}")
@@ -287,77 +291,6 @@ def _decode_soundfile(handle, label: str, deadline: float | None = None) -> tupl
     if handle.subtype not in _INTEGER_SUBTYPES:
         check_finite_samples(label, audio)
     return (audio[:, 0].copy() if audio.shape[1] == 1 else audio.mean(axis=1)), rate
-
-
-def _decode_ffmpeg(path: Path, label: str, reason: str, deadline: float | None = None) -> tuple[np.ndarray, int]:
-    """16-bit PCM at the file's own rate, channels averaged: what librosa gets through audioread,
-    so that resampling afterwards matches the Qwen reference preprocessing sample for sample.
-    The stream's header (ffprobe) is checked first, and ffmpeg is stopped at the deadline."""
-    if shutil.which("ffmpeg") is None or shutil.which("ffprobe") is None:
-        raise MediaError(f"cannot decode audio {label}: {reason.strip()} (and ffmpeg is not installed)")
-    remaining = max(1.0, deadline - time.monotonic()) if deadline is not None else DECODE_TIMEOUT_S
-    probe = _run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-select_streams",
-            "a:0",
-            "-show_entries",
-            "stream=sample_rate,channels,duration:format=duration",
-            "-of",
-            "json",
-            str(path),
-        ],
-        label,
-        remaining,
-    )
-    try:
-        described = json.loads(probe.stdout or b"{}")
-        stream = (described.get("streams") or [{}])[0]
-        rate, channels = int(stream["sample_rate"]), int(stream["channels"])
-    except (ValueError, KeyError, TypeError, AttributeError):
-        rate = channels = 0
-        described, stream = {}, {}
-    if probe.returncode != 0 or not rate or not channels:
-        detail = probe.stderr.decode(errors="replace").strip().splitlines()
-        raise MediaError(
-            f"cannot decode audio {label}: {detail[-1].removeprefix(f'{path}: ') if detail else 'no audio stream'}"
-        )
-    check_audio_header(label, rate, channels, _seconds(stream.get("duration"), described.get("format", {})))
-    cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "s16le", "-"]
-    if deadline is not None:
-        remaining = max(1.0, deadline - time.monotonic())
-    proc = _run(cmd, label, remaining)
-    if proc.returncode != 0 or not proc.stdout:
-        detail = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise MediaError(
-            f"cannot decode audio {label}: {detail[-1].removeprefix(f'{path}: ') if detail else 'no audio stream'}"
-        )
-    pcm = np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32768.0
-    return pcm[: len(pcm) // channels * channels].reshape(-1, channels).mean(axis=1), rate
-
-
-def _seconds(*values: object) -> float | None:
-    """The first of ffprobe's durations ("12.5", "N/A", absent; a format section's "duration") that is a number."""
-    for value in values:
-        if isinstance(value, dict):
-            value = value.get("duration")
-        try:
-            seconds = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            continue
-        if seconds == seconds:  # not NaN
-            return seconds
-    return None
-
-
-def _run(cmd: list[str], label: str, timeout: float) -> subprocess.CompletedProcess[bytes]:
-    """A decoding command, killed when it runs past `timeout` seconds."""
-    try:
-        return subprocess.run(cmd, capture_output=True, check=False, timeout=timeout)
-    except subprocess.TimeoutExpired as err:
-        raise DecodeTimeout(f"decoding audio {label} with {cmd[0]} took longer than {timeout:.0f} s") from err
 
 
 def to_pcm16(audio: np.ndarray, label: str = "waveform") -> np.ndarray:

@@ -48,7 +48,7 @@ def decode_threads() -> int:
     return max(1, min(cpus, MAX_THREADS))
 
 
-#: frames decoded per call: between calls the previous ones are resized (torchcodec holds the GIL while it decodes)
+#: frames decoded per call: while the next ones decode, the previous ones are handed to `take` in a worker
 CHUNK = 8
 
 
@@ -60,13 +60,14 @@ def sampled_frames(
     path: Path,
     indices: list[int],
     threads: int,
-    convert: Callable[[torch.Tensor], torch.Tensor],
+    take: Callable[[torch.Tensor, int], None],
     between: Callable[[], None] = lambda: None,
-) -> tuple[torch.Tensor, bool]:
-    """`convert` of the frames at `indices` (torchcodec's exact frame indices; uint8 (T, C, H, W), equal to
-    `VideoDecoder(path).get_frames_at(indices)`), concatenated; and whether the unreferenced frames were left
-    out. Frames are decoded CHUNK at a time and converted in a worker thread meanwhile; `between` runs
-    between chunks (a deadline check)."""
+) -> bool:
+    """Decodes the frames at `indices` (torchcodec's exact frame indices) and hands them to `take(frames,
+    first)`: uint8 (n, C, H, W), equal to `VideoDecoder(path).get_frames_at(indices[first:first + n])`. Frames
+    are decoded CHUNK at a time, each chunk taken in a worker thread while the next decodes; `between` runs
+    between chunks (a deadline check). Returns whether the unreferenced frames were left out; if decoding
+    them that way fails part way, every frame is decoded and taken again the ordinary way."""
     from torchcodec.decoders import VideoDecoder
 
     try:
@@ -75,8 +76,8 @@ def sampled_frames(
         reduced = None
     if reduced is not None:
         try:
-            frames = _decode_in_chunks(reduced.decoder, reduced.positions, reduced, convert, between)
-            return frames, True
+            _decode_in_chunks(reduced.decoder, reduced.positions, reduced, take, between)
+            return True
         except MediaError:  # the deadline passed (`between`): no second try
             raise
         except Exception:  # noqa: BLE001 - a frame not the one asked for, or the decoder refused the stream
@@ -84,7 +85,8 @@ def sampled_frames(
         finally:
             reduced.source.close()
     decoder = VideoDecoder(str(path), num_ffmpeg_threads=threads)
-    return _decode_in_chunks(decoder, indices, None, convert, between), False
+    _decode_in_chunks(decoder, indices, None, take, between)
+    return False
 
 
 @dataclass
@@ -102,9 +104,9 @@ def _decode_in_chunks(
     decoder: Any,
     positions: list[int],
     check: _Reduced | None,
-    convert: Callable[[torch.Tensor], torch.Tensor],
+    take: Callable[[torch.Tensor, int], None],
     between: Callable[[], None],
-) -> torch.Tensor:
+) -> None:
     import torch
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="omnieval-resize") as worker:
@@ -117,8 +119,9 @@ def _decode_in_chunks(
                     batch.pts_seconds.double(), check.expected[start : start + CHUNK], rtol=0, atol=check.tolerance
                 ):
                     raise _Mismatch
-                pending.append(worker.submit(convert, batch.data))
-            return torch.cat([future.result() for future in pending])
+                pending.append(worker.submit(take, batch.data, start))
+            for future in pending:
+                future.result()
         finally:
             for future in pending:
                 future.cancel()

@@ -6,8 +6,9 @@ both sides are multiples of the patch factor within a pixel range; videos sample
 (2 by default) into an even number of frames between min and max, linearly spaced over the
 clip, resized under a per-frame budget derived from a total pixel budget; the audio track of
 a video decoded to 16 kHz mono like any audio file. Decoding uses torchcodec (FFmpeg), on all the
-CPUs given and without the pictures the sampled frames do not need (omnieval.video_frames); decoded
-frames and tracks are kept on disk by content (omnieval.decoded_cache).
+CPUs given and without the pictures the sampled frames do not need (omnieval.video_frames), and
+resized chunk by chunk as torchvision resizes them (omnieval.video_resize); decoded frames and
+tracks are kept on disk by content (omnieval.decoded_cache).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import numpy as np
 
 from omnieval import decoded_cache
 from omnieval.errors import FatalRunnerError, MediaError, first_line
+from omnieval.ffmpeg_audio import StreamHeader
+from omnieval.media import load_audio
 from omnieval.media_checks import MAX_MEDIA_SECONDS, check_deadline, decode_timeout_s, with_time_limit
 from omnieval.types import MediaRef
 
@@ -175,9 +178,10 @@ def load_video(
     rules = {"frame_factor": FRAME_FACTOR, "tokens": [VIDEO_MIN_TOKENS, VIDEO_MAX_TOKENS], "seq_len": DEFAULT_SEQ_LEN}
 
     decoded: list[torch.Tensor] = []  # the float frames of a decode here, which a cache hit has not
+    storing = decoded_cache.decoded_dir() is not None  # the cache keeps the frames as uint8
 
     def decode() -> tuple[dict[str, np.ndarray], dict]:
-        arrays, meta, frames = with_time_limit(
+        meta, frames, frames_uint8 = with_time_limit(
             lambda deadline: _decode_video(
                 path,
                 ref.label,
@@ -188,13 +192,14 @@ def load_video(
                 min_pixels=min_pixels,
                 max_pixels=max_pixels,
                 total_pixels=total_pixels,
+                keep_uint8=storing,
                 deadline=deadline,
             ),
             f"video {ref.label}",
             decode_timeout_s("video"),
         )
         decoded.append(frames)
-        return arrays, meta
+        return ({} if frames_uint8 is None else {"frames": frames_uint8.numpy()}), meta
 
     # frames are stored as they are: zlib would take about as long as decoding them (they shrink by only ~1.8x)
     arrays, meta = decoded_cache.cached(
@@ -219,14 +224,15 @@ def _decode_video(
     min_pixels: float | None,
     max_pixels: float | None,
     total_pixels: float | None,
+    keep_uint8: bool,
     deadline: float | None = None,
-) -> tuple[dict[str, np.ndarray], dict, torch.Tensor]:
-    """The sampled, resized frames (uint8, T x C x H x W, and the same as float32) and how they were sampled;
-    the header is checked first (check_video_header), then the frame rate and length the decoder found.
-    Only the frames the sampled ones need are decoded (omnieval.video_frames), on all the CPUs given."""
-    import torch
-
+) -> tuple[dict, torch.Tensor, torch.Tensor | None]:
+    """How the frames were sampled, and the sampled, resized frames (T x C x H x W, float32 0..255, and the
+    same as uint8 when `keep_uint8`); the header is checked first (check_video_header), then the frame rate
+    and length the decoder found. Only the frames the sampled ones need are decoded (omnieval.video_frames),
+    on all the CPUs given."""
     from omnieval.video_frames import decode_threads, sampled_frames
+    from omnieval.video_resize import ResizedFrames
 
     decoders = torchcodec_decoders()
     try:
@@ -246,22 +252,21 @@ def _decode_video(
             )
         count = frame_count(total, source_fps, fps, min_frames, max_frames)
         indices = _reference_indices(total, count)
-        sizes: list[tuple[int, int]] = []
 
-        def resize(frames: torch.Tensor) -> torch.Tensor:
-            if not sizes:  # the first frames' size (after the rotation the decoder applies)
-                floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor**2
-                budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor**2 * 0.9
-                ceiling = max(min(VIDEO_MAX_TOKENS * patch_factor**2, budget / count * FRAME_FACTOR), int(floor * 1.05))
-                if max_pixels is not None:
-                    ceiling = min(ceiling, max_pixels)
-                sizes.append(smart_resize(frames.shape[2], frames.shape[3], patch_factor, floor, ceiling))
-            return resize_frames(frames, sizes[0])
+        def frame_size(height: int, width: int) -> tuple[int, int]:
+            floor = min_pixels if min_pixels is not None else VIDEO_MIN_TOKENS * patch_factor**2
+            budget = total_pixels if total_pixels is not None else DEFAULT_SEQ_LEN * patch_factor**2 * 0.9
+            ceiling = max(min(VIDEO_MAX_TOKENS * patch_factor**2, budget / count * FRAME_FACTOR), int(floor * 1.05))
+            if max_pixels is not None:
+                ceiling = min(ceiling, max_pixels)
+            return smart_resize(height, width, patch_factor, floor, ceiling)
 
+        resized = ResizedFrames(count, frame_size, keep_uint8)
         check_deadline(deadline, f"video {label}")
-        frames, _ = sampled_frames(
-            path, indices, decode_threads(), resize, between=lambda: check_deadline(deadline, f"video {label}")
+        sampled_frames(
+            path, indices, decode_threads(), resized.take, between=lambda: check_deadline(deadline, f"video {label}")
         )
+        frames, frames_uint8 = resized.result()
     except MediaError:
         raise
     except Exception as err:  # noqa: BLE001 - any decoder failure is this sample's media error
@@ -272,7 +277,7 @@ def _decode_video(
         "total_frames": total,
         "indices": indices,
     }
-    return {"frames": frames.to(torch.uint8).numpy()}, meta, frames
+    return meta, frames, frames_uint8
 
 
 def _reference_indices(total: int, count: int) -> list[int]:
@@ -280,17 +285,6 @@ def _reference_indices(total: int, count: int) -> list[int]:
     import torch
 
     return torch.linspace(0, total - 1, count).round().long().tolist()
-
-
-def resize_frames(frames: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-    """torchvision's `resize(frames, size, BICUBIC, antialias=True)` of uint8 frames, then `.float()`: the
-    same operations (float32 bicubic with antialiasing, clamped to 0..255, rounded), without the copies."""
-    import torch
-
-    resized = torch.nn.functional.interpolate(
-        frames.float(), size=list(size), mode="bicubic", align_corners=False, antialias=True
-    )
-    return resized.clamp_(0, 255).round_()
 
 
 def check_video_header(label: str, stream) -> None:
@@ -310,7 +304,9 @@ def check_video_header(label: str, stream) -> None:
         )
 
 
-def has_audio_track(ref: MediaRef) -> bool:
+def audio_track_header(ref: MediaRef) -> StreamHeader | None:
+    """The header of a video's first audio track as the demuxer read it (0 for a rate or a number of channels
+    it does not give); None when the video has no audio track."""
     decoders = torchcodec_decoders()
     try:
         metadata = decoders.get_container_metadata(str(_local_path(ref)))
@@ -318,7 +314,12 @@ def has_audio_track(ref: MediaRef) -> bool:
         raise
     except Exception as err:  # noqa: BLE001
         raise MediaError(f"cannot read video {ref.label}: {first_line(err)}") from err
-    return any(stream.media_type == "audio" for stream in metadata.streams)
+    for stream in metadata.streams:
+        if stream.media_type == "audio":
+            return StreamHeader(
+                int(stream.sample_rate or 0), int(stream.num_channels or 0), stream.duration_seconds_from_header
+            )
+    return None
 
 
 #: a track whose loudest sample stays below this (-80 dBFS) is digital silence
@@ -328,12 +329,14 @@ SILENCE_PEAK = 1e-4
 def load_video_audio(ref: MediaRef, sample_rate: int = 16000) -> np.ndarray:
     """The audio track of a video as mono float32 at `sample_rate` (from the decoded-media cache when it
     holds it); a video without one, or with a silent one, is an error: its sound was asked for."""
-    from omnieval.media import load_audio
 
     def decode() -> tuple[dict[str, np.ndarray], dict]:
-        if not has_audio_track(ref):
+        header = audio_track_header(ref)
+        if header is None:
             raise MediaError(f"video {ref.label} has no audio track, and this request uses the video's audio")
-        audio, _ = load_audio(MediaRef(kind="audio", path=ref.path, name=ref.name, sha256=ref.sha256), sample_rate)
+        track = MediaRef(kind="audio", path=ref.path, name=ref.name, sha256=ref.sha256)
+        # a header without a rate or channels is left to ffprobe, as for any file libsndfile cannot read
+        audio, _ = load_audio(track, sample_rate, header if header.rate and header.channels else None)
         return {"audio": audio}, {}
 
     _local_path(ref)

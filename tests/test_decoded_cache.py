@@ -10,6 +10,7 @@ import torch
 
 from omnieval import decoded_cache
 from omnieval.errors import MediaError
+from omnieval.media import load_audio
 from omnieval.testing.sample_av import make_video
 from omnieval.types import MediaRef
 from omnieval.vision import load_video, load_video_audio
@@ -79,6 +80,28 @@ def test_audio_tracks_are_cached_and_bad_tracks_are_clear_errors(cache_dir, vide
     for _ in range(2):  # an error is not cached: it is raised every time
         with pytest.raises(MediaError, match="has no audio track"):
             load_video_audio(video(videos["mute"]))
+
+
+def test_a_videos_track_is_decoded_without_ffprobe_as_the_reference_decodes_it(videos, tmp_path, monkeypatch):
+    """The track's header comes from the video's metadata, read already: ffmpeg alone decodes it, and the
+    samples are librosa's through audioread (qwen-omni-utils' reading of a video's sound)."""
+    import audioread
+    import librosa
+
+    monkeypatch.setenv("OMNIEVAL_DECODED_CACHE", "off")
+    path = videos["spoken"]
+    expected, _ = librosa.load(audioread.ffdec.FFmpegAudioFile(str(path)), sr=16000)
+    only_ffmpeg = tmp_path / "bin"
+    only_ffmpeg.mkdir()
+    (only_ffmpeg / "ffmpeg").symlink_to(shutil.which("ffmpeg"))
+    monkeypatch.setenv("PATH", str(only_ffmpeg))
+    track = load_video_audio(video(path))
+    common = min(len(track), len(expected))
+    assert abs(len(track) - len(expected)) <= 1 and np.array_equal(track[:common], expected[:common])
+    with pytest.raises(MediaError, match="has no audio track"):
+        load_video_audio(video(videos["mute"]))
+    with pytest.raises(MediaError, match="ffprobe is not installed"):  # a file of its own is probed first
+        load_audio(MediaRef(kind="audio", path=str(path)))
 
 
 def test_a_damaged_entry_is_decoded_again_and_replaced(cache_dir, videos):

@@ -106,11 +106,11 @@ def test_a_broken_audio_file_fails_fast_with_its_reason(wav_bytes, case):
 
 def test_ffmpeg_checks_the_header_of_what_libsndfile_cannot_read(wav_bytes, tmp_path):
     """Audio tracks of videos and formats libsndfile does not know are probed by ffprobe first."""
-    from omnieval.media import _decode_ffmpeg
+    from omnieval.ffmpeg_audio import decode_ffmpeg
 
     _, one_hz, _ = _bad_files(wav_bytes)["1 Hz"]
     (tmp_path / "one_hz.wav").write_bytes(one_hz)
-    error = _fails_fast(lambda: _decode_ffmpeg(tmp_path / "one_hz.wav", "one_hz.wav", reason=""))
+    error = _fails_fast(lambda: decode_ffmpeg(tmp_path / "one_hz.wav", "one_hz.wav", reason=""))
     assert isinstance(error, MediaError) and "implausible sample rate in its header: 1 Hz" in str(error)
 
 

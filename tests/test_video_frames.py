@@ -63,6 +63,13 @@ def reference_indices(path: Path, fps: float = 2.0) -> list[int]:
     return torch.linspace(0, total - 1, count).round().long().tolist()
 
 
+def decoded(path: Path, indices: list[int]) -> tuple[torch.Tensor, bool]:
+    """sampled_frames' frames, put together in order, and whether the unreferenced pictures were left out."""
+    chunks: dict[int, torch.Tensor] = {}
+    reduced = sampled_frames(path, indices, threads=2, take=lambda frames, first: chunks.update({first: frames}))
+    return torch.cat([chunks[first] for first in sorted(chunks)]), reduced
+
+
 def packets(path: Path) -> list[dict]:
     """ffprobe's view of the video packets, in decoding order: position, size, flags."""
     probe = subprocess.run(
@@ -79,7 +86,7 @@ def test_frames_equal_process_mm_info_and_the_unreferenced_are_left_out(clips, n
     monkeypatch.setenv("OMNIEVAL_DECODED_CACHE", "off")
     path = clips[name]
     indices = reference_indices(path)
-    frames, reduced = sampled_frames(path, indices, threads=2, convert=lambda batch: batch.clone())
+    frames, reduced = decoded(path, indices)
     assert reduced, "the MP4's unreferenced pictures were not left out"
     from torchcodec.decoders import VideoDecoder
 
@@ -155,6 +162,6 @@ def test_a_file_the_fast_path_does_not_take_decodes_the_ordinary_way(clips, tmp_
         track = read_video_track(path)
         assert track.sync and len(track.sync) > 1  # keyframes after the first, which are not IDR
     indices = reference_indices(path)
-    frames, reduced = sampled_frames(path, indices, threads=2, convert=lambda batch: batch.clone())
+    frames, reduced = decoded(path, indices)
     assert not reduced
     assert torch.equal(load_video(MediaRef(kind="video", path=str(path)), fps=2.0).frames, reference_frames(path))
