@@ -253,8 +253,10 @@ def _load_audio(
 
 
 def resample(audio: np.ndarray, rate: int, target: int) -> np.ndarray:
-    """Mono float32 audio from `rate` to `target` Hz (soxr's high quality); rates outside
-    MIN_SAMPLE_RATE..MAX_SAMPLE_RATE are refused (resampling from 1 Hz to 16 kHz takes forever)."""
+    """Mono float32 audio from `rate` to `target` Hz as `librosa.resample(res_type="soxr_hq")` makes it (the
+    Qwen reference's `librosa.load`): soxr's high quality, cut or padded with zeros to ceil(n * target / rate)
+    samples, where soxr alone is one short about half the time. Rates outside MIN_SAMPLE_RATE..MAX_SAMPLE_RATE
+    are refused (resampling from 1 Hz to 16 kHz takes forever)."""
     if rate == target:
         return audio
     for value in (rate, target):
@@ -262,7 +264,11 @@ def resample(audio: np.ndarray, rate: int, target: int) -> np.ndarray:
             raise MediaError(f"cannot resample audio at {value} Hz (accepted: {MIN_SAMPLE_RATE}-{MAX_SAMPLE_RATE} Hz)")
     import soxr
 
-    return soxr.resample(audio, rate, target).astype(np.float32)
+    resampled = soxr.resample(audio, rate, target).astype(np.float32)
+    length = int(np.ceil(len(audio) * (float(target) / rate)))  # librosa's arithmetic, float for float
+    if len(resampled) < length:
+        return np.pad(resampled, (0, length - len(resampled)))
+    return resampled[:length]
 
 
 #: frames read at a time: the memory follows what the file holds, not what its header claims

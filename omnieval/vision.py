@@ -340,7 +340,9 @@ def load_video_audio(ref: MediaRef, sample_rate: int = 16000) -> np.ndarray:
         return {"audio": audio}, {}
 
     _local_path(ref)
-    arrays, _ = decoded_cache.cached("video-audio", ref, {"sample_rate": sample_rate}, ("soxr", "soundfile"), decode)
+    # "length": tracks are librosa's length since resample() pads as librosa does; older entries were one short
+    params = {"sample_rate": sample_rate, "length": "librosa"}
+    arrays, _ = decoded_cache.cached("video-audio", ref, params, ("soxr", "soundfile"), decode)
     audio = arrays["audio"]
     if audio.size == 0:
         raise MediaError(f"the audio track of video {ref.label} is empty, and this request uses the video's audio")

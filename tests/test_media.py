@@ -11,6 +11,7 @@ import soundfile
 from omnieval.errors import MediaError
 from omnieval.media import audio_ref_from_hf, encode_wav, first_seconds, load_audio, store_bytes, to_pcm16
 from omnieval.testing.sample_data import speak, transcode
+from omnieval.types import MediaRef
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +158,26 @@ def test_resampling_refuses_an_implausible_rate():
 
     with pytest.raises(MediaError, match="cannot resample audio at 1 Hz"):
         resample(np.zeros(16, np.float32), 1, 16000)
+
+
+@pytest.mark.parametrize("rate", [22050, 44100, 48000])
+def test_resampled_audio_is_librosas_sample_for_sample(tmp_path, rate):
+    """qwen-omni-utils reads audio with librosa.load(path, sr=16000): the same samples and the same length,
+    also for the lengths where soxr alone gives one sample fewer."""
+    import librosa
+    import soundfile
+    import soxr
+
+    from omnieval.media import load_audio
+
+    rng = np.random.default_rng(rate)
+    soxr_short = 0
+    for frames in (rate, rate + 1, rate + 2, rate + 3):
+        path = tmp_path / f"{rate}_{frames}.wav"
+        soundfile.write(path, rng.uniform(-0.5, 0.5, frames).astype(np.float32), rate, subtype="PCM_16")
+        expected, _ = librosa.load(path, sr=16000)
+        audio, audio_rate = load_audio(MediaRef(kind="audio", path=str(path)))
+        assert audio_rate == 16000 and audio.dtype == np.float32
+        assert np.array_equal(audio, expected), frames
+        soxr_short += len(soxr.resample(soundfile.read(path, dtype="float32")[0], rate, 16000)) < len(expected)
+    assert soxr_short  # the case the cut-or-pad is for was met

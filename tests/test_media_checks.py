@@ -115,11 +115,12 @@ def test_ffmpeg_checks_the_header_of_what_libsndfile_cannot_read(wav_bytes, tmp_
 
 
 def test_good_files_load_exactly_as_before_the_checks(wav_bytes, tmp_path):
-    """The checks change nothing for good audio: libsndfile's samples, channels averaged, resampled by soxr;
-    also files longer than one read block, and files whose writer left their length unknown (a pipe)."""
+    """The checks change nothing for good audio: libsndfile's samples, channels averaged, resampled as librosa
+    resamples them (soxr's high quality, at librosa's length); also files longer than one read block, and
+    files whose writer left their length unknown (a pipe)."""
     import subprocess
 
-    import soxr
+    import librosa
 
     rng = np.random.default_rng(0)
     stereo = io.BytesIO()
@@ -144,7 +145,9 @@ def test_good_files_load_exactly_as_before_the_checks(wav_bytes, tmp_path):
         samples, rate = soundfile.read(ref.path, dtype="float32", always_2d=True)
         mono = samples.mean(axis=1)
         audio, got = load_audio(ref, 16000)
-        assert got == 16000 and np.array_equal(audio, soxr.resample(mono, rate, 16000).astype(np.float32)), name
+        assert got == 16000 and np.array_equal(
+            audio, librosa.resample(mono, orig_sr=rate, target_sr=16000, res_type="soxr_hq")
+        ), name
         assert np.array_equal(load_audio(ref, None)[0], mono) and load_audio(ref, None)[1] == rate
     reference, _ = load_audio(audio_ref_from_hf({"bytes": wav_bytes, "path": "a.wav"}), None)
     for fmt, data in piped.items():
