@@ -12,24 +12,26 @@ conversation (use_audio_in_video=True, as the task asks), (b) our preparation as
 it, cold: with the decoded-media cache off, and with an empty cache (decode and store), (c) the same,
 warm (read from the cache filled by (b)). Each clip's frames must be equal to process_mm_info's
 (torch.equal), or the script fails; the audio tracks are compared too (np.array_equal), and any
-that differs is named. Prints each path's wall time
-(the fastest of --rounds rounds) and that round's CPU time (this process's and its ffmpeg children's: on a
-machine with few CPUs, where both sides keep every CPU busy, the wall-time ratio cannot pass the CPU ratio),
-and the speedups: cold >= 2x and warm >= 5x are the targets. Both sides
-are warmed up on a short clip first (imports, decoder start-up). Figures, not a pass/fail test.
+that differs is named. The paths take turns within each of --rounds rounds (the reference, cache off,
+empty cache, warm), so that the machine's drift touches them alike. Prints each path's wall time (the
+fastest of its rounds) and that round's CPU time (this process's and its ffmpeg children's: on a machine
+with few CPUs, where both sides keep every CPU busy, the wall-time ratio cannot pass the CPU ratio), and
+the speedups: cold >= 2x and warm >= 5x are the targets. Both sides are warmed up on a short clip first
+(imports, decoder start-up). Figures, not a pass/fail test.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -74,22 +76,24 @@ def cpu_seconds() -> float:
 
 
 def timed(run: Callable[[], list]) -> tuple[float, float, list]:
+    """`run`'s wall and CPU time, and its outputs; the disk's pending writes (an earlier path's cache entries)
+    are flushed first, so that no path pays for another's."""
+    os.sync()
     started, cpu = time.perf_counter(), cpu_seconds()
     outputs = run()
     return time.perf_counter() - started, cpu_seconds() - cpu, outputs
 
 
-def fastest(
-    rounds: int, run: Callable[[], list], before: Callable[[], None] = lambda: None
-) -> tuple[float, float, list]:
-    """The fastest round's wall time and CPU time, and its outputs."""
-    best, best_cpu, outputs = float("inf"), float("inf"), list[Any]()
-    for _ in range(rounds):
-        before()
-        seconds, cpu, outputs = timed(run)
-        if seconds < best:
-            best, best_cpu = seconds, cpu
-    return best, best_cpu, outputs
+@dataclass
+class Fastest:
+    """A path's fastest round: its wall time and that round's CPU time."""
+
+    wall: float = float("inf")
+    cpu: float = float("inf")
+
+    def keep(self, wall: float, cpu: float) -> None:
+        if wall < self.wall:
+            self.wall, self.cpu = wall, cpu
 
 
 def check_equal(ours: list[PreparedInputs], theirs: list[tuple[torch.Tensor, np.ndarray]], what: str) -> list[str]:
@@ -132,28 +136,35 @@ def main() -> None:
         prepare(warm_up, options)
         reference(base / "warm_up" / "videos" / "clip0.mp4", args.fps)
 
-        theirs_s, theirs_cpu, theirs = fastest(args.rounds, lambda: [reference(video, args.fps) for video in videos])
-        cold_off_s, cold_off_cpu, ours = fastest(
-            args.rounds, lambda: [prepare(request, options) for request in requests]
-        )
-        audio_differences = check_equal(ours, theirs, "cold (cache off)")
-
-        os.environ.pop("OMNIEVAL_DECODED_CACHE")
-        cache_dir = base / "decoded"
-
-        def empty_cache() -> None:
-            os.environ["OMNIEVAL_DECODED_DIR"] = str(cache_dir / str(time.monotonic_ns()))
-
-        cold_s, cold_cpu, ours = fastest(
-            args.rounds, lambda: [prepare(request, options) for request in requests], empty_cache
-        )
-        check_equal(ours, theirs, "cold (empty cache)")
-        decoded_cache.stats.clear()
-        warm_s, warm_cpu, ours = fastest(args.rounds, lambda: [prepare(request, options) for request in requests])
-        check_equal(ours, theirs, "warm")
-        hits = dict(decoded_cache.stats)
+        # the paths take turns within each round, so that the machine's drift from round to round touches
+        # them alike; each round's frames and tracks are compared with process_mm_info's at once
+        theirs_time, off_time, cold_time, warm_time = Fastest(), Fastest(), Fastest(), Fastest()
+        theirs: list[tuple[torch.Tensor, np.ndarray]] = []
+        audio_differences: list[str] = []
+        hits: dict[str, int] = {}
+        for number in range(args.rounds):
+            seconds, cpu, outputs = timed(lambda: [reference(video, args.fps) for video in videos])
+            theirs_time.keep(seconds, cpu)
+            theirs = theirs or outputs
+            os.environ["OMNIEVAL_DECODED_CACHE"] = "off"
+            seconds, cpu, ours = timed(lambda: [prepare(request, options) for request in requests])
+            off_time.keep(seconds, cpu)
+            audio_differences = check_equal(ours, theirs, "cold (cache off)")
+            del ours
+            os.environ.pop("OMNIEVAL_DECODED_CACHE")
+            shutil.rmtree(base / "decoded", ignore_errors=True)  # the last round's entries (untimed)
+            os.environ["OMNIEVAL_DECODED_DIR"] = str(base / "decoded" / str(number))
+            seconds, cpu, ours = timed(lambda: [prepare(request, options) for request in requests])
+            cold_time.keep(seconds, cpu)
+            check_equal(ours, theirs, "cold (empty cache)")
+            del ours
+            decoded_cache.stats.clear()
+            seconds, cpu, ours = timed(lambda: [prepare(request, options) for request in requests])
+            warm_time.keep(seconds, cpu)
+            check_equal(ours, theirs, "warm")
+            hits = dict(decoded_cache.stats)
         video_mb = sum(video.stat().st_size for video in videos) / 1e6
-    frames = sum(len(prepared.videos[0]) for prepared in ours)
+    frames = sum(len(clip_frames) for clip_frames, _ in theirs)
     print(
         f"{args.videos} clips of {args.seconds} s at {width}x{height}, 25 fps, grain {args.grain}, libx264 defaults "
         f"({video_mb:.1f} MB of mp4); {frames} frames sampled at {args.fps:g} fps, each clip's audio track at 16 kHz; "
@@ -165,6 +176,10 @@ def main() -> None:
         + (f"all but {'; '.join(audio_differences)}" if audio_differences else "all")
     )
     print("wall time (the fastest round), and the CPU time of that round (this process and ffmpeg's):")
+    theirs_s, theirs_cpu = theirs_time.wall, theirs_time.cpu
+    cold_off_s, cold_off_cpu = off_time.wall, off_time.cpu
+    cold_s, cold_cpu = cold_time.wall, cold_time.cpu
+    warm_s, warm_cpu = warm_time.wall, warm_time.cpu
     print(f"process_mm_info:            {theirs_s:7.3f} s   CPU {theirs_cpu:7.3f} s")
     print(
         f"ours, cold (cache off):     {cold_off_s:7.3f} s   CPU {cold_off_cpu:7.3f} s   "

@@ -201,10 +201,7 @@ def load_video(
         decoded.append(frames)
         return ({} if frames_uint8 is None else {"frames": frames_uint8.numpy()}), meta
 
-    # frames are stored as they are: zlib would take about as long as decoding them (they shrink by only ~1.8x)
-    arrays, meta = decoded_cache.cached(
-        "video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode, compress=False
-    )
+    arrays, meta = decoded_cache.cached("video-frames", ref, {**params, "rules": rules}, _VIDEO_DECODERS, decode)
     return VideoClip(
         frames=decoded[0] if decoded else torch.from_numpy(np.array(arrays["frames"], dtype=np.float32)),
         sample_fps=meta["sample_fps"],

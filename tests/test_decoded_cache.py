@@ -199,12 +199,31 @@ def test_frames_are_stored_as_they_are_and_compressed_entries_still_read(cache_d
     arrays, meta = decoded_cache.read_entry(entry)
     assert np.array_equal(arrays["frames"], clip.frames.numpy().astype(np.uint8)) and meta["indices"] == clip.indices
     audio = np.linspace(-1, 1, 16000, dtype=np.float32)
-    decoded_cache.write_entry(tmp_path / "zlib.bin", {"audio": audio, "frames": arrays["frames"]}, {"n": 1})
+    decoded_cache.write_entry(
+        tmp_path / "zlib.bin", {"audio": audio, "frames": arrays["frames"]}, {"n": 1}, compress=True
+    )
     again, meta = decoded_cache.read_entry(tmp_path / "zlib.bin")
     assert np.array_equal(again["audio"], audio) and np.array_equal(again["frames"], arrays["frames"])
     assert (tmp_path / "zlib.bin").stat().st_size < entry.stat().st_size and meta == {"n": 1}
-    decoded_cache.write_entry(tmp_path / "raw.bin", {"audio": audio}, {}, compress=False)
+    decoded_cache.write_entry(tmp_path / "raw.bin", {"audio": audio}, {})
     raw = (tmp_path / "raw.bin").read_bytes()
     (tmp_path / "raw.bin").write_bytes(raw[:-100])  # cut short
     with pytest.raises(ValueError, match="cut short"):
         decoded_cache.read_entry(tmp_path / "raw.bin")
+
+
+def test_entries_larger_than_one_write_are_written_and_read_whole(tmp_path):
+    """Entries go to disk and come back in slices of _IO_SLICE bytes: arrays spanning several slices, with
+    a remainder, come back equal; one cut short, at a slice's edge or within one, is refused."""
+    rng = np.random.default_rng(3)
+    frames = rng.integers(0, 256, 3 * decoded_cache._IO_SLICE + 17, dtype=np.uint8)
+    audio = rng.standard_normal(decoded_cache._IO_SLICE // 4 + 5).astype(np.float32)
+    path = tmp_path / "big.bin"
+    decoded_cache.write_entry(path, {"frames": frames, "audio": audio}, {"n": 2})
+    arrays, meta = decoded_cache.read_entry(path)
+    assert np.array_equal(arrays["frames"], frames) and np.array_equal(arrays["audio"], audio) and meta == {"n": 2}
+    whole = path.read_bytes()
+    for keep in (2 * decoded_cache._IO_SLICE, len(whole) - 1):
+        path.write_bytes(whole[:keep])
+        with pytest.raises(ValueError, match="cut short"):
+            decoded_cache.read_entry(path)
