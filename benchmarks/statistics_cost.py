@@ -13,9 +13,10 @@ import argparse
 import random
 import time
 
+from omnieval.paired import paired_differences
 from omnieval.registry import TASKS
 from omnieval.scoring import summarize
-from omnieval.stats import BootstrapSettings, paired_differences
+from omnieval.stats import BootstrapSettings
 from omnieval.types import SampleRecord
 
 

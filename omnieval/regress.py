@@ -18,9 +18,10 @@ from xml.etree import ElementTree
 from omnieval.errors import OmnievalError
 from omnieval.leaderboard.board import newest_complete_runs
 from omnieval.offline import task_of
+from omnieval.paired import PairedDifference, align, paired_differences
 from omnieval.results import RunDir
 from omnieval.scoring import judge_failed
-from omnieval.stats import BootstrapSettings, PairedDifference, align, paired_differences
+from omnieval.stats import BootstrapSettings
 from omnieval.types import RunRecord
 
 #: generation settings that may differ between compared runs

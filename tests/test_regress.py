@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 
 from omnieval.errors import OmnievalError
+from omnieval.paired import paired_differences
 from omnieval.registry import TASKS
 from omnieval.regress import compare
 from omnieval.results import RunDir
-from omnieval.stats import BootstrapSettings, paired_differences
+from omnieval.stats import BootstrapSettings
 from tests.conftest import only_run_dir, read_jsonl, run_cli
 
 WIDE = {"COLUMNS": "200"}
