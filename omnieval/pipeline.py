@@ -2,10 +2,10 @@
 
 load -> select (limit, shard) -> skip what the run folder already holds -> start the model
 (only when something is left to generate) -> build requests -> cache or generate (workers,
-batched) -> score -> append to samples.jsonl -> aggregate into run.json. A failing sample is
-recorded with its error and the run goes on; a fatal runner error, or results that cannot be
-written (a full disk), stop the run with status "aborted"; SIGINT or SIGTERM stop it within
-seconds with status "interrupted". `--resume` continues either.
+batched) -> score -> append to samples.jsonl (these steps: omnieval.generation) -> aggregate
+into run.json. A failing sample is recorded with its error and the run goes on; a fatal runner
+error, or results that cannot be written (a full disk), stop the run with status "aborted";
+SIGINT or SIGTERM stop it within seconds with status "interrupted". `--resume` continues either.
 """
 
 from __future__ import annotations
@@ -21,38 +21,21 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from omnieval.cache import ResponseCache, request_hash
+from omnieval.cache import ResponseCache
 from omnieval.config import ModelPreset
-from omnieval.errors import (
-    NO_SPACE,
-    MediaError,
-    OmnievalError,
-    RunInterrupted,
-    RunStopped,
-    StorageError,
-    error_line,
-    write_failure,
-)
+from omnieval.errors import OmnievalError, RunInterrupted, RunStopped, StorageError
+from omnieval.generation import Generation
 from omnieval.interrupts import StopSignals, abandon_threads
 from omnieval.logs import run_log
 from omnieval.media import extra_media_roots
-from omnieval.prepared import Prepared, by_cost
 from omnieval.progress import RunProgress
 from omnieval.results import RunDir, check_run_id, find_resumable, make_run_id
 from omnieval.runners.base import Runner
-from omnieval.scoring import (
-    NO_REFERENCE,
-    ROW_ERRORS,
-    judge_failed,
-    judge_records,
-    scored_record,
-    summarize,
-    unreadable_row_record,
-)
+from omnieval.scoring import NO_REFERENCE, judge_failed, summarize
 from omnieval.selection import DRAW
 from omnieval.speech.spoken import speaking
 from omnieval.tasks.base import Task
-from omnieval.types import GenConfig, Request, Response, RunRecord, Sample, SampleRecord
+from omnieval.types import GenConfig, RunRecord, SampleRecord
 from omnieval.versions import run_versions
 
 log = logging.getLogger(__name__)
@@ -151,19 +134,6 @@ class Evaluation:
         if self.judge is not None:
             selection["judge"] = self.judge.selection()
         return selection
-
-    def _record(self, item: Prepared, response: Response | None, cached: bool) -> SampleRecord:
-        """The scored record of one sample; a scorer that crashes fails this sample only."""
-        if item.unreadable is not None:
-            return item.unreadable
-        return scored_record(self.task, item.sample, response, error=item.error, request_hash=item.key, cached=cached)
-
-    @staticmethod
-    def _judging_failed(judge: ModelJudge, record: SampleRecord, err: Exception) -> SampleRecord:
-        if record.failed:
-            return record
-        judgment = judge.judgment(error=f"judging failed: {error_line(err)}")
-        return record.model_copy(update={"details": {**record.details, "judge": judgment.model_dump(mode="json")}})
 
     async def run(self) -> RunDir:
         extra_media_roots.set(tuple(Path(root) for root in self.options.media_roots))  # copied into worker threads
@@ -347,7 +317,10 @@ class Evaluation:
         if pending:
             try:
                 with progress:
-                    fatal = await self._generate_all(loaded, ids, pending, run_dir, cache, progress)
+                    generation = Generation(
+                        self.task, self.runner, self.preset.name, self.gen, self.judge, self.options.retry_failed
+                    )
+                    fatal = await generation.run(loaded, ids, pending, run_dir, cache, progress)
             finally:
                 run_dir.flush()
         self._finish(run_dir, record, len(selected), time.perf_counter() - began, progress, fatal)
@@ -395,112 +368,6 @@ class Evaluation:
             versions=run_versions(self.runner.packages),
             timings={"started": previous.timings.get("started") if previous else now_iso()},
         )
-
-    async def _generate_all(self, loaded, ids, pending, run_dir, cache, progress) -> RunStopped | None:
-        batch_size = max(1, self.runner.max_batch_size)
-        #: chunks of row indices (prepared by the worker that takes them) or of prepared items; None: no more
-        queue: asyncio.Queue[list[int] | list[Prepared] | None] = asyncio.Queue()
-        identity = self.runner.cache_identity()
-
-        def prepare(indices: list[int]) -> list[Prepared]:
-            prepared = []
-            for index in indices:
-                try:
-                    row = loaded.rows[index]  # a row whose text is not UTF-8 fails here: it fails its sample
-                    item = Prepared(self.task.describe_row(row, index, ids[index]))
-                except ROW_ERRORS as err:
-                    failed = unreadable_row_record(ids[index], index, err)
-                    prepared.append(Prepared(Sample(id=ids[index], index=index), error=failed.error, unreadable=failed))
-                    continue
-                try:
-                    messages = self.task.build_messages(row, loaded.base_dir)
-                except MediaError as err:
-                    item.error = str(err)
-                else:
-                    item.request = Request(sample_id=item.sample.id, messages=messages, gen=self.gen)
-                    item.key = request_hash(identity, item.request)
-                prepared.append(item)
-            return prepared
-
-        async def finish(done: list[tuple[Prepared, Response | None, bool]]) -> None:
-            """Score a batch (judging it when the task has a judge), then append its records."""
-            records = await asyncio.to_thread(lambda: [self._record(*each) for each in done])
-            judge = self.judge
-            if judge is not None:
-                media = [
-                    [ref for m in item.request.messages for ref in m.media()] if item.request else []
-                    for item, _, _ in done
-                ]
-                try:
-                    records = await judge_records(self.task, records, judge, media)
-                except Exception as err:  # noqa: BLE001 - a judging bug fails these judgments, not the run
-                    records = [self._judging_failed(judge, record, err) for record in records]
-            for record in records:
-                run_dir.append(record)
-                progress.advance(failed=record.failed, cached=record.cached)
-                if record.failed:
-                    log.warning("sample %s failed: %s", record.id, record.error)
-
-        async def worker() -> None:
-            while (batch := await queue.get()) is not None:
-                prepared = [b for b in batch if isinstance(b, Prepared)] or await asyncio.to_thread(
-                    prepare, [b for b in batch if isinstance(b, int)]
-                )
-                done: list[tuple[Prepared, Response | None, bool]] = []
-                to_generate: list[tuple[Prepared, Request]] = []
-                for item in prepared:
-                    hit = cache.get(item.key) if cache is not None and item.key else None
-                    if hit is not None and hit.empty and self.options.retry_failed:
-                        hit = None  # an empty answer may be an older version's reading of a broken reply
-                    # prepare() made a request for every item without an error
-                    if item.error is not None or hit is not None or item.request is None:
-                        done.append((item, hit, hit is not None))
-                    else:
-                        to_generate.append((item, item.request))
-                if to_generate:
-                    try:
-                        responses = await self.runner.generate([request for _, request in to_generate])
-                    except RunStopped:
-                        raise
-                    except Exception as err:  # noqa: BLE001 - a runner bug or crash fails this batch, not the run
-                        if isinstance(err, OSError) and err.errno in NO_SPACE:  # a full disk fails every sample
-                            raise StorageError(write_failure(err)) from err
-                        responses = [Response(error=error_line(err))] * len(to_generate)
-                    for (item, _), response in zip(to_generate, responses, strict=True):
-                        if cache is not None:
-                            cache.put(item.key, self.preset.name, response)
-                        done.append((item, response, False))
-                await finish(done)
-
-        chunks = [pending[start : start + batch_size] for start in range(0, len(pending), batch_size)]
-        workers = max(1, min(self.runner.max_concurrency, len(chunks)))
-
-        async def feed() -> None:
-            """Every chunk, then one end mark per worker. For a pool of model copies, the chunks that fill it
-            go first as they are, while the rest are prepared and sent costliest first (no long tail)."""
-            first = chunks[:workers] if self.runner.costliest_first else chunks
-            for chunk in first:
-                queue.put_nowait(chunk)
-            rest = [index for chunk in chunks[len(first) :] for index in chunk]
-            if rest:
-                ordered = by_cost(await asyncio.to_thread(prepare, rest))
-                for start in range(0, len(ordered), batch_size):
-                    queue.put_nowait(ordered[start : start + batch_size])
-            for _ in range(workers):
-                queue.put_nowait(None)
-
-        fatal: RunStopped | None = None
-        try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(feed())
-                for _ in range(workers):
-                    group.create_task(worker())
-        except* RunStopped as errors:
-            first = errors.exceptions[0]
-            while isinstance(first, ExceptionGroup):  # a worker's own group of errors: its first one
-                first = first.exceptions[0]
-            fatal = first
-        return fatal
 
     def _finish(
         self,
