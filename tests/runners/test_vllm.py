@@ -20,7 +20,7 @@ from omnieval.errors import MediaError, OmnievalError
 from omnieval.registry import RUNNERS
 from omnieval.runners.hf_omni.inputs import MediaOptions, prepare
 from omnieval.runners.vllm_offline import MISSING_VLLM, NO_SPEECH, VllmRunner, sampling_kwargs, to_vllm_prompt
-from omnieval.testing.tiny import build_tokenizer
+from omnieval.testing.tiny_tokenizer import build_tokenizer
 from omnieval.types import GenConfig, MediaRef, Message, Part, Request, media_part, text_part
 
 #: per family: media markers of its chat template, and its vision patch size

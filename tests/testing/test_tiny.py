@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from omnieval.runners.hf_omni.loading import load
-from omnieval.testing.tiny import FIRST_SPECIAL_ID, ROLE_IDS, build_tiny_checkpoint
+from omnieval.testing.tiny import build_tiny_checkpoint
+from omnieval.testing.tiny_tokenizer import FIRST_SPECIAL_ID, ROLE_IDS
 
 REAL_IDS = {
     "qwen2_5_omni": {
