@@ -23,10 +23,10 @@ def test_a_run_leaves_a_run_log_of_its_settings_failures_and_end(broken_parquet,
     log = (only_run_dir(tmp_path) / "run.log").read_text()
     assert "task librispeech_test_clean (version" in log and "on model pocketsphinx-en, runner pocketsphinx" in log
     assert "model ready in" in log and "selection {'limit': None" in log
-    assert log.count("WARNING omnieval.pipeline: sample ") == 2  # the two broken rows, each with its reason
+    assert log.count("WARNING omnieval.generation: sample ") == 2  # the two broken rows, each with its reason
     assert "complete in" in log and "'failed': 2" in log and "'wer':" in log
     assert "INFO" not in proc.stderr  # the console shows warnings and errors only, by default
-    assert proc.stderr.count("WARNING omnieval.pipeline: sample ") == 2
+    assert proc.stderr.count("WARNING omnieval.generation: sample ") == 2
 
 
 def test_log_level_sets_what_the_console_shows_and_a_bad_one_is_a_usage_error(broken_parquet, tmp_path):
