@@ -7,7 +7,7 @@ decoders' versions, so that runs, tasks and models that ask the same of the same
 it, and a change of any of them decodes afresh. Video frames are stored as they are (zlib would
 take about as long as decoding them, and natural frames shrink only about 1.8x: a two-minute video at
 the default budgets takes several hundred MB), and so are audio tracks (zlib took 0.06 s for a 30 s
-track and saved 7% of it); entries of earlier versions, whose tracks were zlib-compressed, still read. An
+track and saved 7% of it); read_entry still reads zlib-compressed arrays, the entry format's other codec. An
 entry that cannot be read (a write cut short) is decoded again and replaced. Requests for the same item at once
 (questions on one video in one batch) decode it once. A decode that ran out of its time limit
 (omnieval.media_checks.decode_timeout_s) is not tried again by this process: the other requests for the
@@ -162,8 +162,7 @@ def entry_key(what: str, ref: MediaRef, params: dict[str, Any], packages: tuple[
 
 
 def write_entry(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any], compress: bool = False) -> None:
-    """Arrays (as they are, or zlib-compressed: what earlier versions stored) and JSON metadata in one file,
-    written atomically."""
+    """Arrays (as they are, or zlib-compressed) and JSON metadata in one file, written atomically."""
     blobs: list[bytes | memoryview] = []
     layout, offset = {}, 0
     for name, array in arrays.items():
