@@ -7,7 +7,9 @@ FFmpeg-linked decoder is needed to read a dataset.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -95,6 +97,23 @@ def load_split(spec: DatasetSpec, dataset_path: str | None) -> LoadedSplit:
     source["fingerprint"] = getattr(rows, "_fingerprint", None)
     source["num_rows"] = len(rows)
     return LoadedSplit(rows=rows, source=source, base_dir=base_dir)
+
+
+def data_stamp(spec: DatasetSpec, dataset_path: str | None) -> str | None:
+    """What tells, without loading it again, that a split's rows are what they were: the names, sizes and
+    modification times of every file of the local copy, or the hub commit the task pins; None where neither
+    can tell (a hub branch moves)."""
+    if dataset_path:
+        root = Path(dataset_path)
+        files = [root] if root.is_file() else sorted(path for path in root.rglob("*") if path.is_file())
+        digest = hashlib.sha256()
+        for file in files:
+            stat = file.stat()
+            digest.update(f"{file.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        return f"files:{len(files)}:{digest.hexdigest()[:16]}"
+    if spec.revision and re.fullmatch(r"[0-9a-f]{40}", spec.revision):
+        return f"hub:{spec.revision}"
+    return None
 
 
 def _load_one(spec: DatasetSpec, dataset_path: str | None):

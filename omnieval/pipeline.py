@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from omnieval.cache import ResponseCache
 from omnieval.config import ModelPreset
+from omnieval.data import LoadedSplit, data_stamp
 from omnieval.errors import OmnievalError, RunInterrupted, RunStopped, StorageError
 from omnieval.generation import Generation
 from omnieval.interrupts import StopSignals, abandon_threads
@@ -168,10 +169,32 @@ class Evaluation:
         abandon_threads()
         raise interrupted
 
-    def _select(self, loaded) -> tuple[list[str], list[int]]:
-        return self.task.sample_ids(loaded), self.task.select(
-            loaded, self.options.limit, self.options.seed, self.options.shard
-        )
+    async def _load(self, stamp: str | None) -> tuple[LoadedSplit, list[str], list[int]]:
+        """The split (its source stamped), its sample ids in row order, and the rows this run selects."""
+        loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
+        if stamp is not None:
+            loaded.source["stamp"] = stamp
+        o = self.options
+        return loaded, self.task.sample_ids(loaded), self.task.select(loaded, o.limit, o.seed, o.shard)
+
+    async def _split_as_completed(
+        self, complete: RunRecord, done: set[str], stamp: str | None
+    ) -> tuple[LoadedSplit, list[str], list[int]]:
+        """What the completed run selected, told by the samples it kept when it still holds them all (the data
+        is not read); else the data loaded again, which tells which are missing."""
+        if len(done) != complete.counts["selected"]:
+            return await self._load(stamp)
+        log.info("the data is unchanged since the run completed (%s): it is not loaded again", stamp)
+        return LoadedSplit(rows=None, source=complete.dataset, base_dir=None), sorted(done), list(range(len(done)))
+
+    def _complete_as_it_is(self, run_dir: RunDir | None, stamp: str | None) -> RunRecord | None:
+        """The record of the run folder being resumed when nothing in it can be pending, so that the data need
+        not be loaded again: the run completed, with this task version, on data whose stamp is unchanged."""
+        if run_dir is None or stamp is None or not run_dir.run_file.exists():
+            return None
+        previous = run_dir.read_run()
+        unchanged = previous.dataset.get("stamp") == stamp and previous.task_version == self.task.version
+        return previous if unchanged and previous.status == "complete" and not previous.counts["pending"] else None
 
     async def _start(self, started: list[Any]) -> float:
         """Start the judge, then the model; the seconds the model took to load."""
@@ -187,14 +210,20 @@ class Evaluation:
         """The run: its folder and what is left to do are known before the model starts, which it does only
         when something is left to generate."""
         await asyncio.to_thread(self.task.prepare_scoring)
-        loaded = await asyncio.to_thread(self.task.load, self.options.dataset_path)
-        ids, selected = self._select(loaded)
+        stamp = await asyncio.to_thread(data_stamp, self.task.dataset, self.options.dataset_path)
+        resumed = self._resumed_run_dir()
+        complete = self._complete_as_it_is(resumed, stamp)
+        split: tuple[LoadedSplit, list[str], list[int]] | None
+        if complete is None:
+            split = await self._load(stamp)
+            expected = len(split[2])  # samples, for the record of a stopped run
+        else:
+            split, expected = None, complete.counts["selected"]
         started: list[Any] = []  # the judge and runner, once started: closed at the end
         loaded_in: float | None = None
-        run_dir: RunDir | None = None
+        run_dir: RunDir | None = resumed
         cache: ResponseCache | None = None
         try:
-            run_dir = self._resumed_run_dir()
             if run_dir is None:  # a new run: everything is to do, and its folder is made once the model is up
                 cache = self._open_cache()
                 loaded_in = await self._start(started)
@@ -205,6 +234,10 @@ class Evaluation:
                 try:
                     records = self._records_kept(run_dir)
                     done = {r.id for r in records}
+                    if split is None and complete is not None:
+                        split = await self._split_as_completed(complete, done, stamp)
+                    assert split is not None
+                    loaded, ids, selected = split
                     pending = [i for i in selected if ids[i] not in done]
                     log.info(
                         "run %s: task %s (version %s) on model %s, runner %s %s",
@@ -218,7 +251,7 @@ class Evaluation:
                     log.info(
                         "generation %s; selection %s", self.gen.model_dump(exclude_defaults=True), self.selection()
                     )
-                    log.info("dataset %s: %d of %d rows selected", loaded.source, len(selected), len(ids))
+                    log.info("dataset %s: %d samples selected", loaded.source, len(selected))
                     if done:
                         log.info(
                             "resuming: %d samples already done, %d to do", len(selected) - len(pending), len(pending)
@@ -236,7 +269,7 @@ class Evaluation:
                 except asyncio.CancelledError:
                     if not stop.stopped() or stop.signum is None:
                         raise
-                    raise self._interrupted(run_dir, len(selected), stop.signum) from None
+                    raise self._interrupted(run_dir, expected, stop.signum) from None
         finally:
             if cache is not None:
                 cache.close()

@@ -10,11 +10,12 @@ from omnieval.pipeline import Evaluation, RunOptions, task_for_run
 from omnieval.registry import RUNNERS, TASKS
 from omnieval.results import RunDir
 from omnieval.scoring import ROW_ERRORS, make_record, summarize, unreadable_row_record
+from omnieval.tasks.base import Task
 from omnieval.types import Response
 
 
 def evaluate(
-    task: str,
+    task: str | Task,
     dataset: Path,
     output: Path,
     model: str = "pocketsphinx-en",
@@ -26,7 +27,8 @@ def evaluate(
     preset = load_preset(model)
     runner = RUNNERS.get(preset.runner)(**{**preset.settings, **(runner_settings or {})})
     options = {"show_progress": False, "cache_path": None, **options}
-    chosen = task_for_run(TASKS.get(task), preset, options.get("gen_overrides", {}), task_params or {})
+    named = TASKS.get(task) if isinstance(task, str) else task
+    chosen = task_for_run(named, preset, options.get("gen_overrides", {}), task_params or {})
     run = Evaluation(chosen, runner, preset, RunOptions(output_dir=output, dataset_path=str(dataset), **options))
     return asyncio.run(run.run())
 

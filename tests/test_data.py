@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
 import datasets
 import pytest
 
-from omnieval.data import DatasetSpec, load_split
+from omnieval.data import DatasetSpec, data_stamp, load_split
 from omnieval.errors import OmnievalError
 from omnieval.registry import TASKS
 
@@ -70,3 +73,23 @@ def test_unreachable_hub_points_to_dataset_path(monkeypatch):
         OmnievalError, match="cannot load openslr/librispeech_asr .* give a local copy with --dataset-path"
     ):
         load_split(spec, None)
+
+
+def test_a_stamp_changes_with_any_file_of_a_local_copy_and_names_a_pinned_hub_commit(tmp_path):
+    copy = tmp_path / "copy"
+    (copy / "audio").mkdir(parents=True)
+    (copy / "test.parquet").write_bytes(b"rows")
+    (copy / "audio" / "a.flac").write_bytes(b"clip")
+    stamps = {data_stamp(SPEC, str(copy)), data_stamp(SPEC, str(copy / "test.parquet"))}
+    (copy / "audio" / "a.flac").write_bytes(b"clip, longer")  # a file deep in the folder
+    stamps.add(data_stamp(SPEC, str(copy)))
+    (copy / "audio" / "b.flac").write_bytes(b"")  # a file more
+    stamps.add(data_stamp(SPEC, str(copy)))
+    os.utime(copy / "test.parquet", ns=(0, 1))  # only the time changes
+    stamps |= {data_stamp(SPEC, str(copy)), data_stamp(SPEC, str(copy / "test.parquet"))}
+    assert len(stamps) == 6 and None not in stamps
+    assert data_stamp(SPEC, str(copy)) == data_stamp(SPEC, str(copy))
+
+    assert SPEC.revision and data_stamp(SPEC, None) == f"hub:{SPEC.revision}"
+    assert data_stamp(replace(SPEC, revision="main"), None) is None  # a branch moves
+    assert data_stamp(replace(SPEC, revision=None), None) is None

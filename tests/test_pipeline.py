@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import os
+import shutil
+from pathlib import Path
 
 import jiwer
 import pytest
@@ -10,6 +14,7 @@ from whisper.normalizers import BasicTextNormalizer, EnglishTextNormalizer
 
 from omnieval.errors import OmnievalError
 from omnieval.offline import merge_shards
+from omnieval.registry import TASKS
 from omnieval.results import RunDir
 from omnieval.selection import select_indices
 from tests.conftest import read_jsonl, read_run
@@ -103,6 +108,42 @@ def test_resume_generates_only_what_is_missing(librispeech_parquet, tmp_path):
     ids = [r["id"] for r in read_jsonl(resumed.samples_file)]
     assert len(ids) == len(set(ids)) == 8
     assert read_run(resumed.path)["status"] == "complete"
+
+
+def _garbled_in_place(path: Path) -> None:
+    """Other bytes of the same size under the same modification time: what a stamp cannot tell apart."""
+    stat = path.stat()
+    path.write_bytes(bytes(stat.st_size))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_resuming_a_complete_run_reads_its_data_again_only_when_its_stamp_changed(librispeech_parquet, tmp_path):
+    data = tmp_path / "data.parquet"
+    shutil.copy(librispeech_parquet, data)
+    first = evaluate("librispeech_test_clean", data, tmp_path, run_id="r1", limit=3)
+    before, finished = read_run(first.path), first.samples_file.read_bytes()
+    _garbled_in_place(data)  # the data cannot be read now: a resume that read it would fail
+
+    resumed = evaluate("librispeech_test_clean", data, tmp_path, run_id="r1", limit=3, resume=True)
+    after = read_run(resumed.path)
+    assert resumed.samples_file.read_bytes() == finished
+    assert after["status"] == "complete" and after["metrics"] == before["metrics"]
+    assert after["counts"] == before["counts"] and after["dataset"] == before["dataset"]
+    assert "it is not loaded again" in (resumed.path / "run.log").read_text()
+
+    os.utime(data)  # the data changed since, as far as its stamp can tell: it is read again
+    with pytest.raises(OmnievalError, match="cannot read the dataset"):
+        evaluate("librispeech_test_clean", data, tmp_path, run_id="r1", limit=3, resume=True)
+
+
+def test_a_complete_run_of_another_task_version_reads_its_data_again(librispeech_parquet, tmp_path):
+    run_dir = evaluate("librispeech_test_clean", librispeech_parquet, tmp_path, run_id="r1", limit=2)
+    newer = copy.copy(TASKS.get("librispeech_test_clean"))
+    newer.version = "2"
+    evaluate(newer, librispeech_parquet, tmp_path, run_id="r1", limit=2, resume=True)
+    assert "it is not loaded again" not in (run_dir.path / "run.log").read_text()
+    evaluate(newer, librispeech_parquet, tmp_path, run_id="r1", limit=2, resume=True)  # now completed as version 2
+    assert (run_dir.path / "run.log").read_text().count("it is not loaded again") == 1
 
 
 def test_resume_refuses_a_run_made_with_other_settings(librispeech_parquet, tmp_path):
