@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 _DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 #: the files SQLite keeps beside a database in WAL mode
 _COMPANIONS = ("-wal", "-shm")
+#: how long opening the cache waits for another process's lock (SQLite's own busy timeout too)
+_LOCK_WAIT_S = 60.0
 
 
 class _Damaged(Exception):
@@ -42,6 +44,25 @@ class _Damaged(Exception):
 
 def _is_damaged(err: sqlite3.Error) -> bool:
     return getattr(err, "sqlite_errorcode", None) in _DAMAGED
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, waiting out another connection's lock.
+
+    While a connection that has the file in rollback mode holds a write lock (as shards opening a new
+    cache at once do), SQLite answers the switch with SQLITE_BUSY at once, without its busy handler."""
+    deadline = time.monotonic() + _LOCK_WAIT_S
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            busy = getattr(err, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def default_cache_path() -> Path:
@@ -87,11 +108,11 @@ class ResponseCache:
     def _connect(self) -> sqlite3.Connection:
         """The open, checked cache; _Damaged when the file is not a sound database."""
         try:
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(self.path, timeout=_LOCK_WAIT_S, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as err:
             raise self._unusable(str(err)) from err
         try:
-            db.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(db)
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS responses ("

@@ -7,6 +7,8 @@ import multiprocessing
 import os
 import random
 import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -80,6 +82,28 @@ def test_concurrent_writers_in_separate_processes_do_not_corrupt_the_cache(tmp_p
     assert cache.get("own-3-0").text == "own-3-0 from 3"
     assert cache.get("shared-1").text.startswith("shared-1 from ")
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_opening_the_cache_waits_while_another_connection_holds_a_write_lock_in_rollback_mode(tmp_path):
+    # what shards opening a new cache at once run into: SQLite answers the switch to WAL with "database is
+    # locked" at once, without waiting its busy timeout, while such a lock is held
+    path = tmp_path / "c.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE responses (key TEXT PRIMARY KEY, model TEXT, created REAL, response TEXT NOT NULL)")
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.4, holder.execute, args=("COMMIT",))
+    release.start()
+    started = time.monotonic()
+    try:
+        cache = ResponseCache(path)
+    finally:
+        release.join()
+        holder.close()
+    assert time.monotonic() - started >= 0.35  # it waited for the lock rather than going round it
+    cache.put("k", "m", Response(text="after the lock"))
+    assert cache.get("k").text == "after the lock"
+    cache.close()
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def _filled_cache(path, entries: int = 3000) -> None:
