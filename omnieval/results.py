@@ -200,17 +200,16 @@ class RunDir:
         """One more line, in the kernel when this returns (it survives the death of this process). A write
         that fails (a full disk) takes back what it wrote of the line and raises StorageError."""
         line = (record.model_dump_json() + "\n").encode()
-        start = written = 0
+        written = 0
         try:
             if self._samples is None:
                 self._samples = os.open(self.samples_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
-            start = os.fstat(self._samples).st_size
             while written < len(line):
                 written += os.write(self._samples, line[written:])
         except OSError as err:
             if written and self._samples is not None:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(self._samples, start)  # no torn line left behind
+                with contextlib.suppress(OSError):  # no torn line left behind (this run's lock: the only writer)
+                    os.ftruncate(self._samples, os.fstat(self._samples).st_size - written)
             raise StorageError(write_failure(err, self.samples_file)) from err
 
     def rewrite_records(self, records: Iterable[SampleRecord]) -> None:

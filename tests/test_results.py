@@ -120,6 +120,18 @@ def test_a_write_the_disk_refuses_stops_the_run_with_a_clear_error(tmp_path):
     assert isinstance(StorageError("x"), RunStopped)  # the CLI's exit 3: finished samples kept, --resume
 
 
+def test_a_line_the_disk_cuts_short_is_taken_back(small_disk):
+    run_dir = RunDir.create(small_disk, "run")
+    appended = 0
+    with pytest.raises(StorageError, match="No space left"):
+        while True:  # lines of 3 KB into 16 KiB: the one that meets the end is written in part, then refused
+            run_dir.append(SampleRecord(id=f"s{appended}", index=appended, prediction="x" * 3000))
+            appended += 1
+    run_dir.close()
+    assert run_dir.samples_file.read_bytes().endswith(b"}\n")  # no torn line left behind
+    assert [r.id for r in run_dir.read_records()] == [f"s{n}" for n in range(appended)]
+
+
 def test_a_failed_run_json_write_leaves_the_old_file_and_no_temporary_one(small_disk):
     run_dir = RunDir.create(small_disk, "run")
     record = RunRecord(
